@@ -1,0 +1,114 @@
+//! `shark feature ...`: create, list and show features.
+
+use serde::Serialize;
+use shark_core::model::{Feature, Task};
+use shark_core::store::{NewFeature, Store, TaskFilter};
+
+use crate::args::FeatureCmd;
+use crate::locate::{locate, one_of};
+use crate::render::{Out, clip};
+use crate::{task, usage};
+
+#[derive(Serialize)]
+struct FeatureDetail<'a> {
+    #[serde(flatten)]
+    feature: &'a Feature,
+    tasks: &'a [Task],
+}
+
+pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()> {
+    match cmd {
+        FeatureCmd::Create {
+            args,
+            epic,
+            title,
+            description,
+            execution_order,
+        } => {
+            // `E01 "Title"`, `"Title" --epic E01`, or `E01 --title "Title"`.
+            let (epic_arg, title_arg) = match args.as_slice() {
+                [] => (None, None),
+                [one] if title.is_none() && epic.is_some() => (None, Some(one.clone())),
+                [one] => (Some(one.clone()), None),
+                [e, t] => (Some(e.clone()), Some(t.clone())),
+                _ => return usage("too many arguments: shark feature create E01 \"Title\""),
+            };
+            let Some(epic) = one_of("epic", epic_arg, epic)? else {
+                return usage("say which epic: shark feature create E01 \"Title\"");
+            };
+            let Some(title) = one_of("title", title_arg, title)? else {
+                return usage("give the feature a title: shark feature create E01 \"Title\"");
+            };
+            let new = NewFeature {
+                epic,
+                title,
+                description,
+                execution_order,
+            };
+            let f = store.create_feature(new).await?;
+            if out.json {
+                out.json(&f)
+            } else {
+                out.lines(&[format!("Created feature {}: {}", f.key, f.title)])
+            }
+        }
+        FeatureCmd::List { epic } => {
+            let features = store.list_features(epic.as_deref()).await?;
+            if out.json {
+                out.json(&features)
+            } else {
+                table(out, &features)
+            }
+        }
+        FeatureCmd::Get { key, feature } => {
+            let tokens: Vec<String> = std::iter::once(key).chain(feature).collect();
+            let Some(fk) = locate(&tokens, None, None)?.feature else {
+                return usage("give a feature key: shark feature get E01-F01");
+            };
+            let f = store.get_feature(&fk.to_string()).await?;
+            let filter = TaskFilter {
+                feature: Some(f.key.clone()),
+                include_archived: true,
+                ..Default::default()
+            };
+            let tasks = store.list_tasks(&filter).await?;
+            if out.json {
+                return out.json(&FeatureDetail {
+                    feature: &f,
+                    tasks: &tasks,
+                });
+            }
+            out.lines(&[
+                format!("{}  {}", f.key, f.title),
+                format!("Status:    {}", f.status),
+                format!("Progress:  {}% of {} tasks", f.progress_pct, f.task_count),
+            ])?;
+            if let Some(d) = &f.description {
+                out.lines(&["", d.as_str()])?;
+            }
+            out.lines(&["", "Tasks:"])?;
+            task::table(out, &tasks)
+        }
+    }
+}
+
+/// Features as a table.
+pub fn table(out: &Out, features: &[Feature]) -> anyhow::Result<()> {
+    let rows: Vec<Vec<String>> = features
+        .iter()
+        .map(|f| {
+            vec![
+                f.key.clone(),
+                f.status.to_string(),
+                format!("{}%", f.progress_pct),
+                f.task_count.to_string(),
+                clip(&f.title),
+            ]
+        })
+        .collect();
+    out.table(
+        &["KEY", "STATUS", "PROGRESS", "TASKS", "TITLE"],
+        &rows,
+        "No features yet. Create one: shark feature create E01 \"Title\"",
+    )
+}

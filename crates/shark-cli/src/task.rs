@@ -1,0 +1,267 @@
+//! `shark task create|list|get|next` and dispatch of the editing commands.
+
+use std::io::Read;
+
+use serde::{Deserialize, Serialize};
+use shark_core::config::current_user;
+use shark_core::model::{Actor, Note, Task, TaskPriority, TaskStatus};
+use shark_core::store::{NewTask, Store, TaskFilter};
+
+use crate::args::TaskCmd;
+use crate::locate::{locate, one_of};
+use crate::render::{Out, clip, or_dash, when};
+use crate::{task_edit, usage};
+
+/// Who is acting: `--agent NAME`, else `SHARK_AGENT`, else the logged-in user.
+pub fn actor(agent: Option<&str>) -> Actor {
+    let env = std::env::var("SHARK_AGENT").ok();
+    match agent
+        .or(env.as_deref())
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+    {
+        Some(a) => Actor::agent(a),
+        None => current_user(),
+    }
+}
+
+#[derive(Serialize)]
+struct TaskDetail<'a> {
+    #[serde(flatten)]
+    task: &'a Task,
+    notes: &'a [Note],
+}
+
+/// One task of a `--batch` file.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BatchItem {
+    #[serde(default)]
+    epic: Option<String>,
+    feature: String,
+    title: String,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    priority: Option<i64>,
+    #[serde(default)]
+    agent: Option<String>,
+    #[serde(default)]
+    depends_on: Vec<String>,
+}
+
+pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
+    match cmd {
+        TaskCmd::Create {
+            args,
+            place,
+            title,
+            description,
+            priority,
+            agent,
+            depends_on,
+            batch,
+        } => {
+            if let Some(source) = batch {
+                return create_batch(store, &source, out).await;
+            }
+            let (tokens, title_arg) = match (title.is_some(), args.split_last()) {
+                (false, Some((t, rest))) => (rest.to_vec(), Some(t.clone())),
+                (_, _) => (args.clone(), None),
+            };
+            if tokens.len() > 2 {
+                return usage("too many arguments: shark task create E01 F01 \"Title\"");
+            }
+            let Some(title) = one_of("title", title_arg, title)? else {
+                return usage("give the task a title: shark task create E01 F01 \"Title\"");
+            };
+            let place = locate(&tokens, place.epic.as_deref(), place.feature.as_deref())?;
+            let Some(feature) = place.feature else {
+                return usage(
+                    "say which feature: shark task create E01 F01 \"Title\" (or E01-F01)",
+                );
+            };
+            let new = NewTask {
+                feature: feature.to_string(),
+                title,
+                description,
+                priority: priority.map(|p| p.parse::<TaskPriority>()).transpose()?,
+                agent_type: agent,
+                depends_on: depends_on
+                    .into_iter()
+                    .map(|d| d.trim().to_string())
+                    .filter(|d| !d.is_empty())
+                    .collect(),
+            };
+            let task = store.create_task(new, &actor(None)).await?;
+            if out.json {
+                out.json(&task)
+            } else {
+                out.lines(&[format!("Created task {}: {}", task.key, task.title)])
+            }
+        }
+        TaskCmd::List {
+            args,
+            place,
+            status,
+            agent,
+            all,
+        } => {
+            let place = locate(&args, place.epic.as_deref(), place.feature.as_deref())?;
+            let statuses = status
+                .iter()
+                .map(|s| s.trim())
+                .filter(|s| !s.is_empty())
+                .map(|s| s.parse::<TaskStatus>())
+                .collect::<Result<Vec<_>, _>>()?;
+            let filter = TaskFilter {
+                epic: place.epic.map(|e| e.to_string()),
+                feature: place.feature.map(|f| f.to_string()),
+                statuses,
+                agent,
+                include_archived: all,
+            };
+            let tasks = store.list_tasks(&filter).await?;
+            if out.json {
+                out.json(&tasks)
+            } else {
+                table(out, &tasks)
+            }
+        }
+        TaskCmd::Get { key } => {
+            let task = store.get_task(&key).await?;
+            let notes = store.task_notes(&task.key, None).await?;
+            if out.json {
+                return out.json(&TaskDetail {
+                    task: &task,
+                    notes: &notes,
+                });
+            }
+            show(out, &task, &notes)
+        }
+        TaskCmd::Next { agent, epic } => {
+            let next = store.next_task(agent.as_deref(), epic.as_deref()).await?;
+            match (out.json, next) {
+                (true, next) => out.json(&next),
+                (false, Some(t)) => show(out, &t, &[]),
+                (false, None) => out.lines(&["No task is ready: every todo task is waiting for a dependency, or there are none."]),
+            }
+        }
+        other => task_edit::run(store, other, out).await,
+    }
+}
+
+async fn create_batch(store: &Store, source: &str, out: &Out) -> anyhow::Result<()> {
+    let text = if source == "-" {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    } else {
+        std::fs::read_to_string(source)
+            .map_err(|e| anyhow::anyhow!("cannot read the batch file {source}: {e}"))?
+    };
+    let items: Vec<BatchItem> = serde_json::from_str(&text).map_err(|e| {
+        anyhow::anyhow!("the batch is not a JSON array of tasks ({e}); each item needs \"feature\" and \"title\"")
+    })?;
+    let mut news = Vec::with_capacity(items.len());
+    for (i, item) in items.into_iter().enumerate() {
+        let place = locate(&[item.feature], item.epic.as_deref(), None)
+            .map_err(|e| anyhow::anyhow!("task {} of the batch: {e:#}", i + 1))?;
+        let Some(feature) = place.feature else {
+            return usage(format!("task {} of the batch has no feature", i + 1));
+        };
+        news.push(NewTask {
+            feature: feature.to_string(),
+            title: item.title,
+            description: item.description,
+            priority: item
+                .priority
+                .map(TaskPriority::new)
+                .transpose()
+                .map_err(|e| anyhow::anyhow!("task {} of the batch: {e}", i + 1))?,
+            agent_type: item.agent,
+            depends_on: item.depends_on,
+        });
+    }
+    let created = store.create_tasks(news, &actor(None)).await?;
+    if out.json {
+        out.json(&created)
+    } else {
+        out.lines(&[format!("Created {} tasks", created.len())])
+    }
+}
+
+/// Tasks as a table.
+pub fn table(out: &Out, tasks: &[Task]) -> anyhow::Result<()> {
+    let rows: Vec<Vec<String>> = tasks
+        .iter()
+        .map(|t| {
+            vec![
+                t.key.clone(),
+                t.status.to_string(),
+                t.priority.get().to_string(),
+                or_dash(t.agent_type.as_deref()),
+                or_dash(t.assigned_agent.as_deref()),
+                clip(&t.title),
+            ]
+        })
+        .collect();
+    out.table(
+        &["KEY", "STATUS", "PRI", "AGENT TYPE", "ASSIGNED", "TITLE"],
+        &rows,
+        "No tasks match. Create one: shark task create E01 F01 \"Title\"",
+    )
+}
+
+/// One task in full, for people.
+pub fn show(out: &Out, t: &Task, notes: &[Note]) -> anyhow::Result<()> {
+    let mut lines = vec![
+        format!("{}  {}", t.key, t.title),
+        format!("Status:      {}", t.status),
+        format!("Priority:    {}", t.priority.get()),
+        format!("Feature:     {}", t.feature_key),
+        format!("Agent type:  {}", or_dash(t.agent_type.as_deref())),
+        format!("Assigned:    {}", or_dash(t.assigned_agent.as_deref())),
+        format!(
+            "Depends on:  {}",
+            if t.depends_on.is_empty() {
+                "-".into()
+            } else {
+                t.depends_on.join(", ")
+            }
+        ),
+        format!("Created:     {}", when(&t.created_at)),
+    ];
+    for (label, v) in [
+        ("Started:", &t.started_at),
+        ("Completed:", &t.completed_at),
+        ("Blocked:", &t.blocked_at),
+    ] {
+        if let Some(v) = v {
+            lines.push(format!("{label:<12} {}", when(v)));
+        }
+    }
+    if let Some(r) = &t.blocked_reason {
+        lines.push(format!("Blocked by:  {r}"));
+    }
+    lines.push(format!("Updated:     {}", when(&t.updated_at)));
+    if let Some(d) = &t.description {
+        lines.push(String::new());
+        lines.push(d.clone());
+    }
+    if !notes.is_empty() {
+        lines.push(String::new());
+        lines.push("Notes:".into());
+        for n in notes {
+            lines.push(format!(
+                "  [{}] {} ({}, {}): {}",
+                n.note_type,
+                when(&n.created_at),
+                n.created_by,
+                n.device_name,
+                n.content
+            ));
+        }
+    }
+    out.lines(&lines)
+}

@@ -1,0 +1,155 @@
+//! User settings (`config.toml`) and this machine's identity (device id and
+//! name), which every history row and note records. No secret is ever kept here.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::model::{Actor, validate_name};
+use crate::paths::{SharkPaths, make_private, write_private};
+
+/// Settings read from `config.toml`; unknown keys are kept for newer versions.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Config {
+    /// The name other machines see for this one (default: the host name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub device_name: Option<String>,
+    #[serde(flatten)]
+    pub other: toml::Table,
+}
+
+impl Config {
+    /// Reads the config file; a missing file is the default config.
+    pub fn load(paths: &SharkPaths) -> Result<Self> {
+        let path = paths.config_file();
+        let text = match std::fs::read_to_string(&path) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
+            Err(e) => return Err(Error::io("cannot read", path, e)),
+        };
+        toml::from_str(&text).map_err(|e| Error::Config {
+            path,
+            message: e.message().to_string(),
+        })
+    }
+
+    /// Writes the config file (0600).
+    pub fn save(&self, paths: &SharkPaths) -> Result<()> {
+        let text = toml::to_string_pretty(self)
+            .map_err(|e| Error::Corrupt(format!("config cannot be written: {e}")))?;
+        write_private(&paths.config_file(), text.as_bytes())
+    }
+}
+
+/// This machine as recorded in history: a stable UUIDv7 and a display name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Device {
+    pub id: String,
+    pub name: String,
+}
+
+impl Device {
+    /// Reads this machine's id from the data folder, creating it on first use.
+    /// The id lives beside the database (not in the config, which people copy
+    /// between machines) so two machines never share one.
+    pub fn load_or_create(paths: &SharkPaths, config: &Config) -> Result<Self> {
+        let path = paths.device_file();
+        let id = match std::fs::read_to_string(&path) {
+            Ok(text) => {
+                let id = text.trim();
+                uuid::Uuid::parse_str(id).map_err(|_| {
+                    Error::Corrupt(format!(
+                        "the device id file {} does not hold a UUID; remove it and a new id will be made",
+                        path.display()
+                    ))
+                })?;
+                make_private(&path)?;
+                id.to_string()
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                let id = uuid::Uuid::now_v7().to_string();
+                write_private(&path, format!("{id}\n").as_bytes())?;
+                id
+            }
+            Err(e) => return Err(Error::io("cannot read", path, e)),
+        };
+        let name = match config
+            .device_name
+            .as_deref()
+            .map(|n| validate_name("device name", n))
+        {
+            Some(Ok(Some(n))) => n,
+            Some(Err(e)) => return Err(e),
+            _ => hostname(),
+        };
+        Ok(Device { id, name })
+    }
+}
+
+fn hostname() -> String {
+    let h = gethostname::gethostname()
+        .to_string_lossy()
+        .trim()
+        .to_string();
+    if h.is_empty() {
+        "this-machine".into()
+    } else {
+        h
+    }
+}
+
+/// The person at this machine, from `USER` / `USERNAME`.
+pub fn current_user() -> Actor {
+    let name = ["USER", "USERNAME", "LOGNAME"]
+        .iter()
+        .filter_map(|v| std::env::var(v).ok())
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "user".into());
+    Actor::user(name.trim())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn device_id_is_created_once_and_kept() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = SharkPaths::under(tmp.path());
+        paths.ensure_dirs().unwrap();
+        let a = Device::load_or_create(&paths, &Config::default()).unwrap();
+        let b = Device::load_or_create(&paths, &Config::default()).unwrap();
+        assert_eq!(a.id, b.id);
+        assert!(uuid::Uuid::parse_str(&a.id).is_ok());
+        assert!(!a.name.is_empty());
+    }
+
+    #[test]
+    fn config_round_trips_and_keeps_unknown_keys() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = SharkPaths::under(tmp.path());
+        std::fs::write(
+            paths.config_file(),
+            "device_name = \"laptop\"\nfuture = 3\n",
+        )
+        .unwrap();
+        let c = Config::load(&paths).unwrap();
+        assert_eq!(c.device_name.as_deref(), Some("laptop"));
+        c.save(&paths).unwrap();
+        let again = std::fs::read_to_string(paths.config_file()).unwrap();
+        assert!(again.contains("future = 3"), "{again}");
+        let d = Device::load_or_create(&paths, &c).unwrap();
+        assert_eq!(d.name, "laptop");
+    }
+
+    #[test]
+    fn broken_config_is_explained() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = SharkPaths::under(tmp.path());
+        std::fs::write(paths.config_file(), "device_name = [").unwrap();
+        let err = Config::load(&paths).unwrap_err().to_string();
+        assert!(
+            err.contains("config.toml is not valid") && err.contains("Fix or remove it"),
+            "{err}"
+        );
+    }
+}

@@ -1,0 +1,136 @@
+//! The core's error type: one enum a caller can match on, with messages written
+//! for the person at the keyboard (what went wrong and what to do about it).
+
+use std::path::PathBuf;
+
+/// Everything the core can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// The user gave a value the model does not accept (title, priority, status...).
+    #[error("{0}")]
+    Invalid(String),
+
+    /// A key that names nothing in this database.
+    #[error("{kind} {key} not found{hint}")]
+    NotFound {
+        kind: &'static str,
+        key: String,
+        hint: String,
+    },
+
+    /// A status change the workflow does not allow from the current status.
+    #[error(
+        "cannot {action} {key}: it is {from}. Allowed from {from}: {allowed}. Use --force to override (recorded in history)"
+    )]
+    IllegalTransition {
+        key: String,
+        action: &'static str,
+        from: &'static str,
+        allowed: String,
+    },
+
+    /// Another process holds this Shark database.
+    #[error(
+        "the Shark database at {path} is in use by another shark process or the Shark app{holder}; waited {waited_ms} ms. Try again when it has finished (set SHARK_LOCK_TIMEOUT_MS to wait longer)"
+    )]
+    Locked {
+        path: PathBuf,
+        waited_ms: u64,
+        holder: String,
+    },
+
+    /// The database was written by a newer Shark than this one.
+    #[error(
+        "the Shark database at {path} has schema version {found}, newer than this shark understands ({supported}); upgrade shark"
+    )]
+    SchemaTooNew {
+        path: PathBuf,
+        found: i64,
+        supported: i64,
+    },
+
+    /// A file or directory operation failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+
+    /// The config file exists but cannot be read as TOML of the expected shape.
+    #[error("the config file {path} is not valid: {message}. Fix or remove it")]
+    Config { path: PathBuf, message: String },
+
+    /// The database engine failed.
+    #[error("database error while {context}: {source}")]
+    Database {
+        context: &'static str,
+        #[source]
+        source: turso::Error,
+    },
+
+    /// Stored data that does not match the model (a bug or a hand-edited file).
+    #[error("stored data is not valid: {0}")]
+    Corrupt(String),
+
+    /// No home directory or platform directories could be determined.
+    #[error("cannot find a home directory for Shark's data; set SHARK_HOME to a writable folder")]
+    NoHome,
+}
+
+/// The core's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+impl Error {
+    pub(crate) fn invalid(msg: impl Into<String>) -> Self {
+        Error::Invalid(msg.into())
+    }
+
+    pub(crate) fn io(
+        action: &'static str,
+        path: impl Into<PathBuf>,
+        source: std::io::Error,
+    ) -> Self {
+        Error::Io {
+            action,
+            path: path.into(),
+            source,
+        }
+    }
+
+    /// A stable machine-readable code (for `--json` errors and the app's IPC).
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::Invalid(_) => "invalid",
+            Error::NotFound { .. } => "not_found",
+            Error::IllegalTransition { .. } => "illegal_transition",
+            Error::Locked { .. } => "locked",
+            Error::SchemaTooNew { .. } => "schema_too_new",
+            Error::Io { .. } => "io",
+            Error::Config { .. } => "config",
+            Error::Database { .. } => "database",
+            Error::Corrupt(_) => "corrupt",
+            Error::NoHome => "no_home",
+        }
+    }
+
+    /// True when the error is the user's input (maps to a usage-style failure).
+    pub fn is_user_error(&self) -> bool {
+        matches!(
+            self,
+            Error::Invalid(_) | Error::NotFound { .. } | Error::IllegalTransition { .. }
+        )
+    }
+}
+
+/// Adds a context string to engine errors (`.db("listing tasks")?`).
+pub(crate) trait DbContext<T> {
+    fn db(self, context: &'static str) -> Result<T>;
+}
+
+impl<T> DbContext<T> for std::result::Result<T, turso::Error> {
+    fn db(self, context: &'static str) -> Result<T> {
+        self.map_err(|source| Error::Database { context, source })
+    }
+}

@@ -1,0 +1,14 @@
+//! Shark's core: the task model, keys, the status workflow, the local database
+//! and the config. Both the `shark` CLI and the desktop app are thin shells over
+//! this crate, so it knows nothing of terminals or Tauri and never prints.
+
+pub mod config;
+pub mod error;
+pub mod keys;
+pub mod model;
+pub mod paths;
+pub mod store;
+pub mod time;
+pub mod workflow;
+
+pub use error::{Error, Result};

@@ -1,0 +1,134 @@
+//! Epics: create, list, find by key. Keys are allocated here (next free number)
+//! inside the write transaction, so one machine never hands out a key twice.
+
+use turso::{Connection, Row};
+
+use super::{Store, new_id, row};
+use crate::error::{DbContext, Error, Result};
+use crate::keys::EpicKey;
+use crate::model::{Epic, Level, PlanStatus, validate_text, validate_title};
+use crate::time;
+
+/// What a user gives to create an epic.
+#[derive(Debug, Clone, Default)]
+pub struct NewEpic {
+    pub title: String,
+    pub description: Option<String>,
+    pub priority: Option<Level>,
+    pub business_value: Option<Level>,
+}
+
+const COLS: &str =
+    "id, key, title, description, status, priority, business_value, created_at, updated_at";
+
+fn map(r: &Row) -> Result<Epic> {
+    Ok(Epic {
+        id: row::text(r, 0)?,
+        key: row::text(r, 1)?,
+        title: row::text(r, 2)?,
+        description: row::opt_text(r, 3)?,
+        status: row::parsed(r, 4)?,
+        priority: row::parsed(r, 5)?,
+        business_value: row::opt_text(r, 6)?.map(|s| s.parse()).transpose()?,
+        created_at: row::ts(r, 7)?,
+        updated_at: row::ts(r, 8)?,
+    })
+}
+
+/// The epic with this key, if any (the oldest, should a sync ever leave two).
+pub(crate) async fn by_key(conn: &Connection, key: EpicKey) -> Result<Option<Epic>> {
+    row::query_opt(
+        conn,
+        &format!("SELECT {COLS} FROM epics WHERE key = ?1 ORDER BY id LIMIT 1"),
+        vec![key.to_string().into()],
+        map,
+    )
+    .await
+}
+
+/// Like [`by_key`] but a missing epic is an error naming the key.
+pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Epic> {
+    let k = EpicKey::parse(key)?;
+    by_key(conn, k).await?.ok_or_else(|| Error::NotFound {
+        kind: "epic",
+        key: k.to_string(),
+        hint: "; list epics to see the keys that exist".into(),
+    })
+}
+
+impl Store {
+    /// Creates an epic with the next free key (`E01`, `E02`, ...), status draft.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_epic(&self, new: NewEpic) -> Result<Epic> {
+        let title = validate_title(&new.title)?;
+        let description = new
+            .description
+            .as_deref()
+            .map(|d| validate_text("description", d))
+            .transpose()?
+            .flatten();
+        self.write(async |c: &Connection| {
+            let keys =
+                row::query_all(c, "SELECT key FROM epics", vec![], |r| row::text(r, 0)).await?;
+            let next = keys
+                .iter()
+                .filter_map(|k| EpicKey::parse(k).ok())
+                .map(|k| k.0)
+                .max()
+                .unwrap_or(0)
+                + 1;
+            let now = time::now();
+            let epic = Epic {
+                id: new_id(),
+                key: EpicKey(next).to_string(),
+                title,
+                description,
+                status: PlanStatus::Draft,
+                priority: new.priority.unwrap_or(Level::Medium),
+                business_value: new.business_value,
+                created_at: now,
+                updated_at: now,
+            };
+            c.execute(
+                &format!("INSERT INTO epics ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"),
+                (
+                    epic.id.as_str(),
+                    epic.key.as_str(),
+                    epic.title.as_str(),
+                    epic.description.as_deref(),
+                    epic.status.as_str(),
+                    epic.priority.as_str(),
+                    epic.business_value.map(Level::as_str),
+                    time::to_text(&now),
+                ),
+            )
+            .await
+            .db("creating an epic")?;
+            Ok(epic)
+        })
+        .await
+    }
+
+    /// Every epic, in key order.
+    pub async fn list_epics(&self) -> Result<Vec<Epic>> {
+        let mut epics = row::query_all(
+            self.reader(),
+            &format!("SELECT {COLS} FROM epics"),
+            vec![],
+            map,
+        )
+        .await?;
+        epics.sort_by_key(|e| {
+            (
+                EpicKey::parse(&e.key).map(|k| k.0).unwrap_or(u32::MAX),
+                e.key.clone(),
+            )
+        });
+        Ok(epics)
+    }
+
+    /// One epic by key (`E01`, `e1`).
+    pub async fn get_epic(&self, key: &str) -> Result<Epic> {
+        require(self.reader(), key).await
+    }
+}

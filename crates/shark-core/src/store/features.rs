@@ -1,0 +1,211 @@
+//! Features inside epics: create (next free `E01-Fnn`), list with progress
+//! derived from their tasks, find by key.
+
+use std::collections::HashMap;
+
+use turso::{Connection, Row};
+
+use super::{Store, epics, new_id, row};
+use crate::error::{DbContext, Error, Result};
+use crate::keys::FeatureKey;
+use crate::model::{Feature, PlanStatus, TaskStatus, validate_text, validate_title};
+use crate::time;
+
+/// What a user gives to create a feature.
+#[derive(Debug, Clone, Default)]
+pub struct NewFeature {
+    /// The parent epic's key (`E01`).
+    pub epic: String,
+    pub title: String,
+    pub description: Option<String>,
+    /// Defaults to after the epic's last feature.
+    pub execution_order: Option<i64>,
+}
+
+const SELECT: &str = "SELECT f.id, f.epic_id, e.key, f.key, f.title, f.description, f.status,
+    f.execution_order, f.created_at, f.updated_at
+    FROM features f JOIN epics e ON e.id = f.epic_id";
+
+fn map(r: &Row) -> Result<Feature> {
+    Ok(Feature {
+        id: row::text(r, 0)?,
+        epic_id: row::text(r, 1)?,
+        epic_key: row::text(r, 2)?,
+        key: row::text(r, 3)?,
+        title: row::text(r, 4)?,
+        description: row::opt_text(r, 5)?,
+        status: row::parsed(r, 6)?,
+        execution_order: row::opt_int(r, 7)?,
+        progress_pct: 0.0,
+        task_count: 0,
+        created_at: row::ts(r, 8)?,
+        updated_at: row::ts(r, 9)?,
+    })
+}
+
+/// The feature with this key, if any.
+pub(crate) async fn by_key(conn: &Connection, key: FeatureKey) -> Result<Option<Feature>> {
+    row::query_opt(
+        conn,
+        &format!("{SELECT} WHERE f.key = ?1 ORDER BY f.id LIMIT 1"),
+        vec![key.to_string().into()],
+        map,
+    )
+    .await
+}
+
+/// Like [`by_key`], with an error that says whether the epic exists at all.
+pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Feature> {
+    let k = FeatureKey::parse(key)?;
+    if let Some(f) = by_key(conn, k).await? {
+        return Ok(f);
+    }
+    epics::require(conn, &k.epic_key().to_string()).await?;
+    Err(Error::NotFound {
+        kind: "feature",
+        key: k.to_string(),
+        hint: format!(
+            "; list the features of {} to see the keys that exist",
+            k.epic_key()
+        ),
+    })
+}
+
+/// Fills `progress_pct` and `task_count` from the tasks' statuses.
+async fn add_progress(conn: &Connection, features: &mut [Feature]) -> Result<()> {
+    let counts = row::query_all(
+        conn,
+        "SELECT feature_id, status, COUNT(*) FROM tasks GROUP BY feature_id, status",
+        vec![],
+        |r| Ok((row::text(r, 0)?, row::text(r, 1)?, row::int(r, 2)?)),
+    )
+    .await?;
+    let mut per: HashMap<String, (u64, u64)> = HashMap::new();
+    for (fid, status, n) in counts {
+        let entry = per.entry(fid).or_default();
+        let n = n.max(0) as u64;
+        if status != TaskStatus::Archived.as_str() {
+            entry.0 += n;
+        }
+        if status == TaskStatus::Completed.as_str() {
+            entry.1 += n;
+        }
+    }
+    for f in features {
+        let (total, done) = per.get(&f.id).copied().unwrap_or_default();
+        f.task_count = total;
+        f.progress_pct = if total == 0 {
+            0.0
+        } else {
+            (done as f64 * 1000.0 / total as f64).round() / 10.0
+        };
+    }
+    Ok(())
+}
+
+fn sort(features: &mut [Feature]) {
+    features.sort_by_key(|f| {
+        let k = FeatureKey::parse(&f.key).ok();
+        (
+            k.map(|k| (k.epic, k.feature))
+                .unwrap_or((u32::MAX, u32::MAX)),
+            f.key.clone(),
+        )
+    });
+}
+
+impl Store {
+    /// Creates a feature in an existing epic with the next free key.
+    #[tracing::instrument(skip_all)]
+    pub async fn create_feature(&self, new: NewFeature) -> Result<Feature> {
+        let title = validate_title(&new.title)?;
+        let description = new
+            .description
+            .as_deref()
+            .map(|d| validate_text("description", d))
+            .transpose()?
+            .flatten();
+        self.write(async |c: &Connection| {
+            let epic = epics::require(c, &new.epic).await?;
+            let siblings = row::query_all(
+                c,
+                "SELECT key, execution_order FROM features WHERE epic_id = ?1",
+                vec![epic.id.clone().into()],
+                |r| Ok((row::text(r, 0)?, row::opt_int(r, 1)?)),
+            )
+            .await?;
+            let next = siblings
+                .iter()
+                .filter_map(|(k, _)| FeatureKey::parse(k).ok())
+                .map(|k| k.feature)
+                .max()
+                .unwrap_or(0)
+                + 1;
+            let order = new.execution_order.unwrap_or_else(|| {
+                siblings.iter().filter_map(|(_, o)| *o).max().unwrap_or(0) + 1
+            });
+            let key = FeatureKey::parse(&format!("{}-F{next:02}", epic.key))?;
+            let now = time::now();
+            let feature = Feature {
+                id: new_id(),
+                epic_id: epic.id.clone(),
+                epic_key: epic.key.clone(),
+                key: key.to_string(),
+                title,
+                description,
+                status: PlanStatus::Draft,
+                execution_order: Some(order),
+                progress_pct: 0.0,
+                task_count: 0,
+                created_at: now,
+                updated_at: now,
+            };
+            c.execute(
+                "INSERT INTO features (id, epic_id, key, title, description, status, execution_order, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                (
+                    feature.id.as_str(),
+                    feature.epic_id.as_str(),
+                    feature.key.as_str(),
+                    feature.title.as_str(),
+                    feature.description.as_deref(),
+                    feature.status.as_str(),
+                    order,
+                    time::to_text(&now),
+                ),
+            )
+            .await
+            .db("creating a feature")?;
+            Ok(feature)
+        })
+        .await
+    }
+
+    /// Features of one epic, or of all epics, in key order, with progress.
+    pub async fn list_features(&self, epic: Option<&str>) -> Result<Vec<Feature>> {
+        let c = self.reader();
+        let mut features = match epic {
+            Some(k) => {
+                let e = epics::require(c, k).await?;
+                row::query_all(
+                    c,
+                    &format!("{SELECT} WHERE f.epic_id = ?1"),
+                    vec![e.id.into()],
+                    map,
+                )
+                .await?
+            }
+            None => row::query_all(c, SELECT, vec![], map).await?,
+        };
+        add_progress(c, &mut features).await?;
+        sort(&mut features);
+        Ok(features)
+    }
+
+    /// One feature by its full key (`E01-F01`), with progress.
+    pub async fn get_feature(&self, key: &str) -> Result<Feature> {
+        let mut f = require(self.reader(), key).await?;
+        add_progress(self.reader(), std::slice::from_mut(&mut f)).await?;
+        Ok(f)
+    }
+}

@@ -1,0 +1,185 @@
+//! The local database: opening it (one process per file), migrating it, and
+//! the write path every change goes through (one transaction, serialized, so
+//! the sync engine can later run push and pull between writes, never during).
+
+mod epics;
+mod features;
+mod history;
+mod lock;
+pub(crate) mod migrations;
+mod row;
+mod task_edits;
+mod tasks;
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use turso::Connection;
+
+use crate::config::Device;
+use crate::error::{DbContext, Result};
+use crate::paths::{SharkPaths, make_private};
+use crate::time;
+
+pub use epics::NewEpic;
+pub use features::NewFeature;
+pub use lock::ProcessLock;
+pub use migrations::latest_version;
+pub use task_edits::{TaskPatch, TransitionRequest, UpdateOutcome};
+pub use tasks::{NewTask, TaskFilter};
+
+/// Default time a second process waits for the database before giving up.
+pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// An open Shark database, held exclusively by this process.
+pub struct Store {
+    conn: Connection,
+    _db: turso::Database,
+    device: Device,
+    path: PathBuf,
+    /// Serializes write transactions (and, with sync, push and pull).
+    write: tokio::sync::Mutex<()>,
+    _lock: ProcessLock,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Store {
+    /// Opens (creating on first use) the database under `paths`, waiting up to
+    /// `lock_timeout` if another process has it.
+    #[tracing::instrument(skip_all)]
+    pub async fn open(paths: &SharkPaths, device: Device, lock_timeout: Duration) -> Result<Self> {
+        paths.ensure_dirs()?;
+        let lock = ProcessLock::acquire(&paths.lock_file(), lock_timeout).await?;
+        let path = paths.database_file();
+        let db = open_engine(&path).await?;
+        let conn = db.connect().db("connecting to the database")?;
+        conn.busy_timeout(Duration::from_secs(5))
+            .db("configuring the database")?;
+        for file in [path.clone(), sidecar(&path, "-wal")] {
+            if file.exists() {
+                make_private(&file)?;
+            }
+        }
+        migrations::migrate(&conn, &path).await?;
+        let store = Store {
+            conn,
+            _db: db,
+            device,
+            path,
+            write: tokio::sync::Mutex::new(()),
+            _lock: lock,
+        };
+        store.register_device().await?;
+        Ok(store)
+    }
+
+    /// This machine, as recorded in history.
+    pub fn device(&self) -> &Device {
+        &self.device
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Runs `f` in one write transaction: all of it is saved or none of it.
+    pub(crate) async fn write<T>(
+        &self,
+        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        let _guard = self.write.lock().await;
+        self.conn
+            .execute("BEGIN IMMEDIATE", ())
+            .await
+            .db("starting a write")?;
+        match f(&self.conn).await {
+            Ok(v) => {
+                if let Err(e) = self.conn.execute("COMMIT", ()).await.db("saving") {
+                    let _ = self.conn.execute("ROLLBACK", ()).await;
+                    return Err(e);
+                }
+                Ok(v)
+            }
+            Err(e) => {
+                let _ = self.conn.execute("ROLLBACK", ()).await;
+                Err(e)
+            }
+        }
+    }
+
+    /// The connection for reads.
+    pub(crate) fn reader(&self) -> &Connection {
+        &self.conn
+    }
+
+    /// Records this machine's name so other machines can show it in history.
+    /// Writes only when the row is missing or the name changed.
+    async fn register_device(&self) -> Result<()> {
+        let id = self.device.id.clone();
+        let known = row::query_opt(
+            self.reader(),
+            "SELECT name FROM devices WHERE id = ?1",
+            vec![id.clone().into()],
+            |r| row::text(r, 0),
+        )
+        .await?;
+        if known.as_deref() == Some(self.device.name.as_str()) {
+            return Ok(());
+        }
+        let name = self.device.name.clone();
+        let now = time::to_text(&time::now());
+        self.write(async |c: &Connection| {
+            if known.is_some() {
+                c.execute(
+                    "UPDATE devices SET name = ?2, updated_at = ?3 WHERE id = ?1",
+                    (id, name, now),
+                )
+                .await
+                .db("renaming this device")?;
+            } else {
+                c.execute(
+                    "INSERT INTO devices (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
+                    (id, name, now),
+                )
+                .await
+                .db("registering this device")?;
+            }
+            Ok(())
+        })
+        .await
+    }
+}
+
+fn sidecar(path: &Path, suffix: &str) -> PathBuf {
+    let mut s = path.as_os_str().to_os_string();
+    s.push(suffix);
+    PathBuf::from(s)
+}
+
+async fn open_engine(path: &Path) -> Result<turso::Database> {
+    let created = !path.exists();
+    let text = path.to_string_lossy();
+    let db = turso::Builder::new_local(&text)
+        .build()
+        .await
+        .db("opening the database file")?;
+    if created && path.exists() {
+        make_private(path)?;
+    }
+    Ok(db)
+}
+
+/// A fresh UUIDv7 (time ordered) for a new row.
+pub(crate) fn new_id() -> String {
+    uuid::Uuid::now_v7().to_string()
+}

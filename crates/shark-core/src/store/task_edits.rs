@@ -1,0 +1,372 @@
+//! Changing tasks: status transitions through the workflow and field edits.
+//! Only the columns that really change are written (so sync merges edits of
+//! different fields), and each change gets its own history row.
+
+use std::collections::HashMap;
+
+use turso::{Connection, Value};
+
+use super::history::{self, Change};
+use super::{Store, row, tasks};
+use crate::error::{DbContext, Error, Result};
+use crate::model::{
+    Actor, Task, TaskPriority, TaskStatus, validate_name, validate_text, validate_title,
+};
+use crate::time;
+use crate::workflow::{self, Action};
+
+/// Options of a status change.
+#[derive(Debug, Clone, Default)]
+pub struct TransitionRequest {
+    /// Why (required to block or reopen; kept as the blocked reason or in history).
+    pub reason: Option<String>,
+    /// On `start`, the agent taking the task (becomes its assigned agent).
+    pub agent: Option<String>,
+    /// Apply the action's target status even when the workflow does not allow it.
+    pub force: bool,
+}
+
+/// Field edits; `None` leaves a field alone. For optional text fields an
+/// empty string clears the field; an empty `depends_on` removes all dependencies.
+#[derive(Debug, Clone, Default)]
+pub struct TaskPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    pub priority: Option<TaskPriority>,
+    pub agent_type: Option<String>,
+    pub assigned_agent: Option<String>,
+    pub depends_on: Option<Vec<String>>,
+}
+
+impl TaskPatch {
+    fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.description.is_none()
+            && self.priority.is_none()
+            && self.agent_type.is_none()
+            && self.assigned_agent.is_none()
+            && self.depends_on.is_none()
+    }
+}
+
+/// The task after an update and the fields that changed (empty: nothing did).
+#[derive(Debug, Clone)]
+pub struct UpdateOutcome {
+    pub task: Task,
+    pub changed: Vec<String>,
+}
+
+/// Column edits collected before one UPDATE.
+#[derive(Default)]
+struct Edits {
+    sets: Vec<(&'static str, Value)>,
+    changes: Vec<(&'static str, Option<String>, Option<String>)>,
+}
+
+impl Edits {
+    /// Queues `column = new` with a history row when the value differs.
+    fn field(
+        &mut self,
+        column: &'static str,
+        old: Option<String>,
+        new: Option<String>,
+        stored: Value,
+    ) {
+        if old != new {
+            self.sets.push((column, stored));
+            self.changes.push((column, old, new));
+        }
+    }
+
+    async fn apply(&self, c: &Connection, task_id: &str, now: &str) -> Result<()> {
+        if self.sets.is_empty() {
+            return Ok(());
+        }
+        let mut params: Vec<Value> = vec![task_id.into(), now.into()];
+        let mut sql = String::from("UPDATE tasks SET updated_at = ?2");
+        for (col, v) in &self.sets {
+            params.push(v.clone());
+            sql.push_str(&format!(", {col} = ?{}", params.len()));
+        }
+        sql.push_str(" WHERE id = ?1");
+        c.execute(sql, params).await.db("updating a task")?;
+        Ok(())
+    }
+}
+
+impl Store {
+    /// Moves a task through the workflow (see [`crate::workflow`]).
+    #[tracing::instrument(skip_all, fields(action = action.as_str()))]
+    pub async fn transition(
+        &self,
+        key: &str,
+        action: Action,
+        req: TransitionRequest,
+        actor: &Actor,
+    ) -> Result<Task> {
+        let reason = req
+            .reason
+            .as_deref()
+            .map(|r| validate_text("reason", r))
+            .transpose()?
+            .flatten();
+        if action.needs_reason() && reason.is_none() {
+            return Err(Error::invalid(format!(
+                "a reason is required to {} a task",
+                action.as_str()
+            )));
+        }
+        let agent = req
+            .agent
+            .as_deref()
+            .map(|a| validate_name("agent", a))
+            .transpose()?
+            .flatten();
+        let device = self.device().id.clone();
+        let key = self
+            .write(async |c: &Connection| {
+                let task = tasks::require(c, key).await?;
+                let change = workflow::plan(
+                    &task.key,
+                    task.status,
+                    action,
+                    task.started_at.is_some(),
+                    req.force,
+                )?;
+                let now = time::now();
+                let mut e = Edits::default();
+                let to = change.to;
+                e.sets.push(("status", to.as_str().into()));
+                if to == TaskStatus::InProgress && task.started_at.is_none() {
+                    e.sets.push(("started_at", time::to_text(&now).into()));
+                }
+                if to == TaskStatus::Completed {
+                    e.sets.push(("completed_at", time::to_text(&now).into()));
+                } else if task.completed_at.is_some() && change.from == TaskStatus::Completed {
+                    e.sets.push(("completed_at", Value::Null));
+                }
+                if to == TaskStatus::Blocked {
+                    e.sets.push(("blocked_at", time::to_text(&now).into()));
+                    e.sets.push(("blocked_reason", reason.clone().into()));
+                } else if change.from == TaskStatus::Blocked {
+                    e.sets.push(("blocked_at", Value::Null));
+                    e.sets.push(("blocked_reason", Value::Null));
+                }
+                if action == Action::Start && agent.is_some() {
+                    e.field(
+                        "assigned_agent",
+                        task.assigned_agent.clone(),
+                        agent.clone(),
+                        agent.clone().into(),
+                    );
+                }
+                e.apply(c, &task.id, &time::to_text(&now)).await?;
+                let status = Change {
+                    task_id: &task.id,
+                    field: "status",
+                    old_value: Some(change.from.as_str().into()),
+                    new_value: Some(to.as_str().into()),
+                    reason: reason.clone(),
+                    forced: change.forced,
+                };
+                history::record(c, &status, actor, &device, &now).await?;
+                record_all(c, &task.id, &e, actor, &device, &now).await?;
+                Ok(task.key)
+            })
+            .await?;
+        self.get_task(&key).await
+    }
+
+    /// Edits task fields; each changed field is recorded in history. Restoring
+    /// an earlier value (seen in history) is an update with that value.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_task(
+        &self,
+        key: &str,
+        patch: TaskPatch,
+        actor: &Actor,
+    ) -> Result<UpdateOutcome> {
+        if patch.is_empty() {
+            return Err(Error::invalid(
+                "nothing to update: give a new title, description, priority, agent type, assigned agent or dependencies",
+            ));
+        }
+        let title = patch.title.as_deref().map(validate_title).transpose()?;
+        let description = patch
+            .description
+            .as_deref()
+            .map(|d| validate_text("description", d))
+            .transpose()?;
+        let agent_type = patch
+            .agent_type
+            .as_deref()
+            .map(|a| validate_name("agent type", a))
+            .transpose()?;
+        let assigned = patch
+            .assigned_agent
+            .as_deref()
+            .map(|a| validate_name("agent", a))
+            .transpose()?;
+        let device = self.device().id.clone();
+        let (key, changed) = self
+            .write(async |c: &Connection| {
+                let task = tasks::require(c, key).await?;
+                let mut e = Edits::default();
+                if let Some(t) = title {
+                    e.field("title", Some(task.title.clone()), Some(t.clone()), t.into());
+                }
+                if let Some(d) = description {
+                    e.field("description", task.description.clone(), d.clone(), d.into());
+                }
+                if let Some(p) = patch.priority {
+                    let new = p.get().to_string();
+                    e.field(
+                        "priority",
+                        Some(task.priority.get().to_string()),
+                        Some(new),
+                        i64::from(p.get()).into(),
+                    );
+                }
+                if let Some(a) = agent_type {
+                    e.field("agent_type", task.agent_type.clone(), a.clone(), a.into());
+                }
+                if let Some(a) = assigned {
+                    e.field(
+                        "assigned_agent",
+                        task.assigned_agent.clone(),
+                        a.clone(),
+                        a.into(),
+                    );
+                }
+                if let Some(keys) = &patch.depends_on {
+                    let deps = tasks::resolve_deps(c, keys).await?;
+                    check_no_cycle(c, &task, &deps).await?;
+                    let new: Vec<String> = deps.iter().map(|(_, k)| k.clone()).collect();
+                    let text = |v: &[String]| (!v.is_empty()).then(|| v.join(","));
+                    e.field(
+                        "depends_on",
+                        text(&task.depends_on),
+                        text(&new),
+                        tasks::ids_json(&deps).into(),
+                    );
+                }
+                let now = time::now();
+                e.apply(c, &task.id, &time::to_text(&now)).await?;
+                record_all(c, &task.id, &e, actor, &device, &now).await?;
+                Ok((
+                    task.key,
+                    e.changes
+                        .iter()
+                        .map(|(f, _, _)| f.to_string())
+                        .collect::<Vec<_>>(),
+                ))
+            })
+            .await?;
+        Ok(UpdateOutcome {
+            task: self.get_task(&key).await?,
+            changed,
+        })
+    }
+}
+
+async fn record_all(
+    c: &Connection,
+    task_id: &str,
+    e: &Edits,
+    actor: &Actor,
+    device: &str,
+    now: &time::Timestamp,
+) -> Result<()> {
+    for (field, old, new) in &e.changes {
+        let change = Change {
+            task_id,
+            field,
+            old_value: old.clone(),
+            new_value: new.clone(),
+            reason: None,
+            forced: false,
+        };
+        history::record(c, &change, actor, device, now).await?;
+    }
+    Ok(())
+}
+
+/// Refuses dependencies that would make `task` (indirectly) wait for itself.
+async fn check_no_cycle(c: &Connection, task: &Task, deps: &[(String, String)]) -> Result<()> {
+    let rows = row::query_all(c, "SELECT id, key, depends_on FROM tasks", vec![], |r| {
+        Ok((row::text(r, 0)?, row::text(r, 1)?, row::text(r, 2)?))
+    })
+    .await?;
+    let mut graph: HashMap<String, Vec<String>> = HashMap::new();
+    let mut keys: HashMap<String, String> = HashMap::new();
+    for (id, key, json) in rows {
+        graph.insert(id.clone(), serde_json::from_str(&json).unwrap_or_default());
+        keys.insert(id, key);
+    }
+    graph.insert(
+        task.id.clone(),
+        deps.iter().map(|(id, _)| id.clone()).collect(),
+    );
+    if let Some(path) = find_cycle(&graph, &task.id) {
+        let shown: Vec<&str> = path
+            .iter()
+            .map(|id| keys.get(id).map_or(id.as_str(), String::as_str))
+            .collect();
+        return Err(Error::invalid(format!(
+            "these dependencies would create a cycle: {}; a task cannot wait for itself",
+            shown.join(" -> ")
+        )));
+    }
+    Ok(())
+}
+
+/// A path `start -> ... -> start` through the dependency graph, if one exists.
+fn find_cycle(graph: &HashMap<String, Vec<String>>, start: &str) -> Option<Vec<String>> {
+    let mut stack: Vec<(String, Vec<String>)> = vec![(start.to_string(), vec![start.to_string()])];
+    let mut seen = std::collections::HashSet::new();
+    while let Some((node, path)) = stack.pop() {
+        for next in graph.get(&node).into_iter().flatten() {
+            let mut p = path.clone();
+            p.push(next.clone());
+            if next == start {
+                return Some(p);
+            }
+            if seen.insert(next.clone()) {
+                stack.push((next.clone(), p));
+            }
+        }
+    }
+    None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::find_cycle;
+    use std::collections::HashMap;
+
+    fn g(edges: &[(&str, &[&str])]) -> HashMap<String, Vec<String>> {
+        edges
+            .iter()
+            .map(|(a, bs)| (a.to_string(), bs.iter().map(|b| b.to_string()).collect()))
+            .collect()
+    }
+
+    #[test]
+    fn finds_direct_and_indirect_cycles() {
+        assert_eq!(
+            find_cycle(&g(&[("a", &["a"])]), "a"),
+            Some(vec!["a".into(), "a".into()])
+        );
+        let graph = g(&[("a", &["b"]), ("b", &["c"]), ("c", &["a"])]);
+        assert_eq!(
+            find_cycle(&graph, "a").map(|p| p.join(">")),
+            Some("a>b>c>a".into())
+        );
+    }
+
+    #[test]
+    fn diamonds_are_not_cycles() {
+        let graph = g(&[("a", &["b", "c"]), ("b", &["d"]), ("c", &["d"]), ("d", &[])]);
+        assert_eq!(find_cycle(&graph, "a"), None);
+    }
+}

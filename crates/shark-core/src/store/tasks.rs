@@ -1,0 +1,424 @@
+//! Tasks: create (singly or in one batch), list with filters, get, and pick
+//! the next task to work on. Dependencies are stored as task ids (stable if a
+//! key is ever renumbered) and shown as keys.
+
+use std::collections::{HashMap, HashSet};
+
+use turso::{Connection, Row, Value};
+
+use super::{Store, epics, features, history, new_id, row};
+use crate::error::{DbContext, Error, Result};
+use crate::keys::{FeatureKey, TaskKey};
+use crate::model::{
+    Actor, Task, TaskPriority, TaskStatus, validate_name, validate_text, validate_title,
+};
+use crate::time;
+
+/// What a user gives to create a task.
+#[derive(Debug, Clone, Default)]
+pub struct NewTask {
+    /// The parent feature's full key (`E01-F01`).
+    pub feature: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub priority: Option<TaskPriority>,
+    pub agent_type: Option<String>,
+    /// Keys of existing tasks this one waits for.
+    pub depends_on: Vec<String>,
+}
+
+/// Which tasks to list. Archived tasks are left out unless asked for.
+#[derive(Debug, Clone, Default)]
+pub struct TaskFilter {
+    pub epic: Option<String>,
+    pub feature: Option<String>,
+    pub statuses: Vec<TaskStatus>,
+    /// Matches the agent type or the assigned agent (case-insensitive).
+    pub agent: Option<String>,
+    pub include_archived: bool,
+}
+
+pub(crate) const SELECT: &str = "SELECT t.id, t.feature_id, e.key, f.key, t.key, t.title,
+    t.description, t.status, t.priority, t.agent_type, t.assigned_agent, t.depends_on,
+    t.blocked_reason, t.created_at, t.started_at, t.completed_at, t.blocked_at, t.updated_at
+    FROM tasks t JOIN features f ON f.id = t.feature_id JOIN epics e ON e.id = f.epic_id";
+
+/// A task as read, with its dependencies still as ids.
+pub(crate) struct Loaded {
+    pub task: Task,
+    pub dep_ids: Vec<String>,
+}
+
+fn map(r: &Row) -> Result<Loaded> {
+    let deps_json = row::text(r, 11)?;
+    let dep_ids: Vec<String> = serde_json::from_str(&deps_json)
+        .map_err(|e| Error::Corrupt(format!("depends_on '{deps_json}': {e}")))?;
+    Ok(Loaded {
+        task: Task {
+            id: row::text(r, 0)?,
+            feature_id: row::text(r, 1)?,
+            epic_key: row::text(r, 2)?,
+            feature_key: row::text(r, 3)?,
+            key: row::text(r, 4)?,
+            title: row::text(r, 5)?,
+            description: row::opt_text(r, 6)?,
+            status: row::parsed(r, 7)?,
+            priority: TaskPriority::new(row::int(r, 8)?)
+                .map_err(|e| Error::Corrupt(e.to_string()))?,
+            agent_type: row::opt_text(r, 9)?,
+            assigned_agent: row::opt_text(r, 10)?,
+            depends_on: Vec::new(),
+            blocked_reason: row::opt_text(r, 12)?,
+            created_at: row::ts(r, 13)?,
+            started_at: row::opt_ts(r, 14)?,
+            completed_at: row::opt_ts(r, 15)?,
+            blocked_at: row::opt_ts(r, 16)?,
+            updated_at: row::ts(r, 17)?,
+        },
+        dep_ids,
+    })
+}
+
+/// Loads tasks matching `where_sql` and turns dependency ids into keys.
+pub(crate) async fn load(
+    conn: &Connection,
+    where_sql: &str,
+    params: Vec<Value>,
+) -> Result<Vec<Task>> {
+    let loaded = row::query_all(conn, &format!("{SELECT} {where_sql}"), params, map).await?;
+    let mut keys: HashMap<String, String> = loaded
+        .iter()
+        .map(|l| (l.task.id.clone(), l.task.key.clone()))
+        .collect();
+    let missing: HashSet<&String> = loaded
+        .iter()
+        .flat_map(|l| &l.dep_ids)
+        .filter(|id| !keys.contains_key(*id))
+        .collect();
+    if !missing.is_empty() {
+        let all = row::query_all(conn, "SELECT id, key FROM tasks", vec![], |r| {
+            Ok((row::text(r, 0)?, row::text(r, 1)?))
+        })
+        .await?;
+        keys.extend(all);
+    }
+    Ok(loaded
+        .into_iter()
+        .map(|mut l| {
+            // A dependency whose task is gone shows as its id rather than vanishing.
+            l.task.depends_on = l
+                .dep_ids
+                .iter()
+                .map(|id| keys.get(id).cloned().unwrap_or_else(|| id.clone()))
+                .collect();
+            l.task
+        })
+        .collect())
+}
+
+/// Sorts tasks by key numerically (`T-E01-F01-009` before `-010`).
+pub(crate) fn sort(tasks: &mut [Task]) {
+    tasks.sort_by_cached_key(|t| (TaskKey::parse(&t.key).ok(), t.key.clone()));
+}
+
+/// The task with this key, if any.
+pub(crate) async fn by_key(conn: &Connection, key: TaskKey) -> Result<Option<Task>> {
+    let mut found = load(
+        conn,
+        "WHERE t.key = ?1 ORDER BY t.id LIMIT 1",
+        vec![key.to_string().into()],
+    )
+    .await?;
+    Ok(found.pop())
+}
+
+/// Like [`by_key`] but a missing task is an error naming the key.
+pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Task> {
+    let k = TaskKey::parse(key)?;
+    by_key(conn, k).await?.ok_or_else(|| Error::NotFound {
+        kind: "task",
+        key: k.to_string(),
+        hint: "; list tasks to see the keys that exist".into(),
+    })
+}
+
+/// Resolves dependency keys to ids; every key must name an existing task.
+pub(crate) async fn resolve_deps(
+    conn: &Connection,
+    keys: &[String],
+) -> Result<Vec<(String, String)>> {
+    let mut out: Vec<(String, String)> = Vec::new();
+    for k in keys {
+        let key = TaskKey::parse(k)?;
+        let id = row::query_opt(
+            conn,
+            "SELECT id FROM tasks WHERE key = ?1 ORDER BY id LIMIT 1",
+            vec![key.to_string().into()],
+            |r| row::text(r, 0),
+        )
+        .await?
+        .ok_or_else(|| {
+            Error::invalid(format!(
+                "dependency {key} does not exist; create it first or fix the key"
+            ))
+        })?;
+        if !out.iter().any(|(i, _)| *i == id) {
+            out.push((id, key.to_string()));
+        }
+    }
+    Ok(out)
+}
+
+pub(crate) fn ids_json(deps: &[(String, String)]) -> String {
+    serde_json::Value::from(deps.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>()).to_string()
+}
+
+impl Store {
+    /// Creates one task; see [`Store::create_tasks`].
+    pub async fn create_task(&self, new: NewTask, actor: &Actor) -> Result<Task> {
+        let mut created = self.create_tasks(vec![new], actor).await?;
+        created
+            .pop()
+            .ok_or_else(|| Error::Corrupt("no task was created".into()))
+    }
+
+    /// Creates tasks in one transaction: all are created or, on the first bad
+    /// one, none. Each gets the next free key in its feature.
+    #[tracing::instrument(skip_all, fields(count = news.len()))]
+    pub async fn create_tasks(&self, news: Vec<NewTask>, actor: &Actor) -> Result<Vec<Task>> {
+        let device = self.device().id.clone();
+        let batch = news.len() > 1;
+        self.write(async |c: &Connection| {
+            let mut state = BatchState::default();
+            let mut created = Vec::with_capacity(news.len());
+            for (i, new) in news.into_iter().enumerate() {
+                let at = |e: Error| {
+                    if batch {
+                        Error::invalid(format!("task {} of the batch: {e}", i + 1))
+                    } else {
+                        e
+                    }
+                };
+                let task = create_one(c, new, &mut state, actor, &device)
+                    .await
+                    .map_err(at)?;
+                created.push(task);
+            }
+            Ok(created)
+        })
+        .await
+    }
+
+    /// Tasks matching the filter, in key order.
+    pub async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+        let c = self.reader();
+        let mut clauses: Vec<String> = Vec::new();
+        let mut params: Vec<Value> = Vec::new();
+        if let Some(f) = &filter.feature {
+            let feature = features::require(c, f).await?;
+            params.push(feature.id.into());
+            clauses.push(format!("t.feature_id = ?{}", params.len()));
+        } else if let Some(e) = &filter.epic {
+            let epic = epics::require(c, e).await?;
+            params.push(epic.id.into());
+            clauses.push(format!("f.epic_id = ?{}", params.len()));
+        }
+        if !filter.statuses.is_empty() {
+            let marks: Vec<String> = filter
+                .statuses
+                .iter()
+                .map(|s| {
+                    params.push(s.as_str().into());
+                    format!("?{}", params.len())
+                })
+                .collect();
+            clauses.push(format!("t.status IN ({})", marks.join(", ")));
+        } else if !filter.include_archived {
+            params.push(TaskStatus::Archived.as_str().into());
+            clauses.push(format!("t.status <> ?{}", params.len()));
+        }
+        if let Some(a) = &filter.agent {
+            params.push(a.trim().to_lowercase().into());
+            let n = params.len();
+            clauses.push(format!(
+                "(lower(t.agent_type) = ?{n} OR lower(t.assigned_agent) = ?{n})"
+            ));
+        }
+        let where_sql = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let mut tasks = load(c, &where_sql, params).await?;
+        sort(&mut tasks);
+        Ok(tasks)
+    }
+
+    /// One task by key (`T-E01-F01-001`, `e01-f01-001`).
+    pub async fn get_task(&self, key: &str) -> Result<Task> {
+        require(self.reader(), key).await
+    }
+
+    /// The task to work on next: a `todo` task whose dependencies are all
+    /// completed (or archived), highest priority first, then the feature's
+    /// execution order, then key order.
+    pub async fn next_task(&self, agent: Option<&str>, epic: Option<&str>) -> Result<Option<Task>> {
+        let c = self.reader();
+        let filter = TaskFilter {
+            epic: epic.map(str::to_string),
+            agent: agent.map(str::to_string),
+            statuses: vec![TaskStatus::Todo],
+            ..TaskFilter::default()
+        };
+        let candidates = self.list_tasks(&filter).await?;
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let done: HashSet<String> = row::query_all(
+            c,
+            "SELECT key FROM tasks WHERE status IN ('completed', 'archived')",
+            vec![],
+            |r| row::text(r, 0),
+        )
+        .await?
+        .into_iter()
+        .collect();
+        let order: HashMap<String, i64> =
+            row::query_all(c, "SELECT id, execution_order FROM features", vec![], |r| {
+                Ok((row::text(r, 0)?, row::opt_int(r, 1)?.unwrap_or(i64::MAX)))
+            })
+            .await?
+            .into_iter()
+            .collect();
+        Ok(candidates
+            .into_iter()
+            .filter(|t| t.depends_on.iter().all(|d| done.contains(d)))
+            .min_by_key(|t| {
+                (
+                    t.priority,
+                    order.get(&t.feature_id).copied().unwrap_or(i64::MAX),
+                    TaskKey::parse(&t.key).ok(),
+                )
+            }))
+    }
+}
+
+/// Per-transaction memory of a batch: each feature's row and next task number.
+#[derive(Default)]
+struct BatchState {
+    features: HashMap<String, crate::model::Feature>,
+    next: HashMap<String, u32>,
+}
+
+async fn create_one(
+    c: &Connection,
+    new: NewTask,
+    state: &mut BatchState,
+    actor: &Actor,
+    device: &str,
+) -> Result<Task> {
+    let title = validate_title(&new.title)?;
+    let description = new
+        .description
+        .as_deref()
+        .map(|d| validate_text("description", d))
+        .transpose()?
+        .flatten();
+    let agent_type = new
+        .agent_type
+        .as_deref()
+        .map(|a| validate_name("agent type", a))
+        .transpose()?
+        .flatten();
+    let feature_key = FeatureKey::parse(&new.feature)?.to_string();
+    let feature = match state.features.get(&feature_key) {
+        Some(f) => f.clone(),
+        None => {
+            let f = features::require(c, &feature_key).await?;
+            state.features.insert(feature_key, f.clone());
+            f
+        }
+    };
+    let deps = resolve_deps(c, &new.depends_on).await?;
+    let number = match state.next.get(&feature.id) {
+        Some(n) => *n,
+        None => {
+            let keys = row::query_all(
+                c,
+                "SELECT key FROM tasks WHERE feature_id = ?1",
+                vec![feature.id.clone().into()],
+                |r| row::text(r, 0),
+            )
+            .await?;
+            keys.iter()
+                .filter_map(|k| TaskKey::parse(k).ok())
+                .map(|k| k.number)
+                .max()
+                .unwrap_or(0)
+                + 1
+        }
+    };
+    state.next.insert(feature.id.clone(), number + 1);
+    let fk = FeatureKey::parse(&feature.key)?;
+    let key = TaskKey {
+        epic: fk.epic,
+        feature: fk.feature,
+        number,
+    };
+    let now = time::now();
+    let task = Task {
+        id: new_id(),
+        feature_id: feature.id.clone(),
+        epic_key: feature.epic_key.clone(),
+        feature_key: feature.key.clone(),
+        key: key.to_string(),
+        title,
+        description,
+        status: TaskStatus::Todo,
+        priority: new.priority.unwrap_or_default(),
+        agent_type,
+        assigned_agent: None,
+        depends_on: deps.iter().map(|(_, k)| k.clone()).collect(),
+        blocked_reason: None,
+        created_at: now,
+        started_at: None,
+        completed_at: None,
+        blocked_at: None,
+        updated_at: now,
+    };
+    c.execute(
+        "INSERT INTO tasks (id, feature_id, key, title, description, status, priority, agent_type,
+            depends_on, created_at, updated_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        Vec::<Value>::from([
+            task.id.clone().into(),
+            task.feature_id.clone().into(),
+            task.key.clone().into(),
+            task.title.clone().into(),
+            task.description.clone().into(),
+            task.status.as_str().into(),
+            i64::from(task.priority.get()).into(),
+            task.agent_type.clone().into(),
+            ids_json(&deps).into(),
+            time::to_text(&now).into(),
+        ]),
+    )
+    .await
+    .db("creating a task")?;
+    history::record(
+        c,
+        &history::Change {
+            task_id: &task.id,
+            field: "status",
+            old_value: None,
+            new_value: Some(task.status.as_str().to_string()),
+            reason: Some("created".into()),
+            forced: false,
+        },
+        actor,
+        device,
+        &now,
+    )
+    .await?;
+    Ok(task)
+}

@@ -1,0 +1,176 @@
+//! Store tests on a real database file: reopening, re-running migrations the
+//! way a replica bootstrapped from the cloud will, and batch key allocation.
+
+use std::time::Duration;
+
+use super::*;
+use crate::config::Config;
+use crate::model::Actor;
+
+async fn open(paths: &SharkPaths) -> Store {
+    let device = Device::load_or_create(paths, &Config::default()).unwrap();
+    Store::open(paths, device, Duration::from_secs(1))
+        .await
+        .unwrap()
+}
+
+fn setup() -> (tempfile::TempDir, SharkPaths) {
+    let tmp = tempfile::tempdir().unwrap();
+    let paths = SharkPaths::under(tmp.path());
+    (tmp, paths)
+}
+
+#[tokio::test]
+async fn migrations_rerun_harmlessly_when_the_header_is_reset() {
+    let (_tmp, paths) = setup();
+    let store = open(&paths).await;
+    store
+        .create_epic(NewEpic {
+            title: "E".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    // A replica bootstrapped from the cloud has our tables but user_version 0.
+    store
+        .conn
+        .execute("PRAGMA user_version = 0", ())
+        .await
+        .unwrap();
+    drop(store);
+    let store = open(&paths).await;
+    assert_eq!(store.list_epics().await.unwrap().len(), 1);
+    let v = row::query_opt(store.reader(), "PRAGMA user_version", vec![], |r| {
+        row::int(r, 0)
+    })
+    .await
+    .unwrap();
+    assert_eq!(v, Some(latest_version()));
+}
+
+#[tokio::test]
+async fn the_device_row_is_written_once_and_renamed_when_the_name_changes() {
+    let (_tmp, paths) = setup();
+    drop(open(&paths).await);
+    Config {
+        device_name: Some("laptop".into()),
+        ..Default::default()
+    }
+    .save(&paths)
+    .unwrap();
+    let device = Device::load_or_create(&paths, &Config::load(&paths).unwrap()).unwrap();
+    let store = Store::open(&paths, device, Duration::from_secs(1))
+        .await
+        .unwrap();
+    let names = row::query_all(store.reader(), "SELECT name FROM devices", vec![], |r| {
+        row::text(r, 0)
+    })
+    .await
+    .unwrap();
+    assert_eq!(names, ["laptop"]);
+}
+
+#[tokio::test]
+async fn a_batch_numbers_each_feature_on_its_own() {
+    let (_tmp, paths) = setup();
+    let store = open(&paths).await;
+    store
+        .create_epic(NewEpic {
+            title: "E".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    for t in ["A", "B"] {
+        store
+            .create_feature(NewFeature {
+                epic: "E01".into(),
+                title: t.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
+    let news = ["e01-f01", "E01-F02", "E01-F01", "E01-F02", "E01-F01"]
+        .iter()
+        .map(|f| NewTask {
+            feature: f.to_string(),
+            title: "t".into(),
+            ..Default::default()
+        })
+        .collect();
+    let made = store.create_tasks(news, &Actor::user("u")).await.unwrap();
+    let keys: Vec<&str> = made.iter().map(|t| t.key.as_str()).collect();
+    assert_eq!(
+        keys,
+        [
+            "T-E01-F01-001",
+            "T-E01-F02-001",
+            "T-E01-F01-002",
+            "T-E01-F02-002",
+            "T-E01-F01-003"
+        ]
+    );
+    let listed = store.list_tasks(&TaskFilter::default()).await.unwrap();
+    assert_eq!(listed.len(), 5);
+    assert_eq!(
+        listed[0], made[0],
+        "what create returns is what a read gives back"
+    );
+}
+
+#[tokio::test]
+async fn a_failed_write_leaves_nothing_behind() {
+    let (_tmp, paths) = setup();
+    let store = open(&paths).await;
+    store
+        .create_epic(NewEpic {
+            title: "E".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    store
+        .create_feature(NewFeature {
+            epic: "E01".into(),
+            title: "F".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let news = vec![
+        NewTask {
+            feature: "E01-F01".into(),
+            title: "ok".into(),
+            ..Default::default()
+        },
+        NewTask {
+            feature: "E01-F01".into(),
+            title: "bad dep".into(),
+            depends_on: vec!["T-E01-F01-099".into()],
+            ..Default::default()
+        },
+    ];
+    let err = store
+        .create_tasks(news, &Actor::user("u"))
+        .await
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("task 2 of the batch") && err.contains("T-E01-F01-099"),
+        "{err}"
+    );
+    assert!(
+        store
+            .list_tasks(&TaskFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    let history = row::query_all(store.reader(), "SELECT id FROM task_history", vec![], |r| {
+        row::text(r, 0)
+    })
+    .await
+    .unwrap();
+    assert!(history.is_empty(), "history rolled back too");
+}

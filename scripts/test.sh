@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Sets up and runs every check: formatting, clippy with warnings denied, and
+# all tests (core unit tests and the integration tests that drive the real
+# `shark` binary). CI runs exactly this (.ci/run).
+source "$(dirname "$0")/common.sh"
+need_rust
+need_apt sqlite3 sqlite3
+cd "$ROOT"
+log "cargo fmt --check"
+cargo fmt --all --check
+log "cargo clippy (warnings denied)"
+cargo clippy --locked --workspace --all-targets -- -D warnings
+log "building the shark binary the integration tests drive"
+cargo build --locked -p shark-cli
+log "cargo test"
+cargo test --locked --workspace

@@ -1,0 +1,149 @@
+//! Test fixtures: a real `shark` binary run against a private temporary
+//! `SHARK_HOME`, with helpers that check exit codes and parse `--json` output.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use serde_json::Value;
+
+/// The `shark` binary built by `cargo build` (the test command builds it
+/// first), next to this test executable's `deps/` folder, or `SHARK_BIN`.
+pub fn shark_bin() -> PathBuf {
+    if let Some(p) = std::env::var_os("SHARK_BIN") {
+        return PathBuf::from(p);
+    }
+    let exe = std::env::current_exe().expect("test executable path");
+    let profile_dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let bin = profile_dir.join(format!("shark{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        bin.exists(),
+        "{} is missing: build it first with `cargo build -p shark-cli` (the README test command does)",
+        bin.display()
+    );
+    bin
+}
+
+/// One machine: a Shark home of its own.
+#[derive(Debug)]
+pub struct Machine {
+    pub home: tempfile::TempDir,
+    bin: PathBuf,
+}
+
+impl Default for Machine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// The result of one `shark` run.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl From<Output> for Run {
+    fn from(o: Output) -> Self {
+        Run {
+            code: o.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&o.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&o.stderr).into_owned(),
+        }
+    }
+}
+
+impl Machine {
+    pub fn new() -> Self {
+        Machine {
+            home: tempfile::tempdir().expect("temp dir"),
+            bin: shark_bin(),
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        self.home.path()
+    }
+
+    /// A `shark` command for this machine (a clean environment for Shark).
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.bin);
+        c.args(args)
+            .env("SHARK_HOME", self.home.path())
+            .env("USER", "tester")
+            .env_remove("SHARK_AGENT")
+            .env_remove("SHARK_LOG")
+            .env_remove("SHARK_LOCK_TIMEOUT_MS")
+            .stdin(Stdio::null());
+        c
+    }
+
+    /// Runs `shark args...`.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.command(args).output().expect("run shark").into()
+    }
+
+    /// Runs and asserts success; returns stdout.
+    pub fn ok(&self, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(r.code, 0, "shark {args:?} failed: {}{}", r.stdout, r.stderr);
+        r.stdout
+    }
+
+    /// Runs with `--json`, asserts success, parses stdout.
+    pub fn json(&self, args: &[&str]) -> Value {
+        let mut all = args.to_vec();
+        all.push("--json");
+        let out = self.ok(&all);
+        serde_json::from_str(&out)
+            .unwrap_or_else(|e| panic!("shark {args:?}: not JSON ({e}): {out}"))
+    }
+
+    /// Runs and asserts the exit code; returns stderr.
+    pub fn fails(&self, code: i32, args: &[&str]) -> String {
+        let r = self.run(args);
+        assert_eq!(
+            r.code, code,
+            "shark {args:?}: expected exit {code}, got {}: {}{}",
+            r.code, r.stdout, r.stderr
+        );
+        assert!(
+            !r.stderr.trim().is_empty(),
+            "shark {args:?} failed without a message"
+        );
+        r.stderr
+    }
+
+    /// Every task (archived included) as JSON, to check nothing changed.
+    pub fn snapshot(&self) -> Value {
+        serde_json::json!({
+            "tasks": self.json(&["task", "list", "--all"]),
+            "epics": self.json(&["epic", "list"]),
+            "features": self.json(&["feature", "list"]),
+        })
+    }
+
+    /// Creates epic E01 with feature E01-F01 and `n` tasks in it.
+    pub fn seed(&self, n: usize) {
+        self.ok(&["epic", "create", "Platform"]);
+        self.ok(&["feature", "create", "E01", "Accounts"]);
+        for i in 1..=n {
+            self.ok(&["task", "create", "E01", "F01", &format!("Task {i}")]);
+        }
+    }
+}
+
+/// The `key` fields of a JSON array.
+pub fn keys(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t["key"].as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
+}
