@@ -220,6 +220,16 @@ pub fn validate_text(what: &str, text: &str) -> Result<Option<String>> {
     Ok((!t.is_empty()).then(|| t.to_string()))
 }
 
+/// [`validate_text`] for an optional value (`None` stays `None`).
+pub fn validate_opt_text(what: &str, text: Option<&str>) -> Result<Option<String>> {
+    Ok(text.map(|t| validate_text(what, t)).transpose()?.flatten())
+}
+
+/// [`validate_name`] for an optional value (`None` stays `None`).
+pub fn validate_opt_name(what: &str, name: Option<&str>) -> Result<Option<String>> {
+    Ok(name.map(|n| validate_name(what, n)).transpose()?.flatten())
+}
+
 /// A short single-line name (agent, agent type, reason): trimmed, no control
 /// characters, at most [`MAX_NAME_CHARS`]. Empty means "none".
 pub fn validate_name(what: &str, name: &str) -> Result<Option<String>> {

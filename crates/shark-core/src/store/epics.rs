@@ -6,7 +6,7 @@ use turso::{Connection, Row};
 use super::{Store, new_id, row};
 use crate::error::{DbContext, Error, Result};
 use crate::keys::EpicKey;
-use crate::model::{Epic, Level, PlanStatus, validate_text, validate_title};
+use crate::model::{Epic, Level, PlanStatus, validate_opt_text, validate_title};
 use crate::time;
 
 /// What a user gives to create an epic.
@@ -61,12 +61,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_epic(&self, new: NewEpic) -> Result<Epic> {
         let title = validate_title(&new.title)?;
-        let description = new
-            .description
-            .as_deref()
-            .map(|d| validate_text("description", d))
-            .transpose()?
-            .flatten();
+        let description = validate_opt_text("description", new.description.as_deref())?;
         self.write(async |c: &Connection| {
             let keys =
                 row::query_all(c, "SELECT key FROM epics", vec![], |r| row::text(r, 0)).await?;

@@ -8,7 +8,7 @@ use turso::{Connection, Row};
 use super::{Store, epics, new_id, row};
 use crate::error::{DbContext, Error, Result};
 use crate::keys::FeatureKey;
-use crate::model::{Feature, PlanStatus, TaskStatus, validate_text, validate_title};
+use crate::model::{Feature, PlanStatus, TaskStatus, validate_opt_text, validate_title};
 use crate::time;
 
 /// What a user gives to create a feature.
@@ -119,12 +119,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn create_feature(&self, new: NewFeature) -> Result<Feature> {
         let title = validate_title(&new.title)?;
-        let description = new
-            .description
-            .as_deref()
-            .map(|d| validate_text("description", d))
-            .transpose()?
-            .flatten();
+        let description = validate_opt_text("description", new.description.as_deref())?;
         self.write(async |c: &Connection| {
             let epic = epics::require(c, &new.epic).await?;
             let siblings = row::query_all(

@@ -10,7 +10,8 @@ use super::history::{self, Change};
 use super::{Store, row, tasks};
 use crate::error::{DbContext, Error, Result};
 use crate::model::{
-    Actor, Task, TaskPriority, TaskStatus, validate_name, validate_text, validate_title,
+    Actor, Task, TaskPriority, TaskStatus, validate_name, validate_opt_name, validate_opt_text,
+    validate_text, validate_title,
 };
 use crate::time;
 use crate::workflow::{self, Action};
@@ -104,24 +105,14 @@ impl Store {
         req: TransitionRequest,
         actor: &Actor,
     ) -> Result<Task> {
-        let reason = req
-            .reason
-            .as_deref()
-            .map(|r| validate_text("reason", r))
-            .transpose()?
-            .flatten();
+        let reason = validate_opt_text("reason", req.reason.as_deref())?;
         if action.needs_reason() && reason.is_none() {
             return Err(Error::invalid(format!(
                 "a reason is required to {} a task",
                 action.as_str()
             )));
         }
-        let agent = req
-            .agent
-            .as_deref()
-            .map(|a| validate_name("agent", a))
-            .transpose()?
-            .flatten();
+        let agent = validate_opt_name("agent", req.agent.as_deref())?;
         let device = self.device().id.clone();
         let key = self
             .write(async |c: &Connection| {

@@ -10,7 +10,7 @@ use super::{Store, epics, features, history, new_id, row};
 use crate::error::{DbContext, Error, Result};
 use crate::keys::{FeatureKey, TaskKey};
 use crate::model::{
-    Actor, Task, TaskPriority, TaskStatus, validate_name, validate_text, validate_title,
+    Actor, Task, TaskPriority, TaskStatus, validate_opt_name, validate_opt_text, validate_title,
 };
 use crate::time;
 
@@ -318,18 +318,8 @@ async fn create_one(
     device: &str,
 ) -> Result<Task> {
     let title = validate_title(&new.title)?;
-    let description = new
-        .description
-        .as_deref()
-        .map(|d| validate_text("description", d))
-        .transpose()?
-        .flatten();
-    let agent_type = new
-        .agent_type
-        .as_deref()
-        .map(|a| validate_name("agent type", a))
-        .transpose()?
-        .flatten();
+    let description = validate_opt_text("description", new.description.as_deref())?;
+    let agent_type = validate_opt_name("agent type", new.agent_type.as_deref())?;
     let feature_key = FeatureKey::parse(&new.feature)?.to_string();
     let feature = match state.features.get(&feature_key) {
         Some(f) => f.clone(),
