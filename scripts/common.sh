@@ -27,3 +27,15 @@ need_rust() {
   cargo fmt --version >/dev/null 2>&1 || { log "installing rustfmt (rustup)"; rustup component add rustfmt; }
   cargo clippy --version >/dev/null 2>&1 || { log "installing clippy (rustup)"; rustup component add clippy; }
 }
+
+# npm packages from package.json (the Turso sync server the tests start),
+# installed when missing or when package.json changed since the last install.
+need_npm() {
+  command -v npm >/dev/null 2>&1 || need_apt npm npm
+  local stamp="$ROOT/node_modules/.shark-installed"
+  if [ ! -f "$stamp" ] || [ "$ROOT/package.json" -nt "$stamp" ]; then
+    log "installing npm packages (package.json)"
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
+    touch "$stamp"
+  fi
+}

@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Sets up and runs every check: formatting, clippy with warnings denied, and
-# all tests (core unit tests and the integration tests that drive the real
-# `shark` binary). CI runs exactly this (.ci/run).
+# all tests (core unit tests, integration tests that drive the real `shark`
+# binary, and sync tests against the real Turso sync server from npm).
+# CI runs exactly this (.ci/run).
 source "$(dirname "$0")/common.sh"
 need_rust
 need_apt sqlite3 sqlite3
+need_npm
 cd "$ROOT"
 log "cargo fmt --check"
 cargo fmt --all --check

@@ -6,6 +6,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod server;
+pub use server::SyncServer;
+
 /// The `shark` binary built by `cargo build` (the test command builds it
 /// first), next to this test executable's `deps/` folder, or `SHARK_BIN`.
 pub fn shark_bin() -> PathBuf {

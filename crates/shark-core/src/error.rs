@@ -70,6 +70,14 @@ pub enum Error {
         source: turso::Error,
     },
 
+    /// A sync step (bootstrap, push, pull) failed.
+    #[error("sync failed while {action}: {source}")]
+    Sync {
+        action: &'static str,
+        #[source]
+        source: turso::Error,
+    },
+
     /// Stored data that does not match the model (a bug or a hand-edited file).
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
@@ -110,6 +118,7 @@ impl Error {
             Error::Io { .. } => "io",
             Error::Config { .. } => "config",
             Error::Database { .. } => "database",
+            Error::Sync { .. } => "sync",
             Error::Corrupt(_) => "corrupt",
             Error::NoHome => "no_home",
         }

@@ -7,6 +7,7 @@ pub mod error;
 pub mod keys;
 pub mod model;
 pub mod paths;
+pub mod secret;
 pub mod store;
 pub mod time;
 pub mod workflow;

@@ -60,6 +60,11 @@ impl SharkPaths {
         self.data_dir.join("shark.db")
     }
 
+    /// The synced replica (kept apart from the local-only database).
+    pub fn replica_file(&self) -> PathBuf {
+        self.data_dir.join("replica.db")
+    }
+
     /// The lock that keeps one process per database.
     pub fn lock_file(&self) -> PathBuf {
         self.data_dir.join("shark.lock")

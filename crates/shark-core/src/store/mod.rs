@@ -2,6 +2,7 @@
 //! the write path every change goes through (one transaction, serialized, so
 //! the sync engine can later run push and pull between writes, never during).
 
+mod engine;
 mod epics;
 mod features;
 mod history;
@@ -22,7 +23,9 @@ use crate::config::Device;
 use crate::error::{DbContext, Result};
 use crate::paths::{SharkPaths, make_private};
 use crate::time;
+use engine::Engine;
 
+pub use engine::{Backend, Remote, SyncStats};
 pub use epics::NewEpic;
 pub use features::NewFeature;
 pub use lock::ProcessLock;
@@ -36,7 +39,7 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 /// An open Shark database, held exclusively by this process.
 pub struct Store {
     conn: Connection,
-    _db: turso::Database,
+    engine: Engine,
     device: Device,
     path: PathBuf,
     /// Serializes write transactions (and, with sync, push and pull).
@@ -53,18 +56,32 @@ impl std::fmt::Debug for Store {
 }
 
 impl Store {
-    /// Opens (creating on first use) the database under `paths`, waiting up to
-    /// `lock_timeout` if another process has it.
-    #[tracing::instrument(skip_all)]
+    /// Opens (creating on first use) the local database under `paths`,
+    /// waiting up to `lock_timeout` if another process has it.
     pub async fn open(paths: &SharkPaths, device: Device, lock_timeout: Duration) -> Result<Self> {
+        Self::open_with(paths, device, lock_timeout, &Backend::Local).await
+    }
+
+    /// Opens the database for `backend`: the local file, or the synced replica
+    /// (a separate file, so local-only data stays untouched until carried over).
+    #[tracing::instrument(skip_all)]
+    pub async fn open_with(
+        paths: &SharkPaths,
+        device: Device,
+        lock_timeout: Duration,
+        backend: &Backend,
+    ) -> Result<Self> {
         paths.ensure_dirs()?;
         let lock = ProcessLock::acquire(&paths.lock_file(), lock_timeout).await?;
-        let path = paths.database_file();
-        let db = open_engine(&path).await?;
-        let conn = db.connect().db("connecting to the database")?;
+        let path = match backend {
+            Backend::Local => paths.database_file(),
+            Backend::Replica(_) => paths.replica_file(),
+        };
+        let (engine, conn) = Engine::open(&path, backend).await?;
         conn.busy_timeout(Duration::from_secs(5))
             .db("configuring the database")?;
-        for file in [path.clone(), sidecar(&path, "-wal")] {
+        for suffix in ["", "-wal", "-wal-revert", "-changes", "-info"] {
+            let file = sidecar(&path, suffix);
             if file.exists() {
                 make_private(&file)?;
             }
@@ -72,7 +89,7 @@ impl Store {
         migrations::migrate(&conn, &path).await?;
         let store = Store {
             conn,
-            _db: db,
+            engine,
             device,
             path,
             write: tokio::sync::Mutex::new(()),
@@ -164,19 +181,6 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_os_string();
     s.push(suffix);
     PathBuf::from(s)
-}
-
-async fn open_engine(path: &Path) -> Result<turso::Database> {
-    let created = !path.exists();
-    let text = path.to_string_lossy();
-    let db = turso::Builder::new_local(&text)
-        .build()
-        .await
-        .db("opening the database file")?;
-    if created && path.exists() {
-        make_private(path)?;
-    }
-    Ok(db)
 }
 
 /// A fresh UUIDv7 (time ordered) for a new row.

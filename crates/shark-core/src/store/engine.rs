@@ -1,0 +1,140 @@
+//! The two ways a Shark database is held: a plain local file, or a synced
+//! replica of a Turso database (the `turso` crate's sync engine). Push and
+//! pull run under the store's write lock, so they never overlap a write
+//! (the engine's "database is busy" hazard).
+
+use std::path::Path;
+
+use serde::Serialize;
+use turso::Connection;
+
+use super::Store;
+use crate::error::{DbContext, Error, Result};
+use crate::secret::SecretToken;
+
+/// Where the data lives.
+#[derive(Debug, Clone, Default)]
+pub enum Backend {
+    /// Only on this machine.
+    #[default]
+    Local,
+    /// A full local replica kept in sync with a Turso database.
+    Replica(Remote),
+}
+
+/// A Turso database to sync with.
+#[derive(Debug, Clone)]
+pub struct Remote {
+    /// `libsql://`, `turso://`, `https://` or `http://` (loopback development server).
+    pub url: String,
+    /// `None` for a server that needs no token (a local development server).
+    pub token: Option<SecretToken>,
+}
+
+/// An open engine.
+pub(crate) enum Engine {
+    /// Held only so the database stays open as long as its connection.
+    Local(#[allow(dead_code)] turso::Database),
+    Replica(turso::sync::Database),
+}
+
+impl Engine {
+    /// Opens `path` (creating it on first use; a new replica is bootstrapped
+    /// from the server, which must then be reachable) and connects.
+    pub(crate) async fn open(path: &Path, backend: &Backend) -> Result<(Engine, Connection)> {
+        let text = path.to_string_lossy();
+        match backend {
+            Backend::Local => {
+                let db = turso::Builder::new_local(&text)
+                    .build()
+                    .await
+                    .db("opening the database file")?;
+                let conn = db.connect().db("connecting to the database")?;
+                Ok((Engine::Local(db), conn))
+            }
+            Backend::Replica(remote) => {
+                let mut builder = turso::sync::Builder::new_remote(&text)
+                    .with_remote_url(remote.url.clone())
+                    .with_client_name("shark")
+                    .bootstrap_if_empty(true);
+                if let Some(token) = &remote.token {
+                    builder = builder.with_auth_token(token.expose());
+                }
+                let db = builder.build().await.map_err(|source| Error::Sync {
+                    action: "opening the replica",
+                    source,
+                })?;
+                let conn = db.connect().await.db("connecting to the replica")?;
+                Ok((Engine::Replica(db), conn))
+            }
+        }
+    }
+}
+
+/// What the sync engine reports about this replica.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncStats {
+    /// Local change records not yet pushed.
+    pub pending_changes: i64,
+    pub last_push_unix_time: Option<i64>,
+    pub last_pull_unix_time: Option<i64>,
+    /// Bytes sent and received since this process opened the replica.
+    pub network_sent_bytes: u64,
+    pub network_received_bytes: u64,
+}
+
+impl Store {
+    fn replica(&self) -> Result<&turso::sync::Database> {
+        match &self.engine {
+            Engine::Replica(db) => Ok(db),
+            Engine::Local(_) => Err(Error::invalid(
+                "this database is local only; connect it to Turso first",
+            )),
+        }
+    }
+
+    /// Whether this store is a synced replica.
+    pub fn is_replica(&self) -> bool {
+        matches!(self.engine, Engine::Replica(_))
+    }
+
+    /// Sends local changes to the server. Waits for any write in progress.
+    #[tracing::instrument(skip_all)]
+    pub async fn push(&self) -> Result<()> {
+        let db = self.replica()?;
+        let _guard = self.write.lock().await;
+        db.push().await.map_err(|source| Error::Sync {
+            action: "pushing changes",
+            source,
+        })
+    }
+
+    /// Applies the server's changes; true when anything arrived.
+    #[tracing::instrument(skip_all)]
+    pub async fn pull(&self) -> Result<bool> {
+        let db = self.replica()?;
+        let _guard = self.write.lock().await;
+        db.pull().await.map_err(|source| Error::Sync {
+            action: "pulling changes",
+            source,
+        })
+    }
+
+    /// The engine's figures, or `None` for a local-only database.
+    pub async fn sync_stats(&self) -> Result<Option<SyncStats>> {
+        let Engine::Replica(db) = &self.engine else {
+            return Ok(None);
+        };
+        let s = db.stats().await.map_err(|source| Error::Sync {
+            action: "reading sync figures",
+            source,
+        })?;
+        Ok(Some(SyncStats {
+            pending_changes: s.cdc_operations,
+            last_push_unix_time: s.last_push_unix_time,
+            last_pull_unix_time: s.last_pull_unix_time,
+            network_sent_bytes: s.network_sent_bytes as u64,
+            network_received_bytes: s.network_received_bytes as u64,
+        }))
+    }
+}
