@@ -159,3 +159,64 @@ fn the_token_type_never_prints() {
     let shown = format!("{remote:?}");
     assert!(!shown.contains("very-secret-token"), "{shown}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn offline_creates_in_one_feature_lose_nothing_and_resolve_alike() {
+    let mut server = SyncServer::start();
+    let a = machine(&server, "desktop").await;
+    a.store
+        .create_epic(NewEpic {
+            title: "E".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    a.store
+        .create_feature(NewFeature {
+            epic: "E01".into(),
+            title: "F".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    a.store.push().await.unwrap();
+    let b = machine(&server, "laptop").await;
+
+    // Both offline, both create "the next task" in E01-F01.
+    server.stop();
+    let new = |t: &str| NewTask {
+        feature: "E01-F01".into(),
+        title: t.into(),
+        ..Default::default()
+    };
+    let ta = a
+        .store
+        .create_task(new("from the desktop"), &user())
+        .await
+        .unwrap();
+    let tb = b
+        .store
+        .create_task(new("from the laptop"), &user())
+        .await
+        .unwrap();
+    assert_eq!(ta.key, tb.key, "each machine picked the same next number");
+
+    server.restart();
+    for m in [&a, &b, &a, &b] {
+        m.store.pull().await.unwrap();
+        m.store.push().await.unwrap();
+    }
+    for m in [&a, &b] {
+        let tasks = m.store.list_tasks(&TaskFilter::default()).await.unwrap();
+        let mut ids: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
+        ids.sort_unstable();
+        let mut want = vec![ta.id.as_str(), tb.id.as_str()];
+        want.sort_unstable();
+        assert_eq!(ids, want, "both tasks exist, once each, on every machine");
+    }
+    // Until the creator renumbers it, the shared key means the oldest task everywhere.
+    let on_a = a.store.get_task(&ta.key).await.unwrap();
+    let on_b = b.store.get_task(&ta.key).await.unwrap();
+    assert_eq!(on_a.id, on_b.id);
+    assert_eq!(on_a.id, ta.id, "the desktop's task was created first");
+}

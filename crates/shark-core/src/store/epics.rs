@@ -1,5 +1,7 @@
-//! Epics: create, list, find by key. Keys are allocated here (next free number)
+//! Epics: create, list, find by key. Numbers are allocated here (next free one)
 //! inside the write transaction, so one machine never hands out a key twice.
+//! Should two machines offline both create `E03`, the oldest row keeps the key
+//! when looked up (`ORDER BY created_at, id`), until its creator renumbers the other.
 
 use turso::{Connection, Row};
 
@@ -19,12 +21,24 @@ pub struct NewEpic {
 }
 
 const COLS: &str =
-    "id, key, title, description, status, priority, business_value, created_at, updated_at";
+    "id, number, title, description, status, priority, business_value, created_at, updated_at";
+
+/// Deterministic winner when two rows share a number: the oldest.
+pub(crate) const OLDEST_FIRST: &str = "ORDER BY created_at, id";
+
+/// A stored key number (1..=9999).
+pub(crate) fn number_of(r: &Row, i: usize) -> Result<u32> {
+    let n = row::int(r, i)?;
+    u32::try_from(n)
+        .ok()
+        .filter(|n| *n >= 1)
+        .ok_or_else(|| Error::Corrupt(format!("key number {n} is out of range")))
+}
 
 fn map(r: &Row) -> Result<Epic> {
     Ok(Epic {
         id: row::text(r, 0)?,
-        key: row::text(r, 1)?,
+        key: EpicKey(number_of(r, 1)?).to_string(),
         title: row::text(r, 2)?,
         description: row::opt_text(r, 3)?,
         status: row::parsed(r, 4)?,
@@ -39,8 +53,8 @@ fn map(r: &Row) -> Result<Epic> {
 pub(crate) async fn by_key(conn: &Connection, key: EpicKey) -> Result<Option<Epic>> {
     row::query_opt(
         conn,
-        &format!("SELECT {COLS} FROM epics WHERE key = ?1 ORDER BY id LIMIT 1"),
-        vec![key.to_string().into()],
+        &format!("SELECT {COLS} FROM epics WHERE number = ?1 {OLDEST_FIRST} LIMIT 1"),
+        vec![key.0.into()],
         map,
     )
     .await
@@ -62,20 +76,18 @@ impl Store {
     pub async fn create_epic(&self, new: NewEpic) -> Result<Epic> {
         let title = validate_title(&new.title)?;
         let description = validate_opt_text("description", new.description.as_deref())?;
+        let device = self.device().id.clone();
         self.write(async |c: &Connection| {
-            let keys =
-                row::query_all(c, "SELECT key FROM epics", vec![], |r| row::text(r, 0)).await?;
-            let next = keys
-                .iter()
-                .filter_map(|k| EpicKey::parse(k).ok())
-                .map(|k| k.0)
-                .max()
+            let next = row::query_opt(c, "SELECT MAX(number) FROM epics", vec![], |r| row::opt_int(r, 0))
+                .await?
+                .flatten()
                 .unwrap_or(0)
                 + 1;
+            let number = u32::try_from(next).map_err(|_| Error::invalid("too many epics"))?;
             let now = time::now();
             let epic = Epic {
                 id: new_id(),
-                key: EpicKey(next).to_string(),
+                key: EpicKey(number).to_string(),
                 title,
                 description,
                 status: PlanStatus::Draft,
@@ -85,16 +97,17 @@ impl Store {
                 updated_at: now,
             };
             c.execute(
-                &format!("INSERT INTO epics ({COLS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)"),
+                &format!("INSERT INTO epics ({COLS}, origin_device) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)"),
                 (
                     epic.id.as_str(),
-                    epic.key.as_str(),
+                    number,
                     epic.title.as_str(),
                     epic.description.as_deref(),
                     epic.status.as_str(),
                     epic.priority.as_str(),
                     epic.business_value.map(Level::as_str),
                     time::to_text(&now),
+                    device.as_str(),
                 ),
             )
             .await
@@ -108,17 +121,13 @@ impl Store {
     pub async fn list_epics(&self) -> Result<Vec<Epic>> {
         let mut epics = row::query_all(
             self.reader(),
-            &format!("SELECT {COLS} FROM epics"),
+            &format!("SELECT {COLS} FROM epics {OLDEST_FIRST}"),
             vec![],
             map,
         )
         .await?;
-        epics.sort_by_key(|e| {
-            (
-                EpicKey::parse(&e.key).map(|k| k.0).unwrap_or(u32::MAX),
-                e.key.clone(),
-            )
-        });
+        // Stable: should two epics share a number, the oldest stays first.
+        epics.sort_by_key(|e| EpicKey::parse(&e.key).ok());
         Ok(epics)
     }
 

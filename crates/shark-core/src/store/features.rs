@@ -7,7 +7,7 @@ use turso::{Connection, Row};
 
 use super::{Store, epics, new_id, row};
 use crate::error::{DbContext, Error, Result};
-use crate::keys::FeatureKey;
+use crate::keys::{EpicKey, FeatureKey};
 use crate::model::{Feature, PlanStatus, TaskStatus, validate_opt_text, validate_title};
 use crate::time;
 
@@ -22,16 +22,20 @@ pub struct NewFeature {
     pub execution_order: Option<i64>,
 }
 
-const SELECT: &str = "SELECT f.id, f.epic_id, e.key, f.key, f.title, f.description, f.status,
+const SELECT: &str = "SELECT f.id, f.epic_id, e.number, f.number, f.title, f.description, f.status,
     f.execution_order, f.created_at, f.updated_at
     FROM features f JOIN epics e ON e.id = f.epic_id";
 
 fn map(r: &Row) -> Result<Feature> {
+    let key = FeatureKey {
+        epic: epics::number_of(r, 2)?,
+        feature: epics::number_of(r, 3)?,
+    };
     Ok(Feature {
         id: row::text(r, 0)?,
         epic_id: row::text(r, 1)?,
-        epic_key: row::text(r, 2)?,
-        key: row::text(r, 3)?,
+        epic_key: key.epic_key().to_string(),
+        key: key.to_string(),
         title: row::text(r, 4)?,
         description: row::opt_text(r, 5)?,
         status: row::parsed(r, 6)?,
@@ -43,16 +47,22 @@ fn map(r: &Row) -> Result<Feature> {
     })
 }
 
-/// The feature with this key, if any.
+/// The feature with this key, if any (inside the epic that holds the key).
 pub(crate) async fn by_key(conn: &Connection, key: FeatureKey) -> Result<Option<Feature>> {
+    let Some(epic) = epics::by_key(conn, key.epic_key()).await? else {
+        return Ok(None);
+    };
     row::query_opt(
         conn,
-        &format!("{SELECT} WHERE f.key = ?1 ORDER BY f.id LIMIT 1"),
-        vec![key.to_string().into()],
+        &format!("{SELECT} WHERE f.epic_id = ?1 AND f.number = ?2 {ORDER} LIMIT 1"),
+        vec![epic.id.into(), key.feature.into()],
         map,
     )
     .await
 }
+
+/// Oldest first, so a number two machines both took resolves the same way everywhere.
+const ORDER: &str = "ORDER BY f.created_at, f.id";
 
 /// Like [`by_key`], with an error that says whether the epic exists at all.
 pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Feature> {
@@ -104,14 +114,8 @@ async fn add_progress(conn: &Connection, features: &mut [Feature]) -> Result<()>
 }
 
 fn sort(features: &mut [Feature]) {
-    features.sort_by_key(|f| {
-        let k = FeatureKey::parse(&f.key).ok();
-        (
-            k.map(|k| (k.epic, k.feature))
-                .unwrap_or((u32::MAX, u32::MAX)),
-            f.key.clone(),
-        )
-    });
+    // Stable: should two features share a number, the oldest stays first.
+    features.sort_by_key(|f| FeatureKey::parse(&f.key).ok());
 }
 
 impl Store {
@@ -120,26 +124,24 @@ impl Store {
     pub async fn create_feature(&self, new: NewFeature) -> Result<Feature> {
         let title = validate_title(&new.title)?;
         let description = validate_opt_text("description", new.description.as_deref())?;
+        let device = self.device().id.clone();
         self.write(async |c: &Connection| {
             let epic = epics::require(c, &new.epic).await?;
             let siblings = row::query_all(
                 c,
-                "SELECT key, execution_order FROM features WHERE epic_id = ?1",
+                "SELECT number, execution_order FROM features WHERE epic_id = ?1",
                 vec![epic.id.clone().into()],
-                |r| Ok((row::text(r, 0)?, row::opt_int(r, 1)?)),
+                |r| Ok((epics::number_of(r, 0)?, row::opt_int(r, 1)?)),
             )
             .await?;
-            let next = siblings
-                .iter()
-                .filter_map(|(k, _)| FeatureKey::parse(k).ok())
-                .map(|k| k.feature)
-                .max()
-                .unwrap_or(0)
-                + 1;
+            let next = siblings.iter().map(|(n, _)| *n).max().unwrap_or(0) + 1;
             let order = new.execution_order.unwrap_or_else(|| {
                 siblings.iter().filter_map(|(_, o)| *o).max().unwrap_or(0) + 1
             });
-            let key = FeatureKey::parse(&format!("{}-F{next:02}", epic.key))?;
+            let key = FeatureKey {
+                epic: EpicKey::parse(&epic.key)?.0,
+                feature: next,
+            };
             let now = time::now();
             let feature = Feature {
                 id: new_id(),
@@ -156,17 +158,19 @@ impl Store {
                 updated_at: now,
             };
             c.execute(
-                "INSERT INTO features (id, epic_id, key, title, description, status, execution_order, created_at, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8)",
+                "INSERT INTO features (id, epic_id, number, title, description, status, execution_order,
+                    created_at, updated_at, origin_device)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?8, ?9)",
                 (
                     feature.id.as_str(),
                     feature.epic_id.as_str(),
-                    feature.key.as_str(),
+                    next,
                     feature.title.as_str(),
                     feature.description.as_deref(),
                     feature.status.as_str(),
                     order,
                     time::to_text(&now),
+                    device.as_str(),
                 ),
             )
             .await
@@ -184,13 +188,13 @@ impl Store {
                 let e = epics::require(c, k).await?;
                 row::query_all(
                     c,
-                    &format!("{SELECT} WHERE f.epic_id = ?1"),
+                    &format!("{SELECT} WHERE f.epic_id = ?1 {ORDER}"),
                     vec![e.id.into()],
                     map,
                 )
                 .await?
             }
-            None => row::query_all(c, SELECT, vec![], map).await?,
+            None => row::query_all(c, &format!("{SELECT} {ORDER}"), vec![], map).await?,
         };
         add_progress(c, &mut features).await?;
         sort(&mut features);

@@ -6,6 +6,13 @@
 //! enforced by the code); no triggers, no CHECK, no foreign keys (validation is
 //! in the code); columns are only ever added, never dropped or renamed.
 //!
+//! Keys are not stored as text: an epic has a `number`, a feature a number
+//! within its epic, a task a number within its feature, and keys (`E01`,
+//! `E01-F02`, `T-E01-F02-003`) are composed when read. `origin_device` names
+//! the device that created a row: the only one that may ever renumber it, so
+//! a key collision made by two offline machines is resolved by exactly one
+//! writer (see the sync engine) and renumbering an epic touches one row.
+//!
 //! Every step is idempotent (`IF NOT EXISTS`, add-column only when missing),
 //! because a replica bootstrapped from the cloud gets tables through sync but
 //! not our `user_version` header: running a step again must be harmless.
@@ -49,7 +56,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
         Step::Sql(
             "CREATE TABLE IF NOT EXISTS epics (
                 id TEXT PRIMARY KEY NOT NULL,
-                key TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                origin_device TEXT NOT NULL,
                 title TEXT NOT NULL,
                 description TEXT,
                 status TEXT NOT NULL,
@@ -62,7 +70,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
             "CREATE TABLE IF NOT EXISTS features (
                 id TEXT PRIMARY KEY NOT NULL,
                 epic_id TEXT NOT NULL,
-                key TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                origin_device TEXT NOT NULL,
                 title TEXT NOT NULL,
                 description TEXT,
                 status TEXT NOT NULL,
@@ -74,7 +83,8 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
             "CREATE TABLE IF NOT EXISTS tasks (
                 id TEXT PRIMARY KEY NOT NULL,
                 feature_id TEXT NOT NULL,
-                key TEXT NOT NULL,
+                number INTEGER NOT NULL,
+                origin_device TEXT NOT NULL,
                 title TEXT NOT NULL,
                 description TEXT,
                 status TEXT NOT NULL,
@@ -116,7 +126,6 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
         ),
         Step::Sql("CREATE INDEX IF NOT EXISTS features_epic ON features (epic_id)"),
         Step::Sql("CREATE INDEX IF NOT EXISTS tasks_feature ON tasks (feature_id)"),
-        Step::Sql("CREATE INDEX IF NOT EXISTS tasks_key ON tasks (key)"),
         Step::Sql("CREATE INDEX IF NOT EXISTS task_notes_task ON task_notes (task_id)"),
         Step::Sql("CREATE INDEX IF NOT EXISTS task_history_task ON task_history (task_id)"),
     ],

@@ -284,16 +284,15 @@ async fn record_all(
 
 /// Refuses dependencies that would make `task` (indirectly) wait for itself.
 async fn check_no_cycle(c: &Connection, task: &Task, deps: &[(String, String)]) -> Result<()> {
-    let rows = row::query_all(c, "SELECT id, key, depends_on FROM tasks", vec![], |r| {
-        Ok((row::text(r, 0)?, row::text(r, 1)?, row::text(r, 2)?))
+    let rows = row::query_all(c, "SELECT id, depends_on FROM tasks", vec![], |r| {
+        Ok((row::text(r, 0)?, row::text(r, 1)?))
     })
     .await?;
     let mut graph: HashMap<String, Vec<String>> = HashMap::new();
-    let mut keys: HashMap<String, String> = HashMap::new();
-    for (id, key, json) in rows {
-        graph.insert(id.clone(), serde_json::from_str(&json).unwrap_or_default());
-        keys.insert(id, key);
+    for (id, json) in rows {
+        graph.insert(id, serde_json::from_str(&json).unwrap_or_default());
     }
+    let keys = tasks::key_map(c).await?;
     graph.insert(
         task.id.clone(),
         deps.iter().map(|(id, _)| id.clone()).collect(),

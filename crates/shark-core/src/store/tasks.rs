@@ -38,7 +38,7 @@ pub struct TaskFilter {
     pub include_archived: bool,
 }
 
-pub(crate) const SELECT: &str = "SELECT t.id, t.feature_id, e.key, f.key, t.key, t.title,
+pub(crate) const SELECT: &str = "SELECT t.id, t.feature_id, e.number, f.number, t.number, t.title,
     t.description, t.status, t.priority, t.agent_type, t.assigned_agent, t.depends_on,
     t.blocked_reason, t.created_at, t.started_at, t.completed_at, t.blocked_at, t.updated_at
     FROM tasks t JOIN features f ON f.id = t.feature_id JOIN epics e ON e.id = f.epic_id";
@@ -49,17 +49,43 @@ pub(crate) struct Loaded {
     pub dep_ids: Vec<String>,
 }
 
+/// A task key from three number columns (epic, feature, task) starting at `i`.
+fn key_of(r: &Row, i: usize) -> Result<TaskKey> {
+    Ok(TaskKey {
+        epic: epics::number_of(r, i)?,
+        feature: epics::number_of(r, i + 1)?,
+        number: epics::number_of(r, i + 2)?,
+    })
+}
+
+/// Every task's id and key.
+pub(crate) async fn key_map(conn: &Connection) -> Result<HashMap<String, String>> {
+    let pairs = row::query_all(
+        conn,
+        "SELECT t.id, e.number, f.number, t.number
+         FROM tasks t JOIN features f ON f.id = t.feature_id JOIN epics e ON e.id = f.epic_id",
+        vec![],
+        |r| Ok((row::text(r, 0)?, key_of(r, 1)?.to_string())),
+    )
+    .await?;
+    Ok(pairs.into_iter().collect())
+}
+
+/// Oldest first, so a number two machines both took resolves the same way everywhere.
+const ORDER: &str = "ORDER BY t.created_at, t.id";
+
 fn map(r: &Row) -> Result<Loaded> {
     let deps_json = row::text(r, 11)?;
     let dep_ids: Vec<String> = serde_json::from_str(&deps_json)
         .map_err(|e| Error::Corrupt(format!("depends_on '{deps_json}': {e}")))?;
+    let key = key_of(r, 2)?;
     Ok(Loaded {
         task: Task {
             id: row::text(r, 0)?,
             feature_id: row::text(r, 1)?,
-            epic_key: row::text(r, 2)?,
-            feature_key: row::text(r, 3)?,
-            key: row::text(r, 4)?,
+            epic_key: key.feature_key().epic_key().to_string(),
+            feature_key: key.feature_key().to_string(),
+            key: key.to_string(),
             title: row::text(r, 5)?,
             description: row::opt_text(r, 6)?,
             status: row::parsed(r, 7)?,
@@ -96,11 +122,7 @@ pub(crate) async fn load(
         .filter(|id| !keys.contains_key(*id))
         .collect();
     if !missing.is_empty() {
-        let all = row::query_all(conn, "SELECT id, key FROM tasks", vec![], |r| {
-            Ok((row::text(r, 0)?, row::text(r, 1)?))
-        })
-        .await?;
-        keys.extend(all);
+        keys.extend(key_map(conn).await?);
     }
     Ok(loaded
         .into_iter()
@@ -123,10 +145,13 @@ pub(crate) fn sort(tasks: &mut [Task]) {
 
 /// The task with this key, if any.
 pub(crate) async fn by_key(conn: &Connection, key: TaskKey) -> Result<Option<Task>> {
+    let Some(feature) = features::by_key(conn, key.feature_key()).await? else {
+        return Ok(None);
+    };
     let mut found = load(
         conn,
-        "WHERE t.key = ?1 ORDER BY t.id LIMIT 1",
-        vec![key.to_string().into()],
+        &format!("WHERE t.feature_id = ?1 AND t.number = ?2 {ORDER} LIMIT 1"),
+        vec![feature.id.into(), key.number.into()],
     )
     .await?;
     Ok(found.pop())
@@ -150,14 +175,7 @@ pub(crate) async fn resolve_deps(
     let mut out: Vec<(String, String)> = Vec::new();
     for k in keys {
         let key = TaskKey::parse(k)?;
-        let id = row::query_opt(
-            conn,
-            "SELECT id FROM tasks WHERE key = ?1 ORDER BY id LIMIT 1",
-            vec![key.to_string().into()],
-            |r| row::text(r, 0),
-        )
-        .await?
-        .ok_or_else(|| {
+        let id = by_key(conn, key).await?.map(|t| t.id).ok_or_else(|| {
             Error::invalid(format!(
                 "dependency {key} does not exist; create it first or fix the key"
             ))
@@ -245,9 +263,9 @@ impl Store {
             ));
         }
         let where_sql = if clauses.is_empty() {
-            String::new()
+            ORDER.to_string()
         } else {
-            format!("WHERE {}", clauses.join(" AND "))
+            format!("WHERE {} {ORDER}", clauses.join(" AND "))
         };
         let mut tasks = load(c, &where_sql, params).await?;
         sort(&mut tasks);
@@ -276,9 +294,11 @@ impl Store {
         }
         let done: HashSet<String> = row::query_all(
             c,
-            "SELECT key FROM tasks WHERE status IN ('completed', 'archived')",
+            "SELECT e.number, f.number, t.number
+             FROM tasks t JOIN features f ON f.id = t.feature_id JOIN epics e ON e.id = f.epic_id
+             WHERE t.status IN ('completed', 'archived')",
             vec![],
-            |r| row::text(r, 0),
+            |r| Ok(key_of(r, 0)?.to_string()),
         )
         .await?
         .into_iter()
@@ -335,17 +355,12 @@ async fn create_one(
         None => {
             let keys = row::query_all(
                 c,
-                "SELECT key FROM tasks WHERE feature_id = ?1",
+                "SELECT number FROM tasks WHERE feature_id = ?1",
                 vec![feature.id.clone().into()],
-                |r| row::text(r, 0),
+                |r| epics::number_of(r, 0),
             )
             .await?;
-            keys.iter()
-                .filter_map(|k| TaskKey::parse(k).ok())
-                .map(|k| k.number)
-                .max()
-                .unwrap_or(0)
-                + 1
+            keys.into_iter().max().unwrap_or(0) + 1
         }
     };
     state.next.insert(feature.id.clone(), number + 1);
@@ -377,13 +392,13 @@ async fn create_one(
         updated_at: now,
     };
     c.execute(
-        "INSERT INTO tasks (id, feature_id, key, title, description, status, priority, agent_type,
-            depends_on, created_at, updated_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        "INSERT INTO tasks (id, feature_id, number, title, description, status, priority, agent_type,
+            depends_on, created_at, updated_at, origin_device)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10, ?11)",
         Vec::<Value>::from([
             task.id.clone().into(),
             task.feature_id.clone().into(),
-            task.key.clone().into(),
+            number.into(),
             task.title.clone().into(),
             task.description.clone().into(),
             task.status.as_str().into(),
@@ -391,6 +406,7 @@ async fn create_one(
             task.agent_type.clone().into(),
             ids_json(&deps).into(),
             time::to_text(&now).into(),
+            device.into(),
         ]),
     )
     .await
