@@ -161,7 +161,7 @@ fn the_token_type_never_prints() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn offline_creates_in_one_feature_lose_nothing_and_resolve_alike() {
+async fn offline_creates_in_one_scope_end_with_unique_keys_everywhere() {
     let mut server = SyncServer::start();
     let a = machine(&server, "desktop").await;
     a.store
@@ -182,41 +182,113 @@ async fn offline_creates_in_one_feature_lose_nothing_and_resolve_alike() {
     a.store.push().await.unwrap();
     let b = machine(&server, "laptop").await;
 
-    // Both offline, both create "the next task" in E01-F01.
+    // Both offline: each creates an epic, a feature in E01, and tasks in E01-F01.
     server.stop();
     let new = |t: &str| NewTask {
         feature: "E01-F01".into(),
         title: t.into(),
         ..Default::default()
     };
-    let ta = a
-        .store
-        .create_task(new("from the desktop"), &user())
-        .await
-        .unwrap();
-    let tb = b
-        .store
-        .create_task(new("from the laptop"), &user())
-        .await
-        .unwrap();
-    assert_eq!(ta.key, tb.key, "each machine picked the same next number");
+    let mut ids = Vec::new();
+    for (m, name) in [(&a, "desktop"), (&b, "laptop")] {
+        let e = m
+            .store
+            .create_epic(NewEpic {
+                title: format!("epic {name}"),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(
+            e.key, "E02",
+            "each machine picked the same next epic number"
+        );
+        let f = NewFeature {
+            epic: "E01".into(),
+            title: format!("feature {name}"),
+            ..Default::default()
+        };
+        assert_eq!(m.store.create_feature(f).await.unwrap().key, "E01-F02");
+        let t1 = m
+            .store
+            .create_task(new(&format!("{name} 1")), &user())
+            .await
+            .unwrap();
+        let t2 = m
+            .store
+            .create_task(new(&format!("{name} 2")), &user())
+            .await
+            .unwrap();
+        assert_eq!(
+            (t1.key.as_str(), t2.key.as_str()),
+            ("T-E01-F01-001", "T-E01-F01-002")
+        );
+        ids.extend([t1.id, t2.id]);
+    }
 
     server.restart();
-    for m in [&a, &b, &a, &b] {
-        m.store.pull().await.unwrap();
-        m.store.push().await.unwrap();
-    }
-    for m in [&a, &b] {
-        let tasks = m.store.list_tasks(&TaskFilter::default()).await.unwrap();
-        let mut ids: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
-        ids.sort_unstable();
-        let mut want = vec![ta.id.as_str(), tb.id.as_str()];
-        want.sort_unstable();
-        assert_eq!(ids, want, "both tasks exist, once each, on every machine");
-    }
-    // Until the creator renumbers it, the shared key means the oldest task everywhere.
-    let on_a = a.store.get_task(&ta.key).await.unwrap();
-    let on_b = b.store.get_task(&ta.key).await.unwrap();
-    assert_eq!(on_a.id, on_b.id);
-    assert_eq!(on_a.id, ta.id, "the desktop's task was created first");
+    let report = a.store.sync_now().await.unwrap();
+    assert!(
+        report.renumbered.is_empty(),
+        "the first to push keeps its keys"
+    );
+    let report = b.store.sync_now().await.unwrap();
+    let moved: Vec<(&str, &str)> = report
+        .renumbered
+        .iter()
+        .map(|r| (r.old_key.as_str(), r.new_key.as_str()))
+        .collect();
+    assert_eq!(
+        moved,
+        [
+            ("T-E01-F01-001", "T-E01-F01-003"),
+            ("T-E01-F01-002", "T-E01-F01-004")
+        ]
+    );
+    a.store.sync_now().await.unwrap();
+
+    let snapshot = |tasks: Vec<shark_core::model::Task>| {
+        let mut v: Vec<(String, String, String)> =
+            tasks.into_iter().map(|t| (t.key, t.id, t.title)).collect();
+        v.sort();
+        v
+    };
+    let on_a = snapshot(a.store.list_tasks(&TaskFilter::default()).await.unwrap());
+    let on_b = snapshot(b.store.list_tasks(&TaskFilter::default()).await.unwrap());
+    assert_eq!(on_a, on_b, "both machines hold identical data");
+    assert_eq!(on_a.len(), 4, "every task exists once");
+    let keys: std::collections::BTreeSet<&str> = on_a.iter().map(|(k, _, _)| k.as_str()).collect();
+    assert_eq!(keys.len(), 4, "keys are unique: {on_a:?}");
+    let mut got: Vec<&str> = on_a.iter().map(|(_, id, _)| id.as_str()).collect();
+    got.sort_unstable();
+    ids.sort_unstable();
+    assert_eq!(got, ids);
+
+    let epics: Vec<String> = a
+        .store
+        .list_epics()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.key)
+        .collect();
+    assert_eq!(epics, ["E01", "E02", "E03"]);
+    let features: Vec<String> = b
+        .store
+        .list_features(Some("E01"))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.key)
+        .collect();
+    assert_eq!(features, ["E01-F01", "E01-F02", "E01-F03"]);
+
+    // The laptop's renumbered task says so in its history, on both machines.
+    let h = a.store.task_history("T-E01-F01-003").await.unwrap();
+    let key_change = h
+        .iter()
+        .find(|e| e.field == "key")
+        .expect("a key change in history");
+    assert_eq!(key_change.old_value.as_deref(), Some("T-E01-F01-001"));
+    assert_eq!(key_change.device_name, "laptop");
 }

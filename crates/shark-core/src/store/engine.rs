@@ -71,6 +71,15 @@ impl Engine {
     }
 }
 
+/// What one sync did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SyncReport {
+    /// Whether the pull brought anything.
+    pub pulled: bool,
+    /// Keys this device gave up because another machine took them first.
+    pub renumbered: Vec<super::Renumbered>,
+}
+
 /// What the sync engine reports about this replica.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncStats {
@@ -118,6 +127,16 @@ impl Store {
             action: "pulling changes",
             source,
         })
+    }
+
+    /// One full sync: pull the server's changes, renumber this device's rows
+    /// that lost a key collision, then push. Safe to repeat.
+    #[tracing::instrument(skip_all)]
+    pub async fn sync_now(&self) -> Result<SyncReport> {
+        let pulled = self.pull().await?;
+        let renumbered = self.resolve_key_collisions().await?;
+        self.push().await?;
+        Ok(SyncReport { pulled, renumbered })
     }
 
     /// The engine's figures, or `None` for a local-only database.

@@ -8,6 +8,7 @@ mod features;
 mod history;
 mod lock;
 pub(crate) mod migrations;
+mod renumber;
 mod row;
 mod task_edits;
 mod tasks;
@@ -25,11 +26,12 @@ use crate::paths::{SharkPaths, make_private};
 use crate::time;
 use engine::Engine;
 
-pub use engine::{Backend, Remote, SyncStats};
+pub use engine::{Backend, Remote, SyncReport, SyncStats};
 pub use epics::NewEpic;
 pub use features::NewFeature;
 pub use lock::ProcessLock;
 pub use migrations::latest_version;
+pub use renumber::Renumbered;
 pub use task_edits::{TaskPatch, TransitionRequest, UpdateOutcome};
 pub use tasks::{NewTask, TaskFilter};
 
