@@ -50,6 +50,11 @@ impl SyncServer {
         format!("http://{}", self.addr)
     }
 
+    /// Whether the server process is up.
+    pub fn is_running(&self) -> bool {
+        self.child.is_some()
+    }
+
     /// Kills the server (SIGKILL): clients see it as unreachable.
     pub fn stop(&mut self) {
         if let Some(mut c) = self.child.take() {
