@@ -150,3 +150,19 @@ pub fn keys(v: &Value) -> Vec<String> {
         })
         .unwrap_or_default()
 }
+
+impl Machine {
+    /// Sets `[cloud] sync_interval_secs` (tests use 1 s so retries come fast).
+    pub fn set_sync_interval(&self, secs: u64) {
+        let path = self.path().join("config.toml");
+        let mut text = std::fs::read_to_string(&path).unwrap_or_default();
+        if !text.contains("[cloud]") {
+            text.push_str("\n[cloud]\n");
+        }
+        text = text.replace(
+            "[cloud]\n",
+            &format!("[cloud]\nsync_interval_secs = {secs}\n"),
+        );
+        std::fs::write(&path, text).expect("write config");
+    }
+}

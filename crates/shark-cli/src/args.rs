@@ -39,6 +39,29 @@ pub enum Command {
     /// Tasks: create, list, pick the next one, move them through the workflow.
     #[command(subcommand)]
     Task(TaskCmd),
+    /// Sync with Turso: every machine a full replica, offline writes.
+    #[command(subcommand)]
+    Cloud(CloudCmd),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CloudCmd {
+    /// Connect this machine to a Turso database (your local tasks are carried over once).
+    Init {
+        /// libsql://NAME-ORG.turso.io (or https://..., or http://127.0.0.1:PORT for a local sync server).
+        #[arg(long)]
+        url: String,
+    },
+    /// Save the database token (read without echo, or from standard input).
+    Login,
+    /// Remove the saved token.
+    Logout,
+    /// Mode, URL, sync state, pending changes, last sync, device, token.
+    Status,
+    /// Push and pull now.
+    Sync,
+    /// Go back to local only, keeping every task in the local database.
+    Disconnect,
 }
 
 #[derive(Debug, Subcommand)]

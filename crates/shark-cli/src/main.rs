@@ -5,6 +5,7 @@
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
+mod cloud;
 mod epic;
 mod feature;
 mod locate;
@@ -19,7 +20,7 @@ use anyhow::Context;
 use clap::Parser;
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
-use shark_core::store::{DEFAULT_LOCK_TIMEOUT, Store};
+use shark_core::store::DEFAULT_LOCK_TIMEOUT;
 
 use args::{Cli, Command};
 use render::Out;
@@ -60,25 +61,65 @@ fn main() -> ExitCode {
 }
 
 async fn run(cli: Cli, out: &Out) -> anyhow::Result<()> {
-    let store = open_store().await?;
-    match cli.command {
-        Command::Epic(cmd) => epic::run(&store, cmd, out).await,
-        Command::Feature(cmd) => feature::run(&store, cmd, out).await,
-        Command::Task(cmd) => task::run(&store, cmd, out).await,
-    }
+    let ctx = Ctx::load()?;
+    let command = match cli.command {
+        Command::Cloud(cmd) => return cloud::run(&ctx, cmd, out).await,
+        other => other,
+    };
+    let opened = ctx.open().await?;
+    let store = &opened.store;
+    match command {
+        Command::Epic(cmd) => epic::run(store, cmd, out).await,
+        Command::Feature(cmd) => feature::run(store, cmd, out).await,
+        Command::Task(cmd) => task::run(store, cmd, out).await,
+        Command::Cloud(_) => usage("internal: cloud commands are handled first"),
+    }?;
+    cloud::auto_sync(&ctx, &opened).await;
+    Ok(())
 }
 
-async fn open_store() -> anyhow::Result<Store> {
-    let paths = SharkPaths::from_env()?;
-    let config = Config::load(&paths)?;
-    let device = Device::load_or_create(&paths, &config)?;
-    let timeout = match std::env::var("SHARK_LOCK_TIMEOUT_MS") {
-        Ok(v) => Duration::from_millis(v.trim().parse().with_context(|| {
-            format!("SHARK_LOCK_TIMEOUT_MS='{v}' is not a number of milliseconds")
-        })?),
-        Err(_) => DEFAULT_LOCK_TIMEOUT,
-    };
-    Ok(Store::open(&paths, device, timeout).await?)
+/// What every command needs before it opens the database.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub paths: SharkPaths,
+    pub config: Config,
+    pub device: Device,
+    pub lock_timeout: Duration,
+}
+
+impl Ctx {
+    fn load() -> anyhow::Result<Self> {
+        let paths = SharkPaths::from_env()?;
+        let config = Config::load(&paths)?;
+        let device = Device::load_or_create(&paths, &config)?;
+        let lock_timeout = match std::env::var("SHARK_LOCK_TIMEOUT_MS") {
+            Ok(v) => Duration::from_millis(v.trim().parse().with_context(|| {
+                format!("SHARK_LOCK_TIMEOUT_MS='{v}' is not a number of milliseconds")
+            })?),
+            Err(_) => DEFAULT_LOCK_TIMEOUT,
+        };
+        Ok(Ctx {
+            paths,
+            config,
+            device,
+            lock_timeout,
+        })
+    }
+
+    /// Opens the database the settings ask for; notices go to stderr.
+    pub async fn open(&self) -> anyhow::Result<shark_core::cloud::Opened> {
+        let opened = shark_core::cloud::open(
+            &self.paths,
+            self.device.clone(),
+            &self.config,
+            self.lock_timeout,
+        )
+        .await?;
+        for n in &opened.notices {
+            eprintln!("note: {n}");
+        }
+        Ok(opened)
+    }
 }
 
 /// Prints the error (as JSON with --json) and picks the exit code.
@@ -111,6 +152,7 @@ fn init_logging(verbose: u8) {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .with_target(false)
         .try_init();
 }

@@ -13,8 +13,28 @@ pub struct Config {
     /// The name other machines see for this one (default: the host name).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub device_name: Option<String>,
+    /// Turso settings (never a token).
+    #[serde(default, skip_serializing_if = "CloudSettings::is_empty")]
+    pub cloud: CloudSettings,
     #[serde(flatten)]
     pub other: toml::Table,
+}
+
+/// The `[cloud]` table of `config.toml`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CloudSettings {
+    /// The database URL set by `shark cloud init --url`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// Seconds between pulls (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sync_interval_secs: Option<u64>,
+}
+
+impl CloudSettings {
+    pub fn is_empty(&self) -> bool {
+        self.url.is_none() && self.sync_interval_secs.is_none()
+    }
 }
 
 impl Config {

@@ -2,6 +2,7 @@
 //! and the config. Both the `shark` CLI and the desktop app are thin shells over
 //! this crate, so it knows nothing of terminals or Tauri and never prints.
 
+pub mod cloud;
 pub mod config;
 pub mod error;
 pub mod keys;

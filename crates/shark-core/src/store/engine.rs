@@ -15,9 +15,11 @@ use crate::secret::SecretToken;
 /// Where the data lives.
 #[derive(Debug, Clone, Default)]
 pub enum Backend {
-    /// Only on this machine.
+    /// Only on this machine: the default file, or the one given.
     #[default]
     Local,
+    /// Only on this machine, in this file.
+    LocalFile(std::path::PathBuf),
     /// A full local replica kept in sync with a Turso database.
     Replica(Remote),
 }
@@ -44,7 +46,7 @@ impl Engine {
     pub(crate) async fn open(path: &Path, backend: &Backend) -> Result<(Engine, Connection)> {
         let text = path.to_string_lossy();
         match backend {
-            Backend::Local => {
+            Backend::Local | Backend::LocalFile(_) => {
                 let db = turso::Builder::new_local(&text)
                     .build()
                     .await
@@ -137,6 +139,41 @@ impl Store {
         let renumbered = self.resolve_key_collisions().await?;
         self.push().await?;
         Ok(SyncReport { pulled, renumbered })
+    }
+
+    /// [`Store::sync_now`] with a timeout per attempt and retries (1 s, 2 s,
+    /// 4 s apart) for failures that may pass (offline, server error); auth,
+    /// quota and rejected changes fail at once.
+    #[tracing::instrument(skip_all)]
+    pub async fn sync_with_retries(
+        &self,
+        timeout: std::time::Duration,
+        retries: u32,
+    ) -> Result<SyncReport> {
+        let mut attempt = 0;
+        loop {
+            let result = match tokio::time::timeout(timeout, self.sync_now()).await {
+                Ok(r) => r,
+                Err(_) => Err(Error::invalid(format!(
+                    "sync timed out after {} s (cannot reach the server?)",
+                    timeout.as_secs()
+                ))),
+            };
+            let retry = match &result {
+                Ok(_) => false,
+                Err(e) => matches!(
+                    crate::cloud::Problem::of(&e.to_string()),
+                    crate::cloud::Problem::Offline | crate::cloud::Problem::Server
+                ),
+            };
+            if !retry || attempt >= retries {
+                return result;
+            }
+            let wait = std::time::Duration::from_secs(1 << attempt);
+            tracing::info!(attempt, wait_s = wait.as_secs(), "sync failed; retrying");
+            tokio::time::sleep(wait).await;
+            attempt += 1;
+        }
     }
 
     /// The engine's figures, or `None` for a local-only database.

@@ -14,6 +14,7 @@ mod task_edits;
 mod tasks;
 #[cfg(test)]
 mod tests;
+mod transfer;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -77,6 +78,7 @@ impl Store {
         let lock = ProcessLock::acquire(&paths.lock_file(), lock_timeout).await?;
         let path = match backend {
             Backend::Local => paths.database_file(),
+            Backend::LocalFile(p) => p.clone(),
             Backend::Replica(_) => paths.replica_file(),
         };
         let (engine, conn) = Engine::open(&path, backend).await?;

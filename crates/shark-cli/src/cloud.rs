@@ -1,0 +1,333 @@
+//! `shark cloud ...`, and the quiet sync after every other command: writes are
+//! local and printed at once; then, when changes are pending or a pull is due,
+//! the same process syncs (bounded by a timeout) before it exits.
+
+use std::io::{IsTerminal, Read};
+use std::time::Duration;
+
+use serde::Serialize;
+use shark_core::cloud::token::{TOKEN_ENV, check_token, store_token_file, token_file};
+use shark_core::cloud::url::{DbTarget, UrlSource, parse};
+use shark_core::cloud::{self, ConnectionInfo, Mode, Opened, Problem, SyncState, should_sync};
+use shark_core::secret::SecretToken;
+use shark_core::store::{SyncReport, SyncStats};
+use shark_core::time;
+
+use crate::args::CloudCmd;
+use crate::render::Out;
+use crate::{Ctx, usage};
+
+/// Timeout of one sync attempt.
+const ATTEMPT: Duration = Duration::from_secs(10);
+
+pub async fn run(ctx: &Ctx, cmd: CloudCmd, out: &Out) -> anyhow::Result<()> {
+    match cmd {
+        CloudCmd::Init { url } => init(ctx, &url, out).await,
+        CloudCmd::Login => login(ctx, out),
+        CloudCmd::Logout => logout(ctx, out),
+        CloudCmd::Status => status(ctx, out).await,
+        CloudCmd::Sync => sync(ctx, out).await,
+        CloudCmd::Disconnect => disconnect(ctx, out).await,
+    }
+}
+
+fn interval(ctx: &Ctx) -> Duration {
+    ctx.config
+        .cloud
+        .sync_interval_secs
+        .map_or(cloud::state::DEFAULT_INTERVAL, Duration::from_secs)
+}
+
+/// Syncs with retries, records the outcome, and tells about renumbered keys.
+async fn sync_recorded(ctx: &Ctx, opened: &Opened, retries: u32) -> anyhow::Result<SyncReport> {
+    let mut state = SyncState::load(&ctx.paths);
+    let result = opened.store.sync_with_retries(ATTEMPT, retries).await;
+    match &result {
+        Ok(report) => {
+            state.succeeded(time::now());
+            for r in &report.renumbered {
+                eprintln!(
+                    "note: {} is now {} (another machine took the key first)",
+                    r.old_key, r.new_key
+                );
+            }
+        }
+        Err(e) => state.failed(time::now(), &e.to_string()),
+    }
+    state.save(&ctx.paths)?;
+    result.map_err(|e| {
+        let problem = Problem::of(&e.to_string());
+        anyhow::anyhow!("{}: {e}", problem.advice())
+    })
+}
+
+/// After a command: sync if changes wait or a pull is due; never fails the command.
+pub async fn auto_sync(ctx: &Ctx, opened: &Opened) {
+    if opened.info.mode != Mode::Replica {
+        return;
+    }
+    let Ok(Some(stats)) = opened.store.sync_stats().await else {
+        return;
+    };
+    let state = SyncState::load(&ctx.paths);
+    let last_pull = stats
+        .last_pull_unix_time
+        .and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+    let due = should_sync(
+        time::now(),
+        stats.pending_changes,
+        last_pull,
+        state.last_failure.as_ref().map(|f| f.at),
+        interval(ctx),
+    );
+    if !due {
+        return;
+    }
+    if let Err(e) = sync_recorded(ctx, opened, 0).await {
+        let pending = opened
+            .store
+            .sync_stats()
+            .await
+            .ok()
+            .flatten()
+            .map_or(0, |s| s.pending_changes);
+        tracing::warn!("automatic sync failed: {e:#}");
+        if pending > 0 {
+            eprintln!("note: not synced yet ({pending} changes wait on this machine): {e:#}");
+        }
+    }
+}
+
+async fn init(ctx: &Ctx, url: &str, out: &Out) -> anyhow::Result<()> {
+    if !matches!(parse(url)?, DbTarget::Remote(_)) {
+        return usage(
+            "that is a local database path; Shark already works locally. Give a Turso URL (libsql://NAME-ORG.turso.io)",
+        );
+    }
+    let mut ctx2 = ctx.clone();
+    ctx2.config.cloud.url = Some(url.trim().to_string());
+    let opened = ctx2.open().await?;
+    ctx2.config.save(&ctx2.paths)?;
+    if opened.info.mode == Mode::Replica {
+        sync_recorded(&ctx2, &opened, 3).await?;
+    }
+    show_status(&ctx2, &opened, out).await
+}
+
+fn read_token() -> anyhow::Result<SecretToken> {
+    let text = if std::io::stdin().is_terminal() {
+        rpassword::prompt_password("Turso database token (input hidden): ")?
+    } else {
+        let mut s = String::new();
+        std::io::stdin().read_to_string(&mut s)?;
+        s
+    };
+    let token = SecretToken::new(text);
+    if token.is_empty() {
+        return usage(
+            "no token given: paste it at the prompt, or pipe it: turso db tokens create DB | shark cloud login",
+        );
+    }
+    Ok(token)
+}
+
+fn login(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
+    let token = read_token()?;
+    let checked = check_token(&token, time::now())?;
+    let path = store_token_file(&ctx.paths, &token)?;
+    let mut lines = vec![format!(
+        "Saved the token in {} (readable only by you). The system keyring is not used yet.",
+        path.display()
+    )];
+    lines.extend(checked.warning.map(|w| format!("warning: {w}")));
+    if std::env::var_os(TOKEN_ENV).is_some() {
+        lines.push(format!(
+            "note: {TOKEN_ENV} is set and is used before the saved token"
+        ));
+    }
+    if out.json {
+        return out.json(&serde_json::json!({"stored_in": path, "expires_at": checked.expires_at}));
+    }
+    out.lines(&lines)
+}
+
+fn logout(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
+    let path = token_file(&ctx.paths);
+    let removed = match std::fs::remove_file(&path) {
+        Ok(()) => true,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+        Err(e) => return Err(anyhow::anyhow!("cannot remove {}: {e}", path.display())),
+    };
+    if out.json {
+        return out.json(&serde_json::json!({"removed": removed, "path": path}));
+    }
+    let mut lines = vec![if removed {
+        format!("Removed the saved token ({}).", path.display())
+    } else {
+        "No saved token.".to_string()
+    }];
+    if std::env::var_os(TOKEN_ENV).is_some() {
+        lines.push(format!(
+            "note: {TOKEN_ENV} is still set in your environment"
+        ));
+    }
+    out.lines(&lines)
+}
+
+#[derive(Serialize)]
+struct Status<'a> {
+    #[serde(flatten)]
+    info: &'a ConnectionInfo,
+    state: String,
+    pending_changes: i64,
+    last_sync: Option<time::Timestamp>,
+    last_error: Option<&'a cloud::state::Failure>,
+    device_id: &'a str,
+    device_name: &'a str,
+    sync_interval_secs: u64,
+}
+
+fn state_of(info: &ConnectionInfo, stats: Option<&SyncStats>, state: &SyncState) -> String {
+    match (info.mode, stats) {
+        (Mode::Local, _) => "local only".into(),
+        (Mode::LocalFallback, _) => "offline (not connected yet)".into(),
+        (Mode::Replica, _)
+            if state
+                .last_failure
+                .as_ref()
+                .is_some_and(|f| f.problem == Problem::Auth) =>
+        {
+            "auth error".into()
+        }
+        (Mode::Replica, _)
+            if state
+                .last_failure
+                .as_ref()
+                .is_some_and(|f| f.problem == Problem::Offline) =>
+        {
+            "offline".into()
+        }
+        (Mode::Replica, _) if state.last_failure.is_some() => "error".into(),
+        (Mode::Replica, Some(s)) if s.pending_changes > 0 => {
+            format!("{} changes pending", s.pending_changes)
+        }
+        (Mode::Replica, _) => "up to date".into(),
+    }
+}
+
+async fn show_status(ctx: &Ctx, opened: &Opened, out: &Out) -> anyhow::Result<()> {
+    let stats = opened.store.sync_stats().await?;
+    let state = SyncState::load(&ctx.paths);
+    let status = Status {
+        info: &opened.info,
+        state: state_of(&opened.info, stats.as_ref(), &state),
+        pending_changes: stats.as_ref().map_or(0, |s| s.pending_changes),
+        last_sync: state.last_success,
+        last_error: state.last_failure.as_ref(),
+        device_id: &ctx.device.id,
+        device_name: &ctx.device.name,
+        sync_interval_secs: interval(ctx).as_secs(),
+    };
+    if out.json {
+        return out.json(&status);
+    }
+    let or = |v: Option<String>| v.unwrap_or_else(|| "-".into());
+    let mut lines = vec![
+        format!(
+            "Mode:          {}",
+            serde_json::to_value(opened.info.mode)?
+                .as_str()
+                .unwrap_or("?")
+        ),
+        format!(
+            "URL:           {} ({})",
+            or(opened.info.url.clone()),
+            opened.info.url_source
+        ),
+        format!("State:         {}", status.state),
+        format!("Pending:       {}", status.pending_changes),
+        format!(
+            "Last sync:     {}",
+            or(status.last_sync.as_ref().map(crate::render::when))
+        ),
+        format!("Device:        {} ({})", ctx.device.name, ctx.device.id),
+        format!(
+            "Token:         {}",
+            or(opened.info.token_source.as_ref().map(|s| s.to_string()))
+        ),
+    ];
+    if let Some(exp) = &opened.info.token_expires_at {
+        lines.push(format!("Token expires: {}", crate::render::when(exp)));
+    }
+    if let Some(f) = &status.last_error {
+        lines.push(format!(
+            "Last error:    {} at {}: {}",
+            f.problem.advice(),
+            crate::render::when(&f.at),
+            f.message
+        ));
+    }
+    out.lines(&lines)
+}
+
+async fn status(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
+    let opened = ctx.open().await?;
+    show_status(ctx, &opened, out).await
+}
+
+async fn sync(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
+    let opened = ctx.open().await?;
+    if opened.info.mode != Mode::Replica {
+        let why = if opened.info.mode == Mode::Local {
+            "this machine is local only; connect it with shark cloud init --url URL"
+        } else {
+            "Turso is not reachable, so this machine is not connected yet; your work is saved locally"
+        };
+        anyhow::bail!("{why}");
+    }
+    let report = sync_recorded(ctx, &opened, 3).await?;
+    if out.json {
+        return out.json(&report);
+    }
+    let mut lines = vec![format!(
+        "Synced with {}{}.",
+        opened.info.url.clone().unwrap_or_default(),
+        if report.pulled {
+            "; changes arrived"
+        } else {
+            "; nothing new"
+        }
+    )];
+    lines.extend(report.renumbered.iter().map(|r| {
+        format!(
+            "{} is now {} (another machine took the key first)",
+            r.old_key, r.new_key
+        )
+    }));
+    out.lines(&lines)
+}
+
+async fn disconnect(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
+    // The saved setting wins over the environment, so an env source means no setting.
+    if let UrlSource::Env(var) =
+        shark_core::cloud::url::resolve_url(ctx.config.cloud.url.as_deref())?.source
+    {
+        anyhow::bail!(
+            "the database URL comes from the environment variable {var}; unset it to stay local only"
+        );
+    }
+    let opened = ctx.open().await?;
+    let saved = cloud::disconnect(&ctx.paths, opened.store).await?;
+    let mut config = ctx.config.clone();
+    config.cloud.url = None;
+    config.save(&ctx.paths)?;
+    let path = ctx.paths.database_file();
+    if out.json {
+        return out
+            .json(&serde_json::json!({"mode": "local", "records_saved": saved, "database": path}));
+    }
+    out.lines(&[format!(
+        "This machine is local only now; {saved} records are in {}. Reconnect any time with shark cloud init --url URL.",
+        path.display()
+    )])
+}

@@ -1,0 +1,249 @@
+//! Opening the right database for this machine's settings: local only, or the
+//! synced replica (bootstrapped on first connect, with the local data carried
+//! over once). If Turso cannot be reached on first connect, work continues on
+//! the local database and a later run connects and carries the data over.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use serde::Serialize;
+
+use super::classify::Problem;
+use super::state::{DEFAULT_INTERVAL, SyncState, retry_pause};
+use super::token::{TokenSource, check_token, load_token};
+use super::url::{DbTarget, UrlSource, redact, resolve_url};
+use crate::config::{Config, Device};
+use crate::error::{Error, Result};
+use crate::paths::{SharkPaths, write_private};
+use crate::store::{Backend, Remote, Store};
+use crate::time::{self, Timestamp};
+
+/// Longest wait for the first download of a replica.
+pub const BOOTSTRAP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// How this machine is connected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// No cloud configured.
+    Local,
+    /// A synced replica.
+    Replica,
+    /// A cloud is configured but was unreachable on first connect.
+    LocalFallback,
+}
+
+/// What `open` found, for status displays.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConnectionInfo {
+    pub mode: Mode,
+    /// Redacted.
+    pub url: Option<String>,
+    pub url_source: UrlSource,
+    pub token_source: Option<TokenSource>,
+    pub token_expires_at: Option<Timestamp>,
+}
+
+/// An open store and what the user should be told about how it was opened.
+#[derive(Debug)]
+pub struct Opened {
+    pub store: Store,
+    pub info: ConnectionInfo,
+    pub notices: Vec<String>,
+}
+
+fn replica_url_file(paths: &SharkPaths) -> PathBuf {
+    paths.data_dir.join("replica-url")
+}
+
+fn carried_marker(paths: &SharkPaths) -> PathBuf {
+    paths.data_dir.join("carried-over")
+}
+
+/// The replica's files (the engine keeps several beside the database).
+pub fn replica_files(paths: &SharkPaths) -> Vec<PathBuf> {
+    let base = paths.replica_file();
+    ["", "-wal", "-wal-revert", "-changes", "-info", "-shm"]
+        .iter()
+        .map(|s| PathBuf::from(format!("{}{s}", base.display())))
+        .chain([replica_url_file(paths), carried_marker(paths)])
+        .collect()
+}
+
+fn remove_replica(paths: &SharkPaths) -> Result<()> {
+    for f in replica_files(paths) {
+        match std::fs::remove_file(&f) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(Error::io("cannot remove", f, e)),
+        }
+    }
+    Ok(())
+}
+
+/// Opens the database this machine's settings ask for.
+#[tracing::instrument(skip_all)]
+pub async fn open(
+    paths: &SharkPaths,
+    device: Device,
+    config: &Config,
+    lock_timeout: Duration,
+) -> Result<Opened> {
+    let resolved = resolve_url(config.cloud.url.as_deref())?;
+    let mut info = ConnectionInfo {
+        mode: Mode::Local,
+        url: None,
+        url_source: resolved.source.clone(),
+        token_source: None,
+        token_expires_at: None,
+    };
+    let mut notices = Vec::new();
+    let url = match resolved.target {
+        DbTarget::Local(None) => {
+            let store = Store::open_with(paths, device, lock_timeout, &Backend::Local).await?;
+            return Ok(Opened {
+                store,
+                info,
+                notices,
+            });
+        }
+        DbTarget::Local(Some(path)) => {
+            info.url = Some(path.display().to_string());
+            let store =
+                Store::open_with(paths, device, lock_timeout, &Backend::LocalFile(path)).await?;
+            return Ok(Opened {
+                store,
+                info,
+                notices,
+            });
+        }
+        DbTarget::Remote(url) => url,
+    };
+    info.url = Some(redact(&url));
+    let token = match load_token(paths)? {
+        Some((token, source)) => {
+            let checked = check_token(&token, time::now())?;
+            notices.extend(checked.warning);
+            info.token_source = Some(source);
+            info.token_expires_at = checked.expires_at;
+            Some(token)
+        }
+        None => None,
+    };
+    if let Ok(bound) = std::fs::read_to_string(replica_url_file(paths))
+        && bound.trim() != url
+        && paths.replica_file().exists()
+    {
+        return Err(Error::invalid(format!(
+            "this machine's replica belongs to {}; run shark cloud disconnect (your tasks are kept) before connecting to {}",
+            redact(bound.trim()),
+            redact(&url)
+        )));
+    }
+    let existed = paths.replica_file().exists();
+    let mut state = SyncState::load(paths);
+    let paused = !existed
+        && state.last_failure.as_ref().is_some_and(|f| {
+            let interval = config
+                .cloud
+                .sync_interval_secs
+                .map_or(DEFAULT_INTERVAL, Duration::from_secs);
+            (time::now() - f.at).to_std().unwrap_or_default() < retry_pause(interval)
+        });
+    let backend = Backend::Replica(Remote {
+        url: url.clone(),
+        token,
+    });
+    let opened = if paused {
+        None
+    } else {
+        Some(
+            tokio::time::timeout(
+                BOOTSTRAP_TIMEOUT,
+                Store::open_with(paths, device.clone(), lock_timeout, &backend),
+            )
+            .await,
+        )
+    };
+    let store = match opened {
+        Some(Ok(Ok(store))) => store,
+        Some(Ok(Err(e))) if existed => return Err(e),
+        failed => {
+            let detail = match &failed {
+                Some(Ok(Err(e))) => e.to_string(),
+                Some(Err(_)) => format!("no answer within {} s", BOOTSTRAP_TIMEOUT.as_secs()),
+                Some(Ok(Ok(_))) | None => state
+                    .last_failure
+                    .as_ref()
+                    .map(|f| f.message.clone())
+                    .unwrap_or_default(),
+            };
+            let problem = if failed.is_none() {
+                Problem::Offline
+            } else {
+                Problem::of(&detail)
+            };
+            if failed.is_some() {
+                remove_replica(paths)?;
+                state.failed(time::now(), &detail);
+                state.save(paths)?;
+            }
+            if problem != Problem::Offline {
+                return Err(Error::invalid(format!(
+                    "cannot connect to {}: {} ({detail})",
+                    redact(&url),
+                    problem.advice()
+                )));
+            }
+            tracing::debug!(%detail, "first connect failed; working locally");
+            notices.push(format!(
+                "Turso at {} cannot be reached yet; working on the local database. Shark connects and carries your tasks over on a later run.",
+                redact(&url)
+            ));
+            info.mode = Mode::LocalFallback;
+            let store = Store::open_with(paths, device, lock_timeout, &Backend::Local).await?;
+            return Ok(Opened {
+                store,
+                info,
+                notices,
+            });
+        }
+    };
+    info.mode = Mode::Replica;
+    if !existed {
+        // A bootstrap talked to the server; opening an existing replica did not.
+        state.succeeded(time::now());
+        state.save(paths)?;
+        write_private(&replica_url_file(paths), url.as_bytes())?;
+    }
+    let local = paths.database_file();
+    if local.exists() && !carried_marker(paths).exists() {
+        let n = store.carry_over_from(&local).await?;
+        write_private(
+            &carried_marker(paths),
+            time::to_text(&time::now()).as_bytes(),
+        )?;
+        if n > 0 {
+            notices.push(format!(
+                "carried {n} local records into the replica; they sync with the next push"
+            ));
+        }
+    }
+    Ok(Opened {
+        store,
+        info,
+        notices,
+    })
+}
+
+/// Leaves the cloud: saves every record of the replica into the local
+/// database, then removes the replica. Returns the number of records saved.
+pub async fn disconnect(paths: &SharkPaths, store: Store) -> Result<usize> {
+    if !store.is_replica() {
+        return Ok(0);
+    }
+    let n = store.save_to_file(&paths.database_file()).await?;
+    drop(store);
+    remove_replica(paths)?;
+    Ok(n)
+}

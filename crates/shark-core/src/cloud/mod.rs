@@ -1,0 +1,14 @@
+//! Connecting to Turso: where the database URL comes from and what it means
+//! (`url`), and where the token comes from and whether it is usable (`token`).
+
+pub mod classify;
+pub mod connect;
+pub mod state;
+pub mod token;
+pub mod url;
+
+pub use classify::Problem;
+pub use connect::{ConnectionInfo, Mode, Opened, disconnect, open};
+pub use state::{SyncState, should_sync};
+pub use token::{TokenInfo, TokenSource, check_token, load_token, store_token_file};
+pub use url::{DbTarget, ResolvedUrl, UrlSource, redact, resolve_url};
