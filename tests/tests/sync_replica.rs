@@ -292,3 +292,169 @@ async fn offline_creates_in_one_scope_end_with_unique_keys_everywhere() {
     assert_eq!(key_change.old_value.as_deref(), Some("T-E01-F01-001"));
     assert_eq!(key_change.device_name, "laptop");
 }
+
+async fn two_with_a_task(server: &SyncServer) -> (Machine, Machine) {
+    let a = machine(server, "desktop").await;
+    a.store
+        .create_epic(NewEpic {
+            title: "E".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    a.store
+        .create_feature(NewFeature {
+            epic: "E01".into(),
+            title: "F".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    let t = NewTask {
+        feature: "E01-F01".into(),
+        title: "original".into(),
+        ..Default::default()
+    };
+    a.store.create_task(t, &user()).await.unwrap();
+    a.store.sync_now().await.unwrap();
+    let b = machine(server, "laptop").await;
+    (a, b)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn same_field_edited_on_both_last_push_wins_and_history_keeps_the_other() {
+    let server = SyncServer::start();
+    let (a, b) = two_with_a_task(&server).await;
+    let title = |t: &str| shark_core::store::TaskPatch {
+        title: Some(t.into()),
+        ..Default::default()
+    };
+    a.store
+        .update_task("E01-F01-001", title("desktop title"), &user())
+        .await
+        .unwrap();
+    b.store
+        .update_task("E01-F01-001", title("laptop title"), &user())
+        .await
+        .unwrap();
+    a.store.sync_now().await.unwrap();
+    b.store.sync_now().await.unwrap(); // pushes last
+    a.store.sync_now().await.unwrap();
+    for m in [&a, &b] {
+        assert_eq!(
+            m.store.get_task("E01-F01-001").await.unwrap().title,
+            "laptop title"
+        );
+        let h = m.store.task_history("E01-F01-001").await.unwrap();
+        let overwritten = h
+            .iter()
+            .find(|e| e.field == "title" && e.new_value.as_deref() == Some("desktop title"))
+            .expect("the overwritten value stays in history");
+        assert_eq!(
+            overwritten.device_name, "desktop",
+            "with the machine that wrote it"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn different_fields_edited_on_both_are_both_kept() {
+    let server = SyncServer::start();
+    let (a, b) = two_with_a_task(&server).await;
+    let p = shark_core::model::TaskPriority::new(1).unwrap();
+    let patch_a = shark_core::store::TaskPatch {
+        priority: Some(p),
+        ..Default::default()
+    };
+    let patch_b = shark_core::store::TaskPatch {
+        description: Some("from the laptop".into()),
+        ..Default::default()
+    };
+    a.store
+        .update_task("E01-F01-001", patch_a, &user())
+        .await
+        .unwrap();
+    b.store
+        .update_task("E01-F01-001", patch_b, &user())
+        .await
+        .unwrap();
+    b.store
+        .transition(
+            "E01-F01-001",
+            shark_core::workflow::Action::Start,
+            Default::default(),
+            &user(),
+        )
+        .await
+        .unwrap();
+    for m in [&a, &b, &a] {
+        m.store.sync_now().await.unwrap();
+    }
+    for m in [&a, &b] {
+        let t = m.store.get_task("E01-F01-001").await.unwrap();
+        assert_eq!(t.priority.get(), 1);
+        assert_eq!(t.description.as_deref(), Some("from the laptop"));
+        assert_eq!(t.status.as_str(), "in_progress");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn server_killed_during_a_big_push_loses_and_duplicates_nothing() {
+    let mut server = SyncServer::start();
+    let a = machine(&server, "desktop").await;
+    a.store
+        .create_epic(NewEpic {
+            title: "E".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    a.store
+        .create_feature(NewFeature {
+            epic: "E01".into(),
+            title: "F".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    a.store.sync_now().await.unwrap();
+    let news: Vec<NewTask> = (0..1000)
+        .map(|i| NewTask {
+            feature: "E01-F01".into(),
+            title: format!("bulk {i}"),
+            ..Default::default()
+        })
+        .collect();
+    a.store.create_tasks(news, &user()).await.unwrap();
+
+    // Kill the server (SIGKILL) while the push is in flight.
+    let push = a.store.push();
+    let kill = async {
+        tokio::time::sleep(Duration::from_millis(15)).await;
+        server.stop();
+    };
+    let (pushed, ()) = tokio::join!(push, kill);
+    eprintln!(
+        "push during the kill: {}",
+        if pushed.is_ok() {
+            "completed"
+        } else {
+            "failed"
+        }
+    );
+    server.restart();
+    a.store.sync_now().await.unwrap();
+    a.store.sync_now().await.unwrap();
+    assert_eq!(
+        a.store.sync_stats().await.unwrap().unwrap().pending_changes,
+        0
+    );
+
+    let b = machine(&server, "laptop").await;
+    let tasks = b.store.list_tasks(&TaskFilter::default()).await.unwrap();
+    assert_eq!(tasks.len(), 1000, "every task arrived exactly once");
+    let ids: std::collections::BTreeSet<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
+    assert_eq!(ids.len(), 1000);
+    let keys: std::collections::BTreeSet<&str> = tasks.iter().map(|t| t.key.as_str()).collect();
+    assert_eq!(keys.len(), 1000);
+}
