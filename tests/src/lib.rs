@@ -6,7 +6,9 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod proxy;
 pub mod server;
+pub use proxy::AuthProxy;
 pub use server::SyncServer;
 
 /// The `shark` binary built by `cargo build` (the test command builds it

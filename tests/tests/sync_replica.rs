@@ -301,7 +301,7 @@ async fn two_with_a_task(server: &SyncServer) -> (Machine, Machine) {
             ..Default::default()
         })
         .await
-        .unwrap();
+        .expect("setup");
     a.store
         .create_feature(NewFeature {
             epic: "E01".into(),
@@ -309,14 +309,14 @@ async fn two_with_a_task(server: &SyncServer) -> (Machine, Machine) {
             ..Default::default()
         })
         .await
-        .unwrap();
+        .expect("setup");
     let t = NewTask {
         feature: "E01-F01".into(),
         title: "original".into(),
         ..Default::default()
     };
-    a.store.create_task(t, &user()).await.unwrap();
-    a.store.sync_now().await.unwrap();
+    a.store.create_task(t, &user()).await.expect("setup");
+    a.store.sync_now().await.expect("setup");
     let b = machine(server, "laptop").await;
     (a, b)
 }

@@ -8,7 +8,9 @@ use std::time::Duration;
 use serde::Serialize;
 use shark_core::cloud::token::{TOKEN_ENV, check_token, store_token_file, token_file};
 use shark_core::cloud::url::{DbTarget, UrlSource, parse};
-use shark_core::cloud::{self, ConnectionInfo, Mode, Opened, Problem, SyncState, should_sync};
+use shark_core::cloud::{
+    self, Attempt, ConnectionInfo, Mode, Opened, Problem, SyncState, should_sync,
+};
 use shark_core::secret::SecretToken;
 use shark_core::store::{SyncReport, SyncStats};
 use shark_core::time;
@@ -106,7 +108,7 @@ async fn init(ctx: &Ctx, url: &str, out: &Out) -> anyhow::Result<()> {
     }
     let mut ctx2 = ctx.clone();
     ctx2.config.cloud.url = Some(url.trim().to_string());
-    let opened = ctx2.open().await?;
+    let opened = ctx2.open(Attempt::Now).await?;
     ctx2.config.save(&ctx2.paths)?;
     if opened.info.mode == Mode::Replica {
         sync_recorded(&ctx2, &opened, 3).await?;
@@ -271,12 +273,12 @@ async fn show_status(ctx: &Ctx, opened: &Opened, out: &Out) -> anyhow::Result<()
 }
 
 async fn status(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
-    let opened = ctx.open().await?;
+    let opened = ctx.open(Attempt::Now).await?;
     show_status(ctx, &opened, out).await
 }
 
 async fn sync(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
-    let opened = ctx.open().await?;
+    let opened = ctx.open(Attempt::Now).await?;
     if opened.info.mode != Mode::Replica {
         let why = if opened.info.mode == Mode::Local {
             "this machine is local only; connect it with shark cloud init --url URL"
@@ -316,7 +318,7 @@ async fn disconnect(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
             "the database URL comes from the environment variable {var}; unset it to stay local only"
         );
     }
-    let opened = ctx.open().await?;
+    let opened = ctx.open(Attempt::Now).await?;
     let saved = cloud::disconnect(&ctx.paths, opened.store).await?;
     let mut config = ctx.config.clone();
     config.cloud.url = None;

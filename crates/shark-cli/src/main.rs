@@ -18,6 +18,7 @@ use std::time::Duration;
 
 use anyhow::Context;
 use clap::Parser;
+use shark_core::cloud::Attempt;
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
 use shark_core::store::DEFAULT_LOCK_TIMEOUT;
@@ -66,7 +67,7 @@ async fn run(cli: Cli, out: &Out) -> anyhow::Result<()> {
         Command::Cloud(cmd) => return cloud::run(&ctx, cmd, out).await,
         other => other,
     };
-    let opened = ctx.open().await?;
+    let opened = ctx.open(Attempt::Auto).await?;
     let store = &opened.store;
     match command {
         Command::Epic(cmd) => epic::run(store, cmd, out).await,
@@ -107,12 +108,13 @@ impl Ctx {
     }
 
     /// Opens the database the settings ask for; notices go to stderr.
-    pub async fn open(&self) -> anyhow::Result<shark_core::cloud::Opened> {
+    pub async fn open(&self, attempt: Attempt) -> anyhow::Result<shark_core::cloud::Opened> {
         let opened = shark_core::cloud::open(
             &self.paths,
             self.device.clone(),
             &self.config,
             self.lock_timeout,
+            attempt,
         )
         .await?;
         for n in &opened.notices {

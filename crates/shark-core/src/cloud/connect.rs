@@ -81,6 +81,15 @@ fn remove_replica(paths: &SharkPaths) -> Result<()> {
     Ok(())
 }
 
+/// Whether a first connect may be skipped because one just failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Attempt {
+    /// A routine run: after an offline failure, wait out the retry pause.
+    Auto,
+    /// The user asked (init, sync, status): always try.
+    Now,
+}
+
 /// Opens the database this machine's settings ask for.
 #[tracing::instrument(skip_all)]
 pub async fn open(
@@ -88,6 +97,7 @@ pub async fn open(
     device: Device,
     config: &Config,
     lock_timeout: Duration,
+    attempt: Attempt,
 ) -> Result<Opened> {
     let resolved = resolve_url(config.cloud.url.as_deref())?;
     let mut info = ConnectionInfo {
@@ -143,12 +153,15 @@ pub async fn open(
     let existed = paths.replica_file().exists();
     let mut state = SyncState::load(paths);
     let paused = !existed
+        && attempt == Attempt::Auto
         && state.last_failure.as_ref().is_some_and(|f| {
-            let interval = config
-                .cloud
-                .sync_interval_secs
-                .map_or(DEFAULT_INTERVAL, Duration::from_secs);
-            (time::now() - f.at).to_std().unwrap_or_default() < retry_pause(interval)
+            f.problem == Problem::Offline && {
+                let interval = config
+                    .cloud
+                    .sync_interval_secs
+                    .map_or(DEFAULT_INTERVAL, Duration::from_secs);
+                (time::now() - f.at).to_std().unwrap_or_default() < retry_pause(interval)
+            }
         });
     let backend = Backend::Replica(Remote {
         url: url.clone(),

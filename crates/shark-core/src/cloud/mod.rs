@@ -8,7 +8,7 @@ pub mod token;
 pub mod url;
 
 pub use classify::Problem;
-pub use connect::{ConnectionInfo, Mode, Opened, disconnect, open};
+pub use connect::{Attempt, ConnectionInfo, Mode, Opened, disconnect, open};
 pub use state::{SyncState, should_sync};
 pub use token::{TokenInfo, TokenSource, check_token, load_token, store_token_file};
 pub use url::{DbTarget, ResolvedUrl, UrlSource, redact, resolve_url};

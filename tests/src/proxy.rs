@@ -1,0 +1,101 @@
+//! A token-checking proxy in front of the sync server (which checks no auth):
+//! requests without `Authorization: Bearer <expected>` get Turso's 401 answer;
+//! the others are passed through byte for byte. Loopback only; stops on drop.
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::thread;
+
+/// A running proxy.
+#[derive(Debug)]
+pub struct AuthProxy {
+    addr: SocketAddr,
+    stop: Arc<AtomicBool>,
+    /// Requests refused with 401 so far.
+    pub refused: Arc<AtomicUsize>,
+}
+
+impl AuthProxy {
+    /// Listens on a free loopback port and forwards to `upstream`.
+    pub fn start(upstream: SocketAddr, expected_token: &str) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind the proxy");
+        let addr = listener.local_addr().expect("proxy address");
+        let stop = Arc::new(AtomicBool::new(false));
+        let refused = Arc::new(AtomicUsize::new(0));
+        let expected = format!("bearer {expected_token}");
+        let (stop2, refused2) = (stop.clone(), refused.clone());
+        thread::spawn(move || {
+            for conn in listener.incoming() {
+                if stop2.load(Ordering::SeqCst) {
+                    break;
+                }
+                let Ok(client) = conn else { continue };
+                let expected = expected.clone();
+                let refused = refused2.clone();
+                thread::spawn(move || serve(client, upstream, &expected, &refused));
+            }
+        });
+        AuthProxy {
+            addr,
+            stop,
+            refused,
+        }
+    }
+
+    /// `http://127.0.0.1:PORT`.
+    pub fn url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+impl Drop for AuthProxy {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(self.addr);
+    }
+}
+
+fn serve(mut client: TcpStream, upstream: SocketAddr, expected: &str, refused: &AtomicUsize) {
+    let mut head = Vec::new();
+    let mut buf = [0u8; 4096];
+    while !head.windows(4).any(|w| w == b"\r\n\r\n") {
+        match client.read(&mut buf) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => head.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&head).to_ascii_lowercase();
+    let authorized = text
+        .lines()
+        .filter_map(|l| l.strip_prefix("authorization:"))
+        .any(|v| v.trim() == expected.to_ascii_lowercase());
+    if !authorized {
+        refused.fetch_add(1, Ordering::SeqCst);
+        let body = r#"{"error":"Unauthorized: The JWT is invalid"}"#;
+        let _ = write!(
+            client,
+            "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = client.shutdown(Shutdown::Both);
+        return;
+    }
+    let Ok(mut server) = TcpStream::connect(upstream) else {
+        return;
+    };
+    if server.write_all(&head).is_err() {
+        return;
+    }
+    let (Ok(mut c2), Ok(mut s2)) = (client.try_clone(), server.try_clone()) else {
+        return;
+    };
+    let up = thread::spawn(move || {
+        let _ = std::io::copy(&mut c2, &mut s2);
+        let _ = s2.shutdown(Shutdown::Write);
+    });
+    let _ = std::io::copy(&mut server, &mut client);
+    let _ = client.shutdown(Shutdown::Write);
+    let _ = up.join();
+}
