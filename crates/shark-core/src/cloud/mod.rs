@@ -3,12 +3,14 @@
 
 pub mod classify;
 pub mod connect;
+pub mod engine;
 pub mod state;
 pub mod token;
 pub mod url;
 
 pub use classify::Problem;
 pub use connect::{Attempt, ConnectionInfo, Mode, Opened, disconnect, open};
+pub use engine::{EngineConfig, RunError, SyncEngine, SyncPhase, SyncStatus};
 pub use state::{SyncState, should_sync};
 pub use token::{TokenInfo, TokenSource, check_token, load_token, store_token_file};
 pub use url::{DbTarget, ResolvedUrl, UrlSource, redact, resolve_url};

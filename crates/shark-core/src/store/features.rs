@@ -182,7 +182,8 @@ impl Store {
 
     /// Features of one epic, or of all epics, in key order, with progress.
     pub async fn list_features(&self, epic: Option<&str>) -> Result<Vec<Feature>> {
-        let c = self.reader();
+        let guard = self.reader().await;
+        let c = &*guard;
         let mut features = match epic {
             Some(k) => {
                 let e = epics::require(c, k).await?;
@@ -203,8 +204,8 @@ impl Store {
 
     /// One feature by its full key (`E01-F01`), with progress.
     pub async fn get_feature(&self, key: &str) -> Result<Feature> {
-        let mut f = require(self.reader(), key).await?;
-        add_progress(self.reader(), std::slice::from_mut(&mut f)).await?;
+        let mut f = require(&*self.reader().await, key).await?;
+        add_progress(&*self.reader().await, std::slice::from_mut(&mut f)).await?;
         Ok(f)
     }
 }

@@ -85,7 +85,8 @@ fn map_note(r: &Row) -> Result<Note> {
 impl Store {
     /// Every recorded change of a task, oldest first.
     pub async fn task_history(&self, key: &str) -> Result<Vec<HistoryEntry>> {
-        let c = self.reader();
+        let guard = self.reader().await;
+        let c = &*guard;
         let task = tasks::require(c, key).await?;
         row::query_all(
             c,
@@ -148,7 +149,8 @@ impl Store {
 
     /// A task's notes, oldest first, optionally of one type.
     pub async fn task_notes(&self, key: &str, note_type: Option<NoteType>) -> Result<Vec<Note>> {
-        let c = self.reader();
+        let guard = self.reader().await;
+        let c = &*guard;
         let task = tasks::require(c, key).await?;
         let notes = row::query_all(
             c,

@@ -36,6 +36,9 @@ pub use renumber::Renumbered;
 pub use task_edits::{TaskPatch, TransitionRequest, UpdateOutcome};
 pub use tasks::{NewTask, TaskFilter};
 
+/// A callback run after each committed write.
+pub type WriteHook = Box<dyn Fn() + Send + Sync>;
+
 /// Default time a second process waits for the database before giving up.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -45,8 +48,12 @@ pub struct Store {
     engine: Engine,
     device: Device,
     path: PathBuf,
-    /// Serializes write transactions (and, with sync, push and pull).
+    /// Serializes write transactions with each other and with push and pull.
     write: tokio::sync::Mutex<()>,
+    /// Exclusive use of `conn` (the engine forbids concurrent use of one connection).
+    conn_lock: tokio::sync::Mutex<()>,
+    /// Called after every committed write (the sync engine schedules a push).
+    on_write: std::sync::OnceLock<WriteHook>,
     _lock: ProcessLock,
 }
 
@@ -97,10 +104,18 @@ impl Store {
             device,
             path,
             write: tokio::sync::Mutex::new(()),
+            conn_lock: tokio::sync::Mutex::new(()),
+            on_write: std::sync::OnceLock::new(),
             _lock: lock,
         };
         store.register_device().await?;
         Ok(store)
+    }
+
+    /// Sets the callback run after each committed write (once; later calls
+    /// are ignored and return false).
+    pub fn set_write_hook(&self, hook: WriteHook) -> bool {
+        self.on_write.set(hook).is_ok()
     }
 
     /// This machine, as recorded in history.
@@ -119,6 +134,7 @@ impl Store {
         f: impl AsyncFnOnce(&Connection) -> Result<T>,
     ) -> Result<T> {
         let _guard = self.write.lock().await;
+        let _conn = self.conn_lock.lock().await;
         self.conn
             .execute("BEGIN IMMEDIATE", ())
             .await
@@ -129,6 +145,9 @@ impl Store {
                     let _ = self.conn.execute("ROLLBACK", ()).await;
                     return Err(e);
                 }
+                if let Some(hook) = self.on_write.get() {
+                    hook();
+                }
                 Ok(v)
             }
             Err(e) => {
@@ -138,9 +157,12 @@ impl Store {
         }
     }
 
-    /// The connection for reads.
-    pub(crate) fn reader(&self) -> &Connection {
-        &self.conn
+    /// The connection, held exclusively until the guard is dropped.
+    pub(crate) async fn reader(&self) -> Reader<'_> {
+        Reader {
+            _guard: self.conn_lock.lock().await,
+            conn: &self.conn,
+        }
     }
 
     /// Records this machine's name so other machines can show it in history.
@@ -148,7 +170,7 @@ impl Store {
     async fn register_device(&self) -> Result<()> {
         let id = self.device.id.clone();
         let known = row::query_opt(
-            self.reader(),
+            &*self.reader().await,
             "SELECT name FROM devices WHERE id = ?1",
             vec![id.clone().into()],
             |r| row::text(r, 0),
@@ -185,6 +207,19 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     let mut s = path.as_os_str().to_os_string();
     s.push(suffix);
     PathBuf::from(s)
+}
+
+/// Exclusive use of the store's connection for reading.
+pub(crate) struct Reader<'a> {
+    _guard: tokio::sync::MutexGuard<'a, ()>,
+    conn: &'a Connection,
+}
+
+impl std::ops::Deref for Reader<'_> {
+    type Target = Connection;
+    fn deref(&self) -> &Connection {
+        self.conn
+    }
 }
 
 /// A fresh UUIDv7 (time ordered) for a new row.

@@ -65,6 +65,48 @@ pub(crate) fn parsed<T: FromStr<Err = Error>>(row: &Row, i: usize) -> Result<T> 
         .map_err(|e: Error| Error::Corrupt(format!("column {i}: {e}")))
 }
 
+/// How long a read keeps retrying while a sync applies changes ("busy").
+const BUSY_RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(30);
+
+fn is_busy(e: &turso::Error) -> bool {
+    matches!(e, turso::Error::Busy(_) | turso::Error::BusySnapshot(_))
+}
+
+/// Runs `sql` and maps every row; while a pull holds the database ("busy"),
+/// the whole query is retried, so reads wait briefly instead of failing.
+async fn query_rows<T>(
+    conn: &Connection,
+    sql: &str,
+    params: Vec<Value>,
+    limit: Option<usize>,
+    map: &impl Fn(&Row) -> Result<T>,
+) -> Result<Vec<T>> {
+    let start = std::time::Instant::now();
+    let mut pause = std::time::Duration::from_millis(2);
+    loop {
+        let attempt: std::result::Result<Vec<Row>, turso::Error> = async {
+            let mut rows = conn.query(sql, params.clone()).await?;
+            let mut out = Vec::new();
+            while let Some(r) = rows.next().await? {
+                out.push(r);
+                if limit.is_some_and(|l| out.len() >= l) {
+                    break;
+                }
+            }
+            Ok(out)
+        }
+        .await;
+        match attempt {
+            Ok(rows) => return rows.iter().map(map).collect(),
+            Err(e) if is_busy(&e) && start.elapsed() < BUSY_RETRY_FOR => {
+                tokio::time::sleep(pause).await;
+                pause = (pause * 2).min(std::time::Duration::from_millis(50));
+            }
+            Err(e) => return Err(e).db("reading"),
+        }
+    }
+}
+
 /// Runs a query and maps every row.
 pub(crate) async fn query_all<T>(
     conn: &Connection,
@@ -72,12 +114,7 @@ pub(crate) async fn query_all<T>(
     params: Vec<Value>,
     map: impl Fn(&Row) -> Result<T>,
 ) -> Result<Vec<T>> {
-    let mut rows = conn.query(sql, params).await.db("reading")?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next().await.db("reading")? {
-        out.push(map(&r)?);
-    }
-    Ok(out)
+    query_rows(conn, sql, params, None, &map).await
 }
 
 /// Runs a query and maps the first row, if any.
@@ -87,9 +124,5 @@ pub(crate) async fn query_opt<T>(
     params: Vec<Value>,
     map: impl Fn(&Row) -> Result<T>,
 ) -> Result<Option<T>> {
-    let mut rows = conn.query(sql, params).await.db("reading")?;
-    match rows.next().await.db("reading")? {
-        Some(r) => map(&r).map(Some),
-        None => Ok(None),
-    }
+    Ok(query_rows(conn, sql, params, Some(1), &map).await?.pop())
 }

@@ -229,7 +229,8 @@ impl Store {
 
     /// Tasks matching the filter, in key order.
     pub async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
-        let c = self.reader();
+        let guard = self.reader().await;
+        let c = &*guard;
         let mut clauses: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         if let Some(f) = &filter.feature {
@@ -274,14 +275,13 @@ impl Store {
 
     /// One task by key (`T-E01-F01-001`, `e01-f01-001`).
     pub async fn get_task(&self, key: &str) -> Result<Task> {
-        require(self.reader(), key).await
+        require(&*self.reader().await, key).await
     }
 
     /// The task to work on next: a `todo` task whose dependencies are all
     /// completed (or archived), highest priority first, then the feature's
     /// execution order, then key order.
     pub async fn next_task(&self, agent: Option<&str>, epic: Option<&str>) -> Result<Option<Task>> {
-        let c = self.reader();
         let filter = TaskFilter {
             epic: epic.map(str::to_string),
             agent: agent.map(str::to_string),
@@ -292,6 +292,8 @@ impl Store {
         if candidates.is_empty() {
             return Ok(None);
         }
+        let guard = self.reader().await;
+        let c = &*guard;
         let done: HashSet<String> = row::query_all(
             c,
             "SELECT e.number, f.number, t.number

@@ -40,7 +40,7 @@ async fn migrations_rerun_harmlessly_when_the_header_is_reset() {
     drop(store);
     let store = open(&paths).await;
     assert_eq!(store.list_epics().await.unwrap().len(), 1);
-    let v = row::query_opt(store.reader(), "PRAGMA user_version", vec![], |r| {
+    let v = row::query_opt(&*store.reader().await, "PRAGMA user_version", vec![], |r| {
         row::int(r, 0)
     })
     .await
@@ -62,9 +62,12 @@ async fn the_device_row_is_written_once_and_renamed_when_the_name_changes() {
     let store = Store::open(&paths, device, Duration::from_secs(1))
         .await
         .unwrap();
-    let names = row::query_all(store.reader(), "SELECT name FROM devices", vec![], |r| {
-        row::text(r, 0)
-    })
+    let names = row::query_all(
+        &*store.reader().await,
+        "SELECT name FROM devices",
+        vec![],
+        |r| row::text(r, 0),
+    )
     .await
     .unwrap();
     assert_eq!(names, ["laptop"]);
@@ -167,9 +170,12 @@ async fn a_failed_write_leaves_nothing_behind() {
             .unwrap()
             .is_empty()
     );
-    let history = row::query_all(store.reader(), "SELECT id FROM task_history", vec![], |r| {
-        row::text(r, 0)
-    })
+    let history = row::query_all(
+        &*store.reader().await,
+        "SELECT id FROM task_history",
+        vec![],
+        |r| row::text(r, 0),
+    )
     .await
     .unwrap();
     assert!(history.is_empty(), "history rolled back too");
