@@ -12,14 +12,23 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # apt packages, installed only when a command they provide is missing.
 need_apt() { # need_apt COMMAND PACKAGE
-  command -v "$1" >/dev/null 2>&1 && return 0
-  log "installing $2 (apt)"
+  command -v "$1" >/dev/null 2>&1 || need_apt_pkg "$2"
+}
+
+# Build libraries, checked with pkg-config (the keyring talks to D-Bus).
+need_build_libs() {
+  need_apt pkg-config pkg-config
+  pkg-config --exists dbus-1 2>/dev/null || { need_apt_pkg libdbus-1-dev; }
+}
+
+need_apt_pkg() { # installs a package that provides no command
+  log "installing $1 (apt)"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   if [ ! -f /tmp/.shark-apt-updated ]; then
     $sudo apt-get update -qq && touch /tmp/.shark-apt-updated
   fi
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$2" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$1" >/dev/null
 }
 
 need_rust() {

@@ -5,6 +5,7 @@
 # The full benchmark suite (issue 7) will supersede this.
 source "$(dirname "$0")/common.sh"
 need_rust
+need_build_libs
 need_apt hyperfine hyperfine
 need_apt python3 python3
 cd "$ROOT"

@@ -4,6 +4,7 @@
 # or $SHARK_HOME). Until the desktop app lands, the CLI is the main job.
 source "$(dirname "$0")/common.sh"
 need_rust
+need_build_libs
 cd "$ROOT"
 log "building shark (release; the first build takes a few minutes)"
 cargo build --release --locked -p shark-cli

@@ -5,7 +5,10 @@
 # CI runs exactly this (.ci/run).
 source "$(dirname "$0")/common.sh"
 need_rust
+need_build_libs
 need_apt sqlite3 sqlite3
+need_apt dbus-run-session dbus
+need_apt gnome-keyring-daemon gnome-keyring
 need_npm
 cd "$ROOT"
 log "cargo fmt --check"

@@ -6,7 +6,7 @@ use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
 use serde::Serialize;
-use shark_core::cloud::token::{TOKEN_ENV, check_token, store_token_file, token_file};
+use shark_core::cloud::token::{TOKEN_ENV, TokenSource, check_token, remove_token, store_token};
 use shark_core::cloud::url::{DbTarget, UrlSource, parse};
 use shark_core::cloud::{
     self, Attempt, ConnectionInfo, Mode, Opened, Problem, SyncState, should_sync,
@@ -136,37 +136,39 @@ fn read_token() -> anyhow::Result<SecretToken> {
 fn login(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
     let token = read_token()?;
     let checked = check_token(&token, time::now())?;
-    let path = store_token_file(&ctx.paths, &token)?;
-    let mut lines = vec![format!(
-        "Saved the token in {} (readable only by you). The system keyring is not used yet.",
-        path.display()
-    )];
+    let (stored, why_not_keyring) = store_token(&ctx.paths, &token)?;
+    if out.json {
+        return out.json(&serde_json::json!({
+            "stored_in": stored, "keyring_unavailable": why_not_keyring, "expires_at": checked.expires_at,
+        }));
+    }
+    let mut lines = vec![match (&stored, &why_not_keyring) {
+        (TokenSource::Keyring, _) => "Saved the token in the system keyring.".to_string(),
+        (TokenSource::File(p), Some(why)) => format!(
+            "No usable system keyring here ({why}); saved the token in {} (readable only by you).",
+            p.display()
+        ),
+        (other, _) => format!("Saved the token in {other}."),
+    }];
     lines.extend(checked.warning.map(|w| format!("warning: {w}")));
     if std::env::var_os(TOKEN_ENV).is_some() {
         lines.push(format!(
             "note: {TOKEN_ENV} is set and is used before the saved token"
         ));
     }
-    if out.json {
-        return out.json(&serde_json::json!({"stored_in": path, "expires_at": checked.expires_at}));
-    }
     out.lines(&lines)
 }
 
 fn logout(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
-    let path = token_file(&ctx.paths);
-    let removed = match std::fs::remove_file(&path) {
-        Ok(()) => true,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
-        Err(e) => return Err(anyhow::anyhow!("cannot remove {}: {e}", path.display())),
-    };
+    let removed = remove_token(&ctx.paths)?;
     if out.json {
-        return out.json(&serde_json::json!({"removed": removed, "path": path}));
+        return out.json(&serde_json::json!({"removed_from": removed}));
     }
-    let mut lines = vec![if removed {
-        format!("Removed the saved token ({}).", path.display())
-    } else {
+    let mut lines = vec![if removed.is_empty() {
         "No saved token.".to_string()
+    } else {
+        let places: Vec<String> = removed.iter().map(ToString::to_string).collect();
+        format!("Removed the saved token from {}.", places.join(" and "))
     }];
     if std::env::var_os(TOKEN_ENV).is_some() {
         lines.push(format!(

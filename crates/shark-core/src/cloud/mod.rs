@@ -4,6 +4,7 @@
 pub mod classify;
 pub mod connect;
 pub mod engine;
+pub mod keyring;
 pub mod state;
 pub mod token;
 pub mod url;
@@ -12,5 +13,7 @@ pub use classify::Problem;
 pub use connect::{Attempt, ConnectionInfo, Mode, Opened, disconnect, open};
 pub use engine::{EngineConfig, RunError, SyncEngine, SyncPhase, SyncStatus};
 pub use state::{SyncState, should_sync};
-pub use token::{TokenInfo, TokenSource, check_token, load_token, store_token_file};
+pub use token::{
+    TokenInfo, TokenSource, check_token, load_token, remove_token, store_token, store_token_file,
+};
 pub use url::{DbTarget, ResolvedUrl, UrlSource, redact, resolve_url};

@@ -1,7 +1,7 @@
-//! The database token: found in, in order, `TURSO_AUTH_TOKEN`, then the token
-//! file `turso-token` in the Shark home (refused when others may read it).
-//! (The OS keyring slots in between env and file; see the sync issue notes.)
-//! Before any request the token is checked: a JWT's shape, and its `exp`.
+//! The database token: found in, in order, `TURSO_AUTH_TOKEN`, the OS keyring,
+//! then the token file `turso-token` in the Shark home (refused when others
+//! may read it). Before any request the token is checked: a JWT's shape, and
+//! its `exp`.
 
 use std::path::{Path, PathBuf};
 
@@ -59,6 +59,11 @@ pub fn load_token_from(
             return Ok(Some((t, TokenSource::Env)));
         }
     }
+    match super::keyring::get(paths) {
+        Ok(Some(t)) => return Ok(Some((t, TokenSource::Keyring))),
+        Ok(None) => {}
+        Err(why) => tracing::debug!(%why, "keyring not available"),
+    }
     let path = token_file(paths);
     if !path.exists() {
         return Ok(None);
@@ -90,6 +95,40 @@ fn check_private(path: &Path) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// Saves the token in the keyring, or when no keyring works here, in the
+/// 0600 token file. Returns where it went and, for the file, why.
+pub fn store_token(
+    paths: &SharkPaths,
+    token: &SecretToken,
+) -> Result<(TokenSource, Option<String>)> {
+    match super::keyring::set(paths, token) {
+        Ok(()) => {
+            // One copy only: a stale file would be used if the keyring went away.
+            let _ = std::fs::remove_file(token_file(paths));
+            Ok((TokenSource::Keyring, None))
+        }
+        Err(why) => {
+            let path = store_token_file(paths, token)?;
+            Ok((TokenSource::File(path), Some(why.to_string())))
+        }
+    }
+}
+
+/// Removes the token from the keyring and the token file. Returns where one was found.
+pub fn remove_token(paths: &SharkPaths) -> Result<Vec<TokenSource>> {
+    let mut removed = Vec::new();
+    if let Ok(true) = super::keyring::delete(paths) {
+        removed.push(TokenSource::Keyring);
+    }
+    let path = token_file(paths);
+    match std::fs::remove_file(&path) {
+        Ok(()) => removed.push(TokenSource::File(path)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+        Err(e) => return Err(Error::io("cannot remove", path, e)),
+    }
+    Ok(removed)
 }
 
 /// Saves the token to the token file (0600) and returns the file's path.
