@@ -10,40 +10,11 @@
 
 use std::time::{Duration, Instant};
 
-use shark_core::config::{Config, Device};
 use shark_core::model::{Actor, TaskPriority};
-use shark_core::paths::SharkPaths;
-use shark_core::store::{Backend, NewEpic, NewFeature, NewTask, Remote, Store, TaskPatch};
+use shark_core::store::{NewTask, TaskPatch};
 use shark_tests::SyncServer;
 
-struct Node {
-    _home: tempfile::TempDir,
-    paths: SharkPaths,
-    store: Store,
-}
-
-async fn node(server: &SyncServer, name: &str) -> Node {
-    let home = tempfile::tempdir().expect("temp dir");
-    let paths = SharkPaths::under(home.path());
-    paths.ensure_dirs().expect("home");
-    let config = Config {
-        device_name: Some(name.into()),
-        ..Default::default()
-    };
-    let device = Device::load_or_create(&paths, &config).expect("device");
-    let backend = Backend::Replica(Remote {
-        url: server.url(),
-        token: None,
-    });
-    let store = Store::open_with(&paths, device, Duration::from_secs(5), &backend)
-        .await
-        .expect("replica");
-    Node {
-        _home: home,
-        paths,
-        store,
-    }
-}
+use shark_tests::replica::{Replica as Node, replica as node};
 
 fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
@@ -57,21 +28,7 @@ fn summary(mut v: Vec<f64>) -> String {
 }
 
 async fn seed(a: &Node) {
-    a.store
-        .create_epic(NewEpic {
-            title: "Bench".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("epic");
-    a.store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "Sync".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("feature");
+    shark_tests::replica::seed(&a.store).await;
     a.store.sync_now().await.expect("sync");
 }
 

@@ -7,6 +7,7 @@ use std::process::{Command, Output, Stdio};
 use serde_json::Value;
 
 pub mod proxy;
+pub mod replica;
 pub mod server;
 pub use proxy::AuthProxy;
 pub use server::SyncServer;

@@ -7,11 +7,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shark_core::cloud::{EngineConfig, SyncEngine, SyncPhase, SyncStatus};
-use shark_core::config::{Config, Device};
 use shark_core::model::Actor;
-use shark_core::paths::SharkPaths;
-use shark_core::store::{Backend, NewEpic, NewFeature, NewTask, Remote, Store, TaskFilter};
+use shark_core::store::{NewTask, Store, TaskFilter};
 use shark_tests::SyncServer;
+use shark_tests::replica::task;
 
 struct Node {
     _home: tempfile::TempDir,
@@ -33,27 +32,11 @@ async fn node(server: &SyncServer, name: &str) -> Node {
 }
 
 async fn node_with(server: &SyncServer, name: &str, engine: EngineConfig) -> Node {
-    let home = tempfile::tempdir().expect("temp dir");
-    let paths = SharkPaths::under(home.path());
-    paths.ensure_dirs().expect("home");
-    let config = Config {
-        device_name: Some(name.into()),
-        ..Default::default()
-    };
-    let device = Device::load_or_create(&paths, &config).expect("device");
-    let backend = Backend::Replica(Remote {
-        url: server.url(),
-        token: None,
-    });
-    let store = Arc::new(
-        Store::open_with(&paths, device, Duration::from_secs(1), &backend)
-            .await
-            .expect("replica"),
-    );
-    let engine = SyncEngine::start(store.clone(), paths, engine);
+    let r = shark_tests::replica::replica(server, name).await;
+    let engine = SyncEngine::start(r.store.clone(), r.paths.clone(), engine);
     Node {
-        _home: home,
-        store,
+        _home: r.home,
+        store: r.store,
         engine,
     }
 }
@@ -102,29 +85,7 @@ async fn wait_tasks(store: &Store, n: usize, secs: u64) {
 }
 
 async fn seed(n: &Node) {
-    n.store
-        .create_epic(NewEpic {
-            title: "E".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("seed");
-    n.store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "F".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("seed");
-}
-
-fn task(t: &str) -> NewTask {
-    NewTask {
-        feature: "E01-F01".into(),
-        title: t.into(),
-        ..Default::default()
-    }
+    shark_tests::replica::seed(&n.store).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

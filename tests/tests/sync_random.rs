@@ -3,14 +3,10 @@
 //! any machine created exists exactly once, under a unique key.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
+use std::sync::Arc;
 
-use shark_core::config::{Config, Device};
 use shark_core::model::{Actor, TaskPriority};
-use shark_core::paths::SharkPaths;
-use shark_core::store::{
-    Backend, NewEpic, NewFeature, NewTask, Remote, Store, TaskFilter, TaskPatch,
-};
+use shark_core::store::{NewEpic, NewFeature, NewTask, Store, TaskFilter, TaskPatch};
 use shark_core::workflow::Action;
 use shark_tests::SyncServer;
 
@@ -31,29 +27,15 @@ impl Rng {
 
 struct Node {
     _home: tempfile::TempDir,
-    store: Store,
+    store: Arc<Store>,
     online: bool,
 }
 
 async fn node(server: &SyncServer, name: &str) -> Node {
-    let home = tempfile::tempdir().expect("temp dir");
-    let paths = SharkPaths::under(home.path());
-    paths.ensure_dirs().expect("home");
-    let config = Config {
-        device_name: Some(name.into()),
-        ..Default::default()
-    };
-    let device = Device::load_or_create(&paths, &config).expect("device");
-    let backend = Backend::Replica(Remote {
-        url: server.url(),
-        token: None,
-    });
-    let store = Store::open_with(&paths, device, Duration::from_secs(1), &backend)
-        .await
-        .expect("open replica");
+    let r = shark_tests::replica::replica(server, name).await;
     Node {
-        _home: home,
-        store,
+        _home: r.home,
+        store: r.store,
         online: true,
     }
 }

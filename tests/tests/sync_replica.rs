@@ -3,35 +3,15 @@
 
 use std::time::Duration;
 
-use shark_core::config::{Config, Device};
 use shark_core::model::Actor;
-use shark_core::paths::SharkPaths;
 use shark_core::secret::SecretToken;
-use shark_core::store::{Backend, NewEpic, NewFeature, NewTask, Remote, Store, TaskFilter};
+use shark_core::store::{NewEpic, NewFeature, NewTask, Remote, TaskFilter};
 use shark_tests::SyncServer;
 
-struct Machine {
-    _home: tempfile::TempDir,
-    store: Store,
-}
+type Machine = shark_tests::replica::Replica;
 
 async fn machine(server: &SyncServer, name: &str) -> Machine {
-    let home = tempfile::tempdir().expect("temp dir");
-    let paths = SharkPaths::under(home.path());
-    paths.ensure_dirs().expect("shark home");
-    let config = Config {
-        device_name: Some(name.into()),
-        ..Default::default()
-    };
-    let device = Device::load_or_create(&paths, &config).expect("device id");
-    let backend = Backend::Replica(Remote {
-        url: server.url(),
-        token: None,
-    });
-    let store = Store::open_with(&paths, device, Duration::from_secs(1), &backend)
-        .await
-        .expect("open the replica");
-    Machine { _home: home, store }
+    shark_tests::replica::replica(server, name).await
 }
 
 fn user() -> Actor {
@@ -164,21 +144,7 @@ fn the_token_type_never_prints() {
 async fn offline_creates_in_one_scope_end_with_unique_keys_everywhere() {
     let mut server = SyncServer::start();
     let a = machine(&server, "desktop").await;
-    a.store
-        .create_epic(NewEpic {
-            title: "E".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    a.store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "F".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    shark_tests::replica::seed(&a.store).await;
     a.store.push().await.unwrap();
     let b = machine(&server, "laptop").await;
 
@@ -295,21 +261,7 @@ async fn offline_creates_in_one_scope_end_with_unique_keys_everywhere() {
 
 async fn two_with_a_task(server: &SyncServer) -> (Machine, Machine) {
     let a = machine(server, "desktop").await;
-    a.store
-        .create_epic(NewEpic {
-            title: "E".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("setup");
-    a.store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "F".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("setup");
+    shark_tests::replica::seed(&a.store).await;
     let t = NewTask {
         feature: "E01-F01".into(),
         title: "original".into(),
@@ -402,21 +354,7 @@ async fn different_fields_edited_on_both_are_both_kept() {
 async fn server_killed_during_a_big_push_loses_and_duplicates_nothing() {
     let mut server = SyncServer::start();
     let a = machine(&server, "desktop").await;
-    a.store
-        .create_epic(NewEpic {
-            title: "E".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    a.store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "F".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    shark_tests::replica::seed(&a.store).await;
     a.store.sync_now().await.unwrap();
     let news: Vec<NewTask> = (0..1000)
         .map(|i| NewTask {

@@ -1,0 +1,71 @@
+//! A machine as the core sees it: a private Shark home with a named device and
+//! a replica of the test sync server, opened in-process.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use shark_core::config::{Config, Device};
+use shark_core::paths::SharkPaths;
+use shark_core::store::{Backend, NewEpic, NewFeature, NewTask, Remote, Store};
+
+use crate::SyncServer;
+
+/// One machine's replica (its home is removed on drop).
+#[derive(Debug)]
+pub struct Replica {
+    pub home: tempfile::TempDir,
+    pub paths: SharkPaths,
+    pub store: Arc<Store>,
+}
+
+/// Opens (bootstrapping) a replica of `server` for a device called `name`.
+pub async fn replica(server: &SyncServer, name: &str) -> Replica {
+    let home = tempfile::tempdir().expect("temp dir");
+    let paths = SharkPaths::under(home.path());
+    paths.ensure_dirs().expect("shark home");
+    let config = Config {
+        device_name: Some(name.into()),
+        ..Default::default()
+    };
+    let device = Device::load_or_create(&paths, &config).expect("device id");
+    let backend = Backend::Replica(Remote {
+        url: server.url(),
+        token: None,
+    });
+    let store = Store::open_with(&paths, device, Duration::from_secs(5), &backend)
+        .await
+        .expect("open the replica");
+    Replica {
+        home,
+        paths,
+        store: Arc::new(store),
+    }
+}
+
+/// Creates epic E01 with feature E01-F01.
+pub async fn seed(store: &Store) {
+    store
+        .create_epic(NewEpic {
+            title: "E".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("epic");
+    store
+        .create_feature(NewFeature {
+            epic: "E01".into(),
+            title: "F".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("feature");
+}
+
+/// A new task in E01-F01.
+pub fn task(title: &str) -> NewTask {
+    NewTask {
+        feature: "E01-F01".into(),
+        title: title.into(),
+        ..Default::default()
+    }
+}
