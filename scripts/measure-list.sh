@@ -9,8 +9,11 @@ need_build_libs
 need_apt hyperfine hyperfine
 need_apt python3 python3
 cd "$ROOT"
-cargo build --release --locked -p shark-cli >&2
-SHARK="$CARGO_TARGET_DIR/release/shark"
+# SHARK_BIN=path measures an already built release binary.
+if [ -z "${SHARK_BIN:-}" ]; then
+  cargo build --release --locked -p shark-cli >&2
+fi
+SHARK="${SHARK_BIN:-$CARGO_TARGET_DIR/release/shark}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
