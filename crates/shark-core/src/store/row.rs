@@ -81,14 +81,27 @@ async fn query_rows<T>(
     limit: Option<usize>,
     map: &impl Fn(&Row) -> Result<T>,
 ) -> Result<Vec<T>> {
+    enum Fail {
+        Busy(turso::Error),
+        Engine(turso::Error),
+        Map(Error),
+    }
+    let engine = |e: turso::Error| {
+        if is_busy(&e) {
+            Fail::Busy(e)
+        } else {
+            Fail::Engine(e)
+        }
+    };
     let start = std::time::Instant::now();
     let mut pause = std::time::Duration::from_millis(2);
     loop {
-        let attempt: std::result::Result<Vec<Row>, turso::Error> = async {
-            let mut rows = conn.query(sql, params.clone()).await?;
+        // Rows are mapped as they arrive; a busy attempt's partial results are dropped.
+        let attempt: std::result::Result<Vec<T>, Fail> = async {
+            let mut rows = conn.query(sql, params.clone()).await.map_err(engine)?;
             let mut out = Vec::new();
-            while let Some(r) = rows.next().await? {
-                out.push(r);
+            while let Some(r) = rows.next().await.map_err(engine)? {
+                out.push(map(&r).map_err(Fail::Map)?);
                 if limit.is_some_and(|l| out.len() >= l) {
                     break;
                 }
@@ -97,12 +110,14 @@ async fn query_rows<T>(
         }
         .await;
         match attempt {
-            Ok(rows) => return rows.iter().map(map).collect(),
-            Err(e) if is_busy(&e) && start.elapsed() < BUSY_RETRY_FOR => {
+            Ok(out) => return Ok(out),
+            Err(Fail::Busy(e)) if start.elapsed() >= BUSY_RETRY_FOR => return Err(e).db("reading"),
+            Err(Fail::Busy(_)) => {
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(std::time::Duration::from_millis(50));
             }
-            Err(e) => return Err(e).db("reading"),
+            Err(Fail::Engine(e)) => return Err(e).db("reading"),
+            Err(Fail::Map(e)) => return Err(e),
         }
     }
 }

@@ -138,9 +138,10 @@ pub(crate) async fn load(
         .collect())
 }
 
-/// Sorts tasks by key numerically (`T-E01-F01-009` before `-010`).
+/// Sorts tasks by key numerically (`T-E01-F01-009` before `-010`); tasks
+/// sharing a key (until one is renumbered) oldest first, as lookups resolve them.
 pub(crate) fn sort(tasks: &mut [Task]) {
-    tasks.sort_by_cached_key(|t| (TaskKey::parse(&t.key).ok(), t.key.clone()));
+    tasks.sort_by_cached_key(|t| (TaskKey::parse(&t.key).ok(), t.created_at, t.id.clone()));
 }
 
 /// The task with this key, if any.
@@ -263,10 +264,12 @@ impl Store {
                 "(lower(t.agent_type) = ?{n} OR lower(t.assigned_agent) = ?{n})"
             ));
         }
+        // No ORDER BY: sorting in Rust once (by key, then oldest first) is
+        // cheaper than an unindexed SQL sort followed by the key sort.
         let where_sql = if clauses.is_empty() {
-            ORDER.to_string()
+            String::new()
         } else {
-            format!("WHERE {} {ORDER}", clauses.join(" AND "))
+            format!("WHERE {}", clauses.join(" AND "))
         };
         let mut tasks = load(c, &where_sql, params).await?;
         sort(&mut tasks);
