@@ -11,7 +11,7 @@
 use std::time::{Duration, Instant};
 
 use shark_core::model::{Actor, TaskPriority};
-use shark_core::store::{NewTask, TaskPatch};
+use shark_core::store::TaskPatch;
 use shark_tests::SyncServer;
 
 use shark_tests::replica::{Replica as Node, replica as node};
@@ -32,22 +32,23 @@ async fn seed(a: &Node) {
     a.store.sync_now().await.expect("sync");
 }
 
-async fn catch_up(n: usize) {
-    let server = SyncServer::start();
-    let a = node(&server, "a").await;
-    seed(&a).await;
-    let b = node(&server, "b").await;
+/// Creates `n` tasks in E01-F01 in one transaction.
+async fn bulk(a: &Node, n: usize) {
     let news = (0..n)
-        .map(|i| NewTask {
-            feature: "E01-F01".into(),
-            title: format!("task {i}"),
-            ..Default::default()
-        })
+        .map(|i| shark_tests::replica::task(&format!("task {i}")))
         .collect();
     a.store
         .create_tasks(news, &Actor::user("bench"))
         .await
         .expect("create");
+}
+
+async fn catch_up(n: usize) {
+    let server = SyncServer::start();
+    let a = node(&server, "a").await;
+    seed(&a).await;
+    let b = node(&server, "b").await;
+    bulk(&a, n).await;
     a.store.push().await.expect("push");
     let t = Instant::now();
     b.store.pull().await.expect("pull");
@@ -79,17 +80,7 @@ async fn main() {
     let server = SyncServer::start();
     let a = node(&server, "a").await;
     seed(&a).await;
-    let news = (0..1_000)
-        .map(|i| NewTask {
-            feature: "E01-F01".into(),
-            title: format!("task {i}"),
-            ..Default::default()
-        })
-        .collect();
-    a.store
-        .create_tasks(news, &Actor::user("bench"))
-        .await
-        .expect("create");
+    bulk(&a, 1_000).await;
     a.store.sync_now().await.expect("sync");
     let b = node(&server, "b").await;
     let actor = Actor::user("bench");

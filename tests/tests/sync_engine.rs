@@ -48,7 +48,7 @@ async fn wait_for(
     what: &str,
     ok: impl Fn(&SyncStatus) -> bool,
 ) -> SyncStatus {
-    let mut rx = engine.subscribe();
+    let mut rx = engine.watch();
     let deadline = tokio::time::Instant::now() + Duration::from_secs(secs);
     loop {
         let now = rx.borrow_and_update().clone();
@@ -97,8 +97,8 @@ async fn writes_push_by_themselves_and_other_machines_pull_on_their_interval() {
     let mut phases = a.engine.subscribe();
     let seen = tokio::spawn(async move {
         let mut v = Vec::new();
-        while phases.changed().await.is_ok() {
-            v.push(phases.borrow_and_update().phase);
+        while let Ok(status) = phases.recv().await {
+            v.push(status.phase);
             if v.len() > 40 {
                 break;
             }

@@ -86,13 +86,7 @@ pub async fn auto_sync(ctx: &Ctx, opened: &Opened) {
         return;
     }
     if let Err(e) = sync_recorded(ctx, opened, 0).await {
-        let pending = opened
-            .store
-            .sync_stats()
-            .await
-            .ok()
-            .flatten()
-            .map_or(0, |s| s.pending_changes);
+        let pending = opened.store.pending_changes().await;
         tracing::warn!("automatic sync failed: {e:#}");
         if pending > 0 {
             eprintln!("note: not synced yet ({pending} changes wait on this machine): {e:#}");

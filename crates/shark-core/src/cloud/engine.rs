@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::Serialize;
-use tokio::sync::{mpsc, oneshot, watch};
+use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::classify::Problem;
@@ -83,6 +83,39 @@ impl std::error::Error for RunError {}
 
 type Reply = oneshot::Sender<Result<SyncReport, RunError>>;
 
+/// Publishes status changes: the latest value (`watch`) and every
+/// transition as an event (`broadcast`, which does not coalesce).
+#[derive(Clone)]
+struct Publisher {
+    latest: watch::Sender<SyncStatus>,
+    events: broadcast::Sender<SyncStatus>,
+}
+
+impl Publisher {
+    /// Applies `f`; publishes when it reports a change.
+    fn update(&self, f: impl FnOnce(&mut SyncStatus) -> bool) {
+        let mut changed = None;
+        self.latest.send_if_modified(|s| {
+            let c = f(s);
+            if c {
+                changed = Some(s.clone());
+            }
+            c
+        });
+        if let Some(s) = changed {
+            let _ = self.events.send(s);
+        }
+    }
+
+    fn set(&self, f: impl FnOnce(&mut SyncStatus)) {
+        self.update(|s| {
+            let before = s.clone();
+            f(s);
+            *s != before
+        });
+    }
+}
+
 enum Msg {
     Wrote,
     SyncNow(Reply),
@@ -94,6 +127,7 @@ enum Msg {
 pub struct SyncEngine {
     tx: mpsc::UnboundedSender<Msg>,
     status: watch::Receiver<SyncStatus>,
+    events: broadcast::Sender<SyncStatus>,
     task: tokio::task::JoinHandle<()>,
 }
 
@@ -108,7 +142,7 @@ impl SyncEngine {
     pub fn start(store: Arc<Store>, paths: SharkPaths, config: EngineConfig) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let saved = SyncState::load(&paths);
-        let (status_tx, status) = watch::channel(SyncStatus {
+        let (latest, status) = watch::channel(SyncStatus {
             phase: SyncPhase::UpToDate,
             pending_changes: 0,
             last_success: saved.last_success,
@@ -119,8 +153,18 @@ impl SyncEngine {
         store.set_write_hook(Box::new(move || {
             let _ = hook_tx.send(Msg::Wrote);
         }));
-        let task = tokio::spawn(run_loop(store, paths, config, rx, status_tx));
-        SyncEngine { tx, status, task }
+        let (events, _) = broadcast::channel(256);
+        let publisher = Publisher {
+            latest,
+            events: events.clone(),
+        };
+        let task = tokio::spawn(run_loop(store, paths, config, rx, publisher));
+        SyncEngine {
+            tx,
+            status,
+            events,
+            task,
+        }
     }
 
     /// Pushes and pulls now; requests made together share one run.
@@ -143,8 +187,13 @@ impl SyncEngine {
         let _ = self.tx.send(Msg::Pause(false));
     }
 
-    /// A receiver that sees every status change.
-    pub fn subscribe(&self) -> watch::Receiver<SyncStatus> {
+    /// Every status transition as an event, in order.
+    pub fn subscribe(&self) -> broadcast::Receiver<SyncStatus> {
+        self.events.subscribe()
+    }
+
+    /// The latest status, for waiters that only need the current value.
+    pub fn watch(&self) -> watch::Receiver<SyncStatus> {
         self.status.clone()
     }
 
@@ -168,7 +217,7 @@ async fn run_loop(
     paths: SharkPaths,
     config: EngineConfig,
     mut rx: mpsc::UnboundedReceiver<Msg>,
-    status: watch::Sender<SyncStatus>,
+    status: Publisher,
 ) {
     let mut paused = false;
     let mut push_at: Option<Instant> = None;
@@ -192,7 +241,7 @@ async fn run_loop(
                     Some(Msg::Pause(p)) => {
                         paused = p;
                         if p {
-                            status.send_modify(|s| s.phase = SyncPhase::Paused);
+                            status.set(|s| s.phase = SyncPhase::Paused);
                         } else {
                             pull_at = Instant::now();
                             refresh_pending(&store, &status, paused).await;
@@ -227,19 +276,14 @@ async fn run_loop(
             let _ = w.send(result.clone());
         }
         if paused {
-            status.send_modify(|s| s.phase = SyncPhase::Paused);
+            status.set(|s| s.phase = SyncPhase::Paused);
         }
     }
 }
 
-async fn refresh_pending(store: &Store, status: &watch::Sender<SyncStatus>, paused: bool) {
-    let pending = store
-        .sync_stats()
-        .await
-        .ok()
-        .flatten()
-        .map_or(0, |s| s.pending_changes);
-    status.send_if_modified(|s| {
+async fn refresh_pending(store: &Store, status: &Publisher, paused: bool) {
+    let pending = store.pending_changes().await;
+    status.update(|s| {
         let phase = if paused {
             SyncPhase::Paused
         } else if matches!(s.phase, SyncPhase::UpToDate | SyncPhase::Pending) {
@@ -262,9 +306,9 @@ async fn run_once(
     store: &Store,
     paths: &SharkPaths,
     config: &EngineConfig,
-    status: &watch::Sender<SyncStatus>,
+    status: &Publisher,
 ) -> Result<SyncReport, RunError> {
-    status.send_modify(|s| {
+    status.set(|s| {
         s.phase = SyncPhase::Syncing;
         s.runs += 1;
     });
@@ -290,13 +334,8 @@ async fn run_once(
     if let Err(e) = saved.save(paths) {
         tracing::warn!("cannot save the sync state: {e}");
     }
-    let pending = store
-        .sync_stats()
-        .await
-        .ok()
-        .flatten()
-        .map_or(0, |s| s.pending_changes);
-    status.send_modify(|s| {
+    let pending = store.pending_changes().await;
+    status.set(|s| {
         s.pending_changes = pending;
         s.last_success = saved.last_success;
         s.last_error = saved.last_failure.clone();

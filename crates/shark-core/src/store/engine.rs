@@ -176,6 +176,16 @@ impl Store {
         }
     }
 
+    /// Local changes not yet pushed (0 for a local-only database, or when the
+    /// engine cannot say).
+    pub async fn pending_changes(&self) -> i64 {
+        self.sync_stats()
+            .await
+            .ok()
+            .flatten()
+            .map_or(0, |s| s.pending_changes)
+    }
+
     /// The engine's figures, or `None` for a local-only database.
     pub async fn sync_stats(&self) -> Result<Option<SyncStats>> {
         let Engine::Replica(db) = &self.engine else {
