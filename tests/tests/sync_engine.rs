@@ -91,13 +91,39 @@ async fn seed(n: &Node) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn writes_push_by_themselves_and_other_machines_pull_on_their_interval() {
     let server = SyncServer::start();
-    let a = node(&server, "a").await;
+    // A pulls rarely, so the only run after its start-up check is the push the write causes.
+    let a = node_with(
+        &server,
+        "a",
+        EngineConfig {
+            interval: Duration::from_secs(600),
+            ..fast()
+        },
+    )
+    .await;
     seed(&a).await;
     let b = node(&server, "b").await;
+    wait_for(&a.engine, 10, "the start-up run and the seed's push", |s| {
+        s.runs >= 1 && s.phase == SyncPhase::UpToDate && s.pending_changes == 0
+    })
+    .await;
+    // Let any push the seed scheduled finish: wait until the engine is quiet.
+    let mut runs = a.engine.status().runs;
+    loop {
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let now = a.engine.status();
+        if now.runs == runs && now.phase == SyncPhase::UpToDate {
+            break;
+        }
+        runs = now.runs;
+    }
     let mut phases = a.engine.subscribe();
     let seen = tokio::spawn(async move {
         let mut v = Vec::new();
         while let Ok(status) = phases.recv().await {
+            if status.phase == SyncPhase::Error {
+                eprintln!("engine error: {:?}", status.last_error);
+            }
             v.push(status.phase);
             if v.len() > 40 {
                 break;
@@ -114,6 +140,14 @@ async fn writes_push_by_themselves_and_other_machines_pull_on_their_interval() {
     })
     .await;
     wait_tasks(&b.store, 1, 5).await;
+    // Idle means idle: a finished sync must not schedule another one.
+    let runs = a.engine.status().runs;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(
+        a.engine.status().runs,
+        runs,
+        "the engine kept syncing with nothing to do"
+    );
     drop(a);
     let phases = seen.await.unwrap();
     assert!(phases.contains(&SyncPhase::Pending), "{phases:?}");

@@ -129,9 +129,27 @@ impl Store {
     }
 
     /// Runs `f` in one write transaction: all of it is saved or none of it.
+    /// The write hook (the sync engine's push trigger) runs after the commit.
     pub(crate) async fn write<T>(
         &self,
         f: impl AsyncFnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        self.write_tx(f, true).await
+    }
+
+    /// [`Store::write`] for the sync engine's own bookkeeping (renumbering,
+    /// the device row): no hook, or every sync would schedule another one.
+    pub(crate) async fn write_silently<T>(
+        &self,
+        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        self.write_tx(f, false).await
+    }
+
+    async fn write_tx<T>(
+        &self,
+        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+        notify: bool,
     ) -> Result<T> {
         let _guard = self.write.lock().await;
         let _conn = self.conn_lock.lock().await;
@@ -145,7 +163,7 @@ impl Store {
                     let _ = self.conn.execute("ROLLBACK", ()).await;
                     return Err(e);
                 }
-                if let Some(hook) = self.on_write.get() {
+                if let Some(hook) = self.on_write.get().filter(|_| notify) {
                     hook();
                 }
                 Ok(v)
@@ -181,7 +199,7 @@ impl Store {
         }
         let name = self.device.name.clone();
         let now = time::to_text(&time::now());
-        self.write(async |c: &Connection| {
+        self.write_silently(async |c: &Connection| {
             if known.is_some() {
                 c.execute(
                     "UPDATE devices SET name = ?2, updated_at = ?3 WHERE id = ?1",

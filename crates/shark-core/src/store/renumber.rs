@@ -104,7 +104,7 @@ impl Store {
     pub async fn resolve_key_collisions(&self) -> Result<Vec<Renumbered>> {
         let me = self.device().id.clone();
         let actor = Actor::user(format!("shark on {}", self.device().name));
-        self.write(async |c: &Connection| {
+        self.write_silently(async |c: &Connection| {
             let before = tasks::key_map(c).await?;
             let mut changed = Vec::new();
             for (kind, table, scope_col) in TABLES {
