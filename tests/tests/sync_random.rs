@@ -49,10 +49,7 @@ async fn dump(s: &Store) -> BTreeMap<String, String> {
     for f in s.list_features(None).await.expect("features") {
         out.insert(f.id.clone(), format!("{} {} {}", f.key, f.title, f.status));
     }
-    let all = TaskFilter {
-        include_archived: true,
-        ..Default::default()
-    };
+    let all = TaskFilter::everything();
     for t in s.list_tasks(&all).await.expect("tasks") {
         out.insert(
             t.id.clone(),
@@ -130,10 +127,7 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
             4 | 5 => {
                 let tasks = n
                     .store
-                    .list_tasks(&TaskFilter {
-                        include_archived: true,
-                        ..Default::default()
-                    })
+                    .list_tasks(&TaskFilter::everything())
                     .await
                     .expect("list");
                 if let Some(t) = tasks.get(rng.below(tasks.len().max(1))) {
@@ -173,14 +167,14 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
             }
             7 => n.online = !n.online,
             8 => {
-                if server_running(&server) && rng.below(4) == 0 {
+                if server.is_running() && rng.below(4) == 0 {
                     server.stop();
                 } else {
                     server.restart();
                 }
             }
             _ => {
-                if n.online && server_running(&server) {
+                if n.online && server.is_running() {
                     renumbered += n.store.sync_now().await.expect("sync").renumbered.len();
                 } else if n.online {
                     assert!(
@@ -215,10 +209,7 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
     }
     let all = nodes[0]
         .store
-        .list_tasks(&TaskFilter {
-            include_archived: true,
-            ..Default::default()
-        })
+        .list_tasks(&TaskFilter::everything())
         .await
         .expect("list");
     let ids: BTreeSet<String> = all.iter().map(|t| t.id.clone()).collect();
@@ -239,10 +230,6 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
         "seed {seed}: duplicate keys"
     );
     renumbered
-}
-
-fn server_running(server: &SyncServer) -> bool {
-    server.is_running()
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

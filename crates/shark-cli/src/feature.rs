@@ -68,8 +68,7 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
             let f = store.get_feature(&fk.to_string()).await?;
             let filter = TaskFilter {
                 feature: Some(f.key.clone()),
-                include_archived: true,
-                ..Default::default()
+                ..TaskFilter::everything()
             };
             let tasks = store.list_tasks(&filter).await?;
             if out.json {

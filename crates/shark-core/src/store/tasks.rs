@@ -192,6 +192,16 @@ pub(crate) fn ids_json(deps: &[(String, String)]) -> String {
     serde_json::Value::from(deps.iter().map(|(id, _)| id.as_str()).collect::<Vec<_>>()).to_string()
 }
 
+impl TaskFilter {
+    /// Every task, archived ones included.
+    pub fn everything() -> Self {
+        TaskFilter {
+            include_archived: true,
+            ..Default::default()
+        }
+    }
+}
+
 impl Store {
     /// Creates one task; see [`Store::create_tasks`].
     pub async fn create_task(&self, new: NewTask, actor: &Actor) -> Result<Task> {
