@@ -148,6 +148,24 @@ fn local_only_sync_and_bad_urls_are_explained() {
         "{err}"
     );
     m.fails(2, &["cloud", "init", "--url", "file:/tmp/x.db"]);
+    let err = m.fails(
+        1,
+        &[
+            "cloud",
+            "init",
+            "--url",
+            "libsql://db.example?authToken=eyJtopsecret",
+        ],
+    );
+    assert!(
+        err.contains("carries a token") && !err.contains("eyJtopsecret"),
+        "{err}"
+    );
+    let config = std::fs::read_to_string(m.path().join("config.toml")).unwrap_or_default();
+    assert!(
+        !config.contains("eyJtopsecret"),
+        "the token never reaches the settings"
+    );
     assert_eq!(m.json(&["cloud", "status"])["mode"], "local");
 }
 

@@ -72,6 +72,20 @@ pub fn parse(raw: &str) -> Result<DbTarget> {
                     redact(s)
                 )));
             }
+            let query = s
+                .split_once('?')
+                .map_or("", |(_, q)| q)
+                .to_ascii_lowercase();
+            if query
+                .split('&')
+                .any(|kv| kv.contains("token") || kv.starts_with("jwt"))
+            {
+                return Err(Error::invalid(format!(
+                    "the database URL '{}' carries a token; Shark keeps tokens out of URLs and settings. \
+                     Give the URL without it and store the token with shark cloud login",
+                    redact(s)
+                )));
+            }
             return Ok(DbTarget::Remote(s.to_string()));
         }
     }
@@ -165,6 +179,22 @@ mod tests {
                 .to_string()
                 .contains("has no host")
         );
+    }
+
+    #[test]
+    fn a_token_in_the_url_is_refused_without_echoing_it() {
+        for u in [
+            "libsql://db.turso.io?authToken=eyJsecret",
+            "https://h.io/?x=1&auth_token=eyJsecret",
+        ] {
+            let err = parse(u).unwrap_err().to_string();
+            assert!(
+                err.contains("carries a token") && err.contains("shark cloud login"),
+                "{err}"
+            );
+            assert!(!err.contains("eyJsecret"), "{err}");
+        }
+        assert!(parse("https://h.io/db?tls=1").is_ok());
     }
 
     #[test]
