@@ -12,23 +12,42 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 # apt packages, installed only when a command they provide is missing.
 need_apt() { # need_apt COMMAND PACKAGE
-  command -v "$1" >/dev/null 2>&1 || need_apt_pkg "$2"
+  command -v "$1" >/dev/null 2>&1 || need_apt_pkgs "$2"
 }
 
 # Build libraries, checked with pkg-config (the keyring talks to D-Bus).
 need_build_libs() {
-  need_apt pkg-config pkg-config
-  pkg-config --exists dbus-1 2>/dev/null || { need_apt_pkg libdbus-1-dev; }
+  need_apt_pkgs pkg-config libdbus-1-dev
 }
 
-need_apt_pkg() { # installs a package that provides no command
-  log "installing $1 (apt)"
+# What the desktop app (Tauri: WebKitGTK, GTK, the tray) builds against.
+need_app_libs() {
+  need_apt_pkgs pkg-config libdbus-1-dev build-essential file libssl-dev \
+    libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
+}
+
+need_apt_pkg() { need_apt_pkgs "$1"; }
+
+# Installs the packages of the list that are not installed yet, in one go.
+need_apt_pkgs() {
+  local missing=() p
+  for p in "$@"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  done
+  [ "${#missing[@]}" -eq 0 ] && return 0
+  log "installing ${missing[*]} (apt)"
   local sudo=""
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   if [ ! -f /tmp/.shark-apt-updated ]; then
     $sudo apt-get update -qq && touch /tmp/.shark-apt-updated
   fi
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq "$1" >/dev/null
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# The web front end, built into dist/ (the app embeds it at compile time).
+build_ui() {
+  log "building the UI (tsc + vite -> dist/)"
+  (cd "$ROOT" && npm run --silent ui:build >/dev/null)
 }
 
 need_rust() {
@@ -42,9 +61,16 @@ need_rust() {
 need_npm() {
   command -v npm >/dev/null 2>&1 || need_apt npm npm
   local stamp="$ROOT/node_modules/.shark-installed"
-  if [ ! -f "$stamp" ] || [ "$ROOT/package.json" -nt "$stamp" ]; then
-    log "installing npm packages (package.json)"
-    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
+  if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
+    log "installing npm packages (package-lock.json)"
+    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
     touch "$stamp"
   fi
+}
+
+# tauri-driver, the WebDriver server for the app's end-to-end test.
+need_tauri_driver() {
+  command -v tauri-driver >/dev/null 2>&1 && return 0
+  log "installing tauri-driver (cargo install, about a minute)"
+  cargo install tauri-driver --locked --version "^2" --quiet
 }

@@ -1,21 +1,29 @@
 #!/usr/bin/env bash
-# Sets up and runs every check: formatting, clippy with warnings denied, and
-# all tests (core unit tests, integration tests that drive the real `shark`
-# binary, and sync tests against the real Turso sync server from npm).
+# Sets up and runs every check: formatting, clippy with warnings denied, the
+# Rust tests (core, CLI driven as a real binary, sync against the real Turso
+# sync server from npm, the app's shell), the UI's unit tests (Vitest), the UI
+# end to end in headless Chromium, and the real app under Xvfb over WebDriver.
 # CI runs exactly this (.ci/run).
 source "$(dirname "$0")/common.sh"
 need_rust
-need_build_libs
-need_apt sqlite3 sqlite3
-need_apt dbus-run-session dbus
-need_apt gnome-keyring-daemon gnome-keyring
+need_app_libs
+need_apt_pkgs sqlite3 dbus gnome-keyring xvfb xauth webkit2gtk-driver chromium python3-dbus
 need_npm
 cd "$ROOT"
+build_ui
 log "cargo fmt --check"
 cargo fmt --all --check
 log "cargo clippy (warnings denied)"
 cargo clippy --locked --workspace --all-targets -- -D warnings
-log "building the shark binary the integration tests drive"
-cargo build --locked -p shark-cli
+log "building the shark CLI and the app (the tests drive both)"
+cargo build --locked -p shark-cli -p shark-app
 log "cargo test"
 cargo test --locked --workspace
+log "UI unit tests (vitest)"
+npx --no-install vitest run
+log "UI end to end (headless Chromium, IPC mocked)"
+node ui/e2e/ui-e2e.mjs
+need_tauri_driver
+log "the app end to end (Xvfb, D-Bus, WebDriver)"
+bash scripts/app-e2e.sh
+log "all checks passed"

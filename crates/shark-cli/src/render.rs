@@ -2,27 +2,115 @@
 //! people. A closed pipe (`shark task list | head`) ends quietly.
 
 use std::io::{self, BufWriter, Write};
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
+use shark_core::config::current_user;
+use shark_core::model::Actor;
 use shark_core::time::Timestamp;
 
-/// Where and how results are printed.
-#[derive(Debug, Clone, Copy)]
+/// Where and how results are printed, and who asked.
+#[derive(Debug, Clone)]
 pub struct Out {
     pub json: bool,
+    /// Who runs the command (taken from the calling process's environment).
+    pub caller: Caller,
+    sink: Sink,
+}
+
+/// The calling process: its `SHARK_AGENT`, its login name, and its input for
+/// `--batch -` when the command was handed over by another process.
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize)]
+pub struct Caller {
+    pub agent: Option<String>,
+    pub user: Option<String>,
+    pub input: Option<String>,
+}
+
+impl Caller {
+    /// This process's caller identity.
+    pub fn from_env() -> Self {
+        Caller {
+            agent: std::env::var("SHARK_AGENT").ok(),
+            user: Some(current_user().name),
+            input: None,
+        }
+    }
+}
+
+#[derive(Debug, Clone)]
+enum Sink {
+    Stdout,
+    Buffer(Arc<Mutex<Vec<u8>>>),
+}
+
+/// Appends to a shared buffer (output of a handed-over command).
+struct BufferWriter(Arc<Mutex<Vec<u8>>>);
+
+impl Write for BufferWriter {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        self.0
+            .lock()
+            .map_err(|_| io::Error::other("output buffer poisoned"))?
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
 }
 
 /// Longest title shown in a table cell; `get` shows it whole.
 const TITLE_WIDTH: usize = 60;
 
 impl Out {
+    /// Output to this process's stdout.
     pub fn new(json: bool) -> Self {
-        Out { json }
+        Out {
+            json,
+            caller: Caller::from_env(),
+            sink: Sink::Stdout,
+        }
+    }
+
+    /// Output collected in a buffer, for a command another process handed over.
+    pub fn buffered(json: bool, caller: Caller) -> (Self, Arc<Mutex<Vec<u8>>>) {
+        let buf = Arc::new(Mutex::new(Vec::new()));
+        let out = Out {
+            json,
+            caller,
+            sink: Sink::Buffer(buf.clone()),
+        };
+        (out, buf)
+    }
+
+    fn writer(&self) -> Box<dyn Write + '_> {
+        match &self.sink {
+            Sink::Stdout => Box::new(BufWriter::new(io::stdout().lock())),
+            Sink::Buffer(b) => Box::new(BufferWriter(b.clone())),
+        }
+    }
+
+    /// Who is acting: `--agent NAME`, else the caller's `SHARK_AGENT`, else
+    /// the caller's login name.
+    pub fn actor(&self, agent: Option<&str>) -> Actor {
+        match agent
+            .or(self.caller.agent.as_deref())
+            .map(str::trim)
+            .filter(|a| !a.is_empty())
+        {
+            Some(a) => Actor::agent(a),
+            None => match self.caller.user.as_deref().map(str::trim) {
+                Some(u) if !u.is_empty() => Actor::user(u),
+                _ => current_user(),
+            },
+        }
     }
 
     /// Prints a value as pretty JSON.
     pub fn json<T: Serialize + ?Sized>(&self, value: &T) -> anyhow::Result<()> {
-        let mut w = BufWriter::new(io::stdout().lock());
+        let mut w = self.writer();
         serde_json::to_writer_pretty(&mut w, value)?;
         writeln!(w)?;
         w.flush()?;
@@ -31,7 +119,7 @@ impl Out {
 
     /// Prints lines of text.
     pub fn lines<S: AsRef<str>>(&self, lines: &[S]) -> anyhow::Result<()> {
-        let mut w = BufWriter::new(io::stdout().lock());
+        let mut w = self.writer();
         for l in lines {
             writeln!(w, "{}", l.as_ref())?;
         }
@@ -50,7 +138,7 @@ impl Out {
                 widths[i] = widths[i].max(cell.chars().count());
             }
         }
-        let mut w = BufWriter::new(io::stdout().lock());
+        let mut w = self.writer();
         let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
         for r in std::iter::once(&header).chain(rows) {
             let mut line = String::new();

@@ -3,27 +3,13 @@
 use std::io::Read;
 
 use serde::{Deserialize, Serialize};
-use shark_core::config::current_user;
-use shark_core::model::{Actor, Note, Task, TaskPriority, TaskStatus};
+use shark_core::model::{Note, Task, TaskPriority, TaskStatus};
 use shark_core::store::{NewTask, Store, TaskFilter};
 
 use crate::args::TaskCmd;
 use crate::locate::{locate, one_of};
 use crate::render::{Out, clip, or_dash, when};
 use crate::{task_edit, usage};
-
-/// Who is acting: `--agent NAME`, else `SHARK_AGENT`, else the logged-in user.
-pub fn actor(agent: Option<&str>) -> Actor {
-    let env = std::env::var("SHARK_AGENT").ok();
-    match agent
-        .or(env.as_deref())
-        .map(str::trim)
-        .filter(|a| !a.is_empty())
-    {
-        Some(a) => Actor::agent(a),
-        None => current_user(),
-    }
-}
 
 #[derive(Serialize)]
 struct TaskDetail<'a> {
@@ -93,7 +79,7 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
                     .filter(|d| !d.is_empty())
                     .collect(),
             };
-            let task = store.create_task(new, &actor(None)).await?;
+            let task = store.create_task(new, &out.actor(None)).await?;
             if out.json {
                 out.json(&task)
             } else {
@@ -152,7 +138,9 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
 }
 
 async fn create_batch(store: &Store, source: &str, out: &Out) -> anyhow::Result<()> {
-    let text = if source == "-" {
+    let text = if let Some(input) = &out.caller.input {
+        input.clone()
+    } else if source == "-" {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
         s
@@ -183,7 +171,7 @@ async fn create_batch(store: &Store, source: &str, out: &Out) -> anyhow::Result<
             depends_on: item.depends_on,
         });
     }
-    let created = store.create_tasks(news, &actor(None)).await?;
+    let created = store.create_tasks(news, &out.actor(None)).await?;
     if out.json {
         out.json(&created)
     } else {

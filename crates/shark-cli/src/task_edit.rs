@@ -7,7 +7,7 @@ use shark_core::workflow::Action;
 
 use crate::args::{TaskCmd, TransitionArgs};
 use crate::render::{Out, or_dash, when};
-use crate::task::{actor, show};
+use crate::task::show;
 use crate::usage;
 
 #[derive(Serialize)]
@@ -63,7 +63,7 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
                         .collect()
                 }),
             };
-            let outcome = store.update_task(&key, patch, &actor(None)).await?;
+            let outcome = store.update_task(&key, patch, &out.actor(None)).await?;
             if out.json {
                 return out.json(&Updated {
                     task: &outcome.task,
@@ -92,7 +92,7 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
         } => {
             let note_type: NoteType = note_type.parse()?;
             let note = store
-                .add_note(&key, note_type, &text, &actor(agent.as_deref()))
+                .add_note(&key, note_type, &text, &out.actor(agent.as_deref()))
                 .await?;
             return if out.json {
                 out.json(&note)
@@ -182,7 +182,7 @@ async fn transition(
             a.key
         ));
     }
-    let who = actor(a.agent.as_deref());
+    let who = out.actor(a.agent.as_deref());
     let req = TransitionRequest {
         reason: a.reason,
         agent: a.agent,

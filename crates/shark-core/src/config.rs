@@ -29,11 +29,14 @@ pub struct CloudSettings {
     /// Seconds between pulls (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_interval_secs: Option<u64>,
+    /// Automatic sync paused by the user (the app's Pause sync).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub paused: Option<bool>,
 }
 
 impl CloudSettings {
     pub fn is_empty(&self) -> bool {
-        self.url.is_none() && self.sync_interval_secs.is_none()
+        self.url.is_none() && self.sync_interval_secs.is_none() && self.paused.is_none()
     }
 }
 

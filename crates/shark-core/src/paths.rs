@@ -70,6 +70,12 @@ impl SharkPaths {
         self.data_dir.join("shark.lock")
     }
 
+    /// The desktop app's local socket: a running app executes `shark`
+    /// commands handed to it here (it holds the database).
+    pub fn app_socket(&self) -> PathBuf {
+        self.data_dir.join("app.sock")
+    }
+
     /// This machine's device id.
     pub fn device_file(&self) -> PathBuf {
         self.data_dir.join("device-id")

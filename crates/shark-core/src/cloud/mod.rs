@@ -5,6 +5,7 @@ pub mod classify;
 pub mod connect;
 pub mod engine;
 pub mod keyring;
+pub mod probe;
 pub mod state;
 pub mod token;
 pub mod url;
@@ -12,6 +13,7 @@ pub mod url;
 pub use classify::Problem;
 pub use connect::{Attempt, ConnectionInfo, Mode, Opened, disconnect, open};
 pub use engine::{EngineConfig, RunError, SyncEngine, SyncPhase, SyncStatus};
+pub use probe::{ProbeOutcome, test_connection};
 pub use state::{SyncState, should_sync};
 pub use token::{
     TokenInfo, TokenSource, check_token, load_token, remove_token, store_token, store_token_file,

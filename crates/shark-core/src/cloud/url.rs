@@ -64,8 +64,15 @@ pub fn parse(raw: &str) -> Result<DbTarget> {
     for scheme in ["libsql://", "turso://", "https://", "http://"] {
         if lower.starts_with(scheme) {
             let rest = &s[scheme.len()..];
-            let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-            let host = host.rsplit('@').next().unwrap_or("");
+            let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+            let host = authority.rsplit('@').next().unwrap_or("");
+            if authority.contains('@') {
+                return Err(Error::invalid(format!(
+                    "the database URL '{}' carries credentials (user@ or user:password@); Shark keeps secrets out of URLs and settings. \
+                     Give the URL without them and store the token with shark cloud login",
+                    redact(s)
+                )));
+            }
             if host.is_empty() {
                 return Err(Error::invalid(format!(
                     "the database URL '{}' has no host; use {ACCEPTED}",
@@ -195,6 +202,18 @@ mod tests {
             assert!(!err.contains("eyJsecret"), "{err}");
         }
         assert!(parse("https://h.io/db?tls=1").is_ok());
+    }
+
+    #[test]
+    fn credentials_in_the_url_are_refused_without_echoing_them() {
+        for u in [
+            "libsql://user:s3cret@db.turso.io",
+            "https://eyJs3cret@h.io/db",
+        ] {
+            let err = parse(u).unwrap_err().to_string();
+            assert!(err.contains("carries credentials"), "{err}");
+            assert!(!err.contains("s3cret"), "{err}");
+        }
     }
 
     #[test]

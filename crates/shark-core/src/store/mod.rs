@@ -54,6 +54,9 @@ pub struct Store {
     conn_lock: tokio::sync::Mutex<()>,
     /// Called after every committed write (the sync engine schedules a push).
     on_write: std::sync::OnceLock<WriteHook>,
+    /// Data version: bumped after every committed write and every pull that
+    /// brought changes, so open views can refresh (see [`Store::changes`]).
+    version: tokio::sync::watch::Sender<u64>,
     _lock: ProcessLock,
 }
 
@@ -106,6 +109,7 @@ impl Store {
             write: tokio::sync::Mutex::new(()),
             conn_lock: tokio::sync::Mutex::new(()),
             on_write: std::sync::OnceLock::new(),
+            version: tokio::sync::watch::Sender::new(0),
             _lock: lock,
         };
         store.register_device().await?;
@@ -116,6 +120,17 @@ impl Store {
     /// are ignored and return false).
     pub fn set_write_hook(&self, hook: WriteHook) -> bool {
         self.on_write.set(hook).is_ok()
+    }
+
+    /// A receiver that sees a new value whenever the data may have changed:
+    /// a local write (from any caller) or a pull that brought changes.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.version.subscribe()
+    }
+
+    /// Marks the data as changed for [`Store::changes`] watchers.
+    pub(crate) fn bump_version(&self) {
+        self.version.send_modify(|v| *v = v.wrapping_add(1));
     }
 
     /// This machine, as recorded in history.
@@ -163,6 +178,7 @@ impl Store {
                     let _ = self.conn.execute("ROLLBACK", ()).await;
                     return Err(e);
                 }
+                self.bump_version();
                 if let Some(hook) = self.on_write.get().filter(|_| notify) {
                     hook();
                 }

@@ -1,0 +1,139 @@
+//! The `shark` command line as a library: argument parsing, the commands, and
+//! the hand-off that lets a running desktop app execute commands for the CLI
+//! (the app holds the database; one process per file).
+
+#![allow(clippy::print_stderr)]
+
+pub mod args;
+mod cloud;
+mod epic;
+mod feature;
+pub mod handoff;
+mod locate;
+pub mod render;
+mod task;
+mod task_edit;
+
+use std::time::Duration;
+
+use anyhow::Context;
+use shark_core::cloud::Attempt;
+use shark_core::config::{Config, Device};
+use shark_core::paths::SharkPaths;
+use shark_core::store::{DEFAULT_LOCK_TIMEOUT, Store};
+
+use args::{Cli, Command};
+use render::Out;
+
+/// A mistake in how the command was called (exit code 2).
+#[derive(Debug)]
+pub struct Usage(pub String);
+
+impl std::fmt::Display for Usage {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for Usage {}
+
+/// Returns a usage error (exit code 2) with `msg`.
+pub fn usage<T>(msg: impl Into<String>) -> anyhow::Result<T> {
+    Err(Usage(msg.into()).into())
+}
+
+/// Runs a parsed command in this process: hands it to the running desktop
+/// app when there is one, else opens the database itself.
+pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u8> {
+    let ctx = Ctx::load()?;
+    if let Some(reply) = handoff::forward(&ctx.paths, &cli, raw_args, &out.caller).await? {
+        return Ok(reply.print());
+    }
+    let command = match cli.command {
+        Command::Cloud(cmd) => {
+            cloud::run(&ctx, cmd, out).await?;
+            return Ok(0);
+        }
+        other => other,
+    };
+    let opened = ctx.open(Attempt::Auto).await?;
+    run_on(&opened.store, command, out).await?;
+    cloud::auto_sync(&ctx, &opened).await;
+    Ok(0)
+}
+
+/// Runs a data command (epic, feature, task) against an open store.
+pub async fn run_on(store: &Store, command: Command, out: &Out) -> anyhow::Result<()> {
+    match command {
+        Command::Epic(cmd) => epic::run(store, cmd, out).await,
+        Command::Feature(cmd) => feature::run(store, cmd, out).await,
+        Command::Task(cmd) => task::run(store, cmd, out).await,
+        Command::Cloud(_) => anyhow::bail!(
+            "the Shark desktop app is running and manages the cloud connection: use its Settings (or quit the app to run shark cloud here)"
+        ),
+    }
+}
+
+/// What every command needs before it opens the database.
+#[derive(Debug, Clone)]
+pub struct Ctx {
+    pub paths: SharkPaths,
+    pub config: Config,
+    pub device: Device,
+    pub lock_timeout: Duration,
+}
+
+impl Ctx {
+    pub fn load() -> anyhow::Result<Self> {
+        let paths = SharkPaths::from_env()?;
+        let config = Config::load(&paths)?;
+        let device = Device::load_or_create(&paths, &config)?;
+        let lock_timeout = match std::env::var("SHARK_LOCK_TIMEOUT_MS") {
+            Ok(v) => Duration::from_millis(v.trim().parse().with_context(|| {
+                format!("SHARK_LOCK_TIMEOUT_MS='{v}' is not a number of milliseconds")
+            })?),
+            Err(_) => DEFAULT_LOCK_TIMEOUT,
+        };
+        Ok(Ctx {
+            paths,
+            config,
+            device,
+            lock_timeout,
+        })
+    }
+
+    /// Opens the database the settings ask for; notices go to stderr.
+    pub async fn open(&self, attempt: Attempt) -> anyhow::Result<shark_core::cloud::Opened> {
+        let opened = shark_core::cloud::open(
+            &self.paths,
+            self.device.clone(),
+            &self.config,
+            self.lock_timeout,
+            attempt,
+        )
+        .await?;
+        for n in &opened.notices {
+            eprintln!("note: {n}");
+        }
+        Ok(opened)
+    }
+}
+
+/// An error as the user sees it (JSON with --json) and its exit code
+/// (2 for usage mistakes, 1 otherwise).
+pub fn error_text(json: bool, e: &anyhow::Error) -> (String, u8) {
+    let is_usage = e.downcast_ref::<Usage>().is_some();
+    let code = if is_usage {
+        "usage"
+    } else {
+        e.downcast_ref::<shark_core::Error>()
+            .map_or("error", |c| c.code())
+    };
+    let message = format!("{e:#}");
+    let text = if json {
+        serde_json::json!({"error": {"code": code, "message": message}}).to_string()
+    } else {
+        format!("error: {message}")
+    };
+    (text, if is_usage { 2 } else { 1 })
+}

@@ -1,0 +1,35 @@
+//! Generates the Tauri context and a permission per app command: with an app
+//! manifest, no command is reachable from the web view unless the capability
+//! in tauri.conf.json grants it by name.
+
+const COMMANDS: &[&str] = &[
+    "get_status",
+    "retry_open",
+    "list_epics",
+    "list_features",
+    "list_tasks",
+    "get_task",
+    "create_epic",
+    "create_feature",
+    "create_task",
+    "update_task",
+    "transition_task",
+    "add_note",
+    "restore_value",
+    "sync_now",
+    "set_paused",
+    "test_connection",
+    "connect_cloud",
+    "disconnect_cloud",
+    "set_sync_interval",
+    "app_info",
+    "set_start_at_login",
+    "check_update",
+];
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
+    if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
+        panic!("tauri build script failed: {e:#}");
+    }
+}

@@ -1,0 +1,103 @@
+//! Commands about the app itself rather than the tasks: version and where
+//! things are, start at login, and the update check.
+
+use std::sync::Arc;
+
+use serde::Serialize;
+use shark_core::cloud::load_token;
+use tauri::{AppHandle, State};
+use tauri_plugin_autostart::ManagerExt;
+use tauri_plugin_updater::UpdaterExt;
+
+use crate::error::{IpcError, IpcResult};
+use crate::session::Session;
+
+/// The About / Diagnostics facts.
+#[derive(Debug, Serialize)]
+pub struct AppInfo {
+    pub version: String,
+    pub data_dir: String,
+    pub log_dir: String,
+    /// Where the database token is kept, if there is one.
+    pub token_stored_in: Option<String>,
+    pub start_at_login: bool,
+}
+
+#[tauri::command]
+pub async fn app_info(app: AppHandle, session: State<'_, Arc<Session>>) -> IpcResult<AppInfo> {
+    let paths = &session.paths;
+    let token_stored_in = load_token(paths)
+        .ok()
+        .flatten()
+        .map(|(_, source)| source.to_string());
+    Ok(AppInfo {
+        version: app.package_info().version.to_string(),
+        data_dir: paths.data_dir.display().to_string(),
+        log_dir: paths.log_dir.display().to_string(),
+        token_stored_in,
+        start_at_login: app.autolaunch().is_enabled().unwrap_or(false),
+    })
+}
+
+#[tauri::command]
+pub async fn set_start_at_login(app: AppHandle, enabled: bool) -> IpcResult<bool> {
+    let launcher = app.autolaunch();
+    let result = if enabled {
+        launcher.enable()
+    } else {
+        launcher.disable()
+    };
+    result.map_err(|e| {
+        tracing::warn!("start at login: {e}");
+        IpcError::new(
+            "autostart",
+            "Could not change the start-at-login setting on this system.",
+        )
+    })?;
+    Ok(launcher.is_enabled().unwrap_or(enabled))
+}
+
+/// The result of "Check for updates"; a failure is reported quietly.
+#[derive(Debug, Serialize)]
+pub struct UpdateCheck {
+    pub available: bool,
+    pub version: Option<String>,
+    pub current: String,
+    /// Set when the check could not be made (offline, no release server).
+    pub problem: Option<String>,
+}
+
+#[tauri::command]
+pub async fn check_update(app: AppHandle) -> UpdateCheck {
+    let current = app.package_info().version.to_string();
+    let checked = match app.updater() {
+        Ok(u) => u.check().await,
+        Err(e) => Err(e),
+    };
+    match checked {
+        Ok(Some(update)) => UpdateCheck {
+            available: true,
+            version: Some(update.version.clone()),
+            current,
+            problem: None,
+        },
+        Ok(None) => UpdateCheck {
+            available: false,
+            version: None,
+            current,
+            problem: None,
+        },
+        Err(e) => {
+            tracing::info!("update check failed: {e}");
+            UpdateCheck {
+                available: false,
+                version: None,
+                current,
+                problem: Some(
+                    "Could not check for updates (offline, or the release server did not answer)."
+                        .into(),
+                ),
+            }
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! Errors as they cross IPC: `{code, message}` with a message written for
+//! users. Database and file errors are logged in full and shown without
+//! internal paths; tokens never reach these messages (the core never puts
+//! them in errors).
+
+use serde::Serialize;
+
+/// An error the UI shows.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct IpcError {
+    pub code: String,
+    pub message: String,
+}
+
+impl IpcError {
+    pub fn new(code: &str, message: impl Into<String>) -> Self {
+        IpcError {
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::new("invalid", message)
+    }
+}
+
+impl std::fmt::Display for IpcError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.code, self.message)
+    }
+}
+
+impl std::error::Error for IpcError {}
+
+impl From<shark_core::Error> for IpcError {
+    fn from(e: shark_core::Error) -> Self {
+        let code = e.code();
+        let message = match code {
+            "io" | "database" | "corrupt" | "no_home" => {
+                tracing::error!("{e}");
+                "Shark could not read or write its data files. Details are in the log (Settings > Diagnostics > Open log folder).".to_string()
+            }
+            _ => e.to_string(),
+        };
+        IpcError::new(code, message)
+    }
+}
+
+/// The result type of every command.
+pub type IpcResult<T> = Result<T, IpcError>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_errors_hide_paths() {
+        let e = shark_core::Error::io(
+            "cannot open",
+            std::path::PathBuf::from("/home/me/.local/share/shark/shark.db"),
+            std::io::Error::other("denied"),
+        );
+        let ipc = IpcError::from(e);
+        assert_eq!(ipc.code, "io");
+        assert!(!ipc.message.contains("/home/me"), "{}", ipc.message);
+    }
+
+    #[test]
+    fn user_errors_keep_their_message() {
+        let ipc = IpcError::from(shark_core::Error::invalid("the title is empty"));
+        assert_eq!(ipc.code, "invalid");
+        assert_eq!(ipc.message, "the title is empty");
+        let json = serde_json::to_value(&ipc).unwrap();
+        assert_eq!(json["code"], "invalid");
+    }
+}

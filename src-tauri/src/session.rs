@@ -1,0 +1,401 @@
+//! The app's hold on the database: opened once in the background at start
+//! (the window paints at once), reopened when cloud settings change, with the
+//! sync engine for a replica. Knows nothing of Tauri: it reports through a
+//! callback, so it is tested without a window.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use shark_cli::handoff::Host;
+use shark_core::cloud::{self, Attempt, ConnectionInfo, EngineConfig, Mode, SyncEngine, SyncState};
+use shark_core::config::{Config, Device};
+use shark_core::paths::SharkPaths;
+use shark_core::store::{DEFAULT_LOCK_TIMEOUT, Store};
+use shark_core::time;
+use tokio::sync::watch;
+
+use crate::error::{IpcError, IpcResult};
+use crate::status::{AppStatus, phase_name, status_line};
+
+/// Something the UI and the tray must hear about.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The data may have changed (any write, or a pull that brought changes).
+    DataChanged,
+    /// The connection or sync status changed.
+    Status,
+    /// The engine's status, for notifications.
+    Sync(cloud::SyncStatus),
+}
+
+/// Where events go (the app forwards them to the window and the tray).
+pub type Notify = Arc<dyn Fn(Event) + Send + Sync>;
+
+/// An open database and what runs with it.
+#[derive(Debug)]
+pub struct Live {
+    pub store: Arc<Store>,
+    pub info: ConnectionInfo,
+    pub engine: Option<SyncEngine>,
+    pub config: Config,
+    pub device: Device,
+    pub notices: Vec<String>,
+    forwarders: Forwarders,
+}
+
+/// The tasks forwarding a store's events; stopped when dropped.
+#[derive(Debug)]
+struct Forwarders(Vec<tokio::task::JoinHandle<()>>);
+
+impl Drop for Forwarders {
+    fn drop(&mut self) {
+        for f in &self.0 {
+            f.abort();
+        }
+    }
+}
+
+/// The state of the database slot.
+#[derive(Debug, Clone)]
+pub enum Slot {
+    Opening,
+    Open(Arc<Live>),
+    Failed(String),
+}
+
+/// The app's session: paths, the open database, and the event callback.
+pub struct Session {
+    pub paths: SharkPaths,
+    slot: watch::Sender<Slot>,
+    /// One open, reopen or disconnect at a time.
+    reopen: tokio::sync::Mutex<()>,
+    notify: Notify,
+}
+
+impl std::fmt::Debug for Session {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Session")
+            .field("paths", &self.paths)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Longest wait of a command for the database to open.
+const OPEN_WAIT: Duration = Duration::from_secs(30);
+
+impl Session {
+    pub fn new(paths: SharkPaths, notify: Notify) -> Arc<Self> {
+        Arc::new(Session {
+            paths,
+            slot: watch::Sender::new(Slot::Opening),
+            reopen: tokio::sync::Mutex::new(()),
+            notify,
+        })
+    }
+
+    /// Raises an event (the app's timers refresh the status line this way).
+    pub fn emit(&self, event: Event) {
+        (self.notify)(event);
+    }
+
+    /// Opens (or reopens) the database from the saved settings.
+    #[tracing::instrument(skip_all)]
+    pub async fn open(self: &Arc<Self>) -> IpcResult<Arc<Live>> {
+        let _one = self.reopen.lock().await;
+        self.open_locked().await
+    }
+
+    async fn open_locked(self: &Arc<Self>) -> IpcResult<Arc<Live>> {
+        self.close_current().await;
+        let result = self.open_fresh().await;
+        match &result {
+            Ok(live) => self.slot.send_replace(Slot::Open(live.clone())),
+            Err(e) => self.slot.send_replace(Slot::Failed(e.message.clone())),
+        };
+        (self.notify)(Event::Status);
+        (self.notify)(Event::DataChanged);
+        result
+    }
+
+    /// Marks the slot as opening and waits until the old store is dropped
+    /// (commands in flight finish first), so its lock is free.
+    async fn close_current(&self) {
+        let old = self.slot.send_replace(Slot::Opening);
+        (self.notify)(Event::Status);
+        if let Slot::Open(live) = old {
+            let weak = Arc::downgrade(&live.store);
+            drop(live);
+            for _ in 0..100 {
+                if weak.strong_count() == 0 {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            tracing::warn!("the old database is still in use after 5 s; reopening anyway");
+        }
+    }
+
+    async fn open_fresh(self: &Arc<Self>) -> IpcResult<Arc<Live>> {
+        let config = Config::load(&self.paths)?;
+        let device = Device::load_or_create(&self.paths, &config)?;
+        let opened = cloud::open(
+            &self.paths,
+            device.clone(),
+            &config,
+            DEFAULT_LOCK_TIMEOUT,
+            Attempt::Now,
+        )
+        .await
+        .map_err(|e| match e.code() {
+            "locked" => IpcError::new(
+                "locked",
+                "Another Shark process is using the database (a long shark command?). Shark retries when you press Retry.",
+            ),
+            _ => IpcError::from(e),
+        })?;
+        let store = Arc::new(opened.store);
+        let engine = (opened.info.mode == Mode::Replica).then(|| {
+            let interval = config
+                .cloud
+                .sync_interval_secs
+                .map_or(cloud::state::DEFAULT_INTERVAL, Duration::from_secs);
+            let engine = SyncEngine::start(
+                store.clone(),
+                self.paths.clone(),
+                EngineConfig {
+                    interval,
+                    ..EngineConfig::default()
+                },
+            );
+            if config.cloud.paused == Some(true) {
+                engine.pause();
+            }
+            engine
+        });
+        let forwarders = self.forward(&store, engine.as_ref());
+        Ok(Arc::new(Live {
+            store,
+            info: opened.info,
+            engine,
+            config,
+            device,
+            notices: opened.notices,
+            forwarders,
+        }))
+    }
+
+    /// Forwards data changes and engine transitions to the callback.
+    fn forward(&self, store: &Store, engine: Option<&SyncEngine>) -> Forwarders {
+        let mut tasks = Vec::new();
+        let mut changes = store.changes();
+        let notify = self.notify.clone();
+        tasks.push(tokio::spawn(async move {
+            while changes.changed().await.is_ok() {
+                // Coalesce bursts (a batch, a pull) into one refresh.
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                changes.borrow_and_update();
+                notify(Event::DataChanged);
+            }
+        }));
+        if let Some(engine) = engine {
+            let mut events = engine.subscribe();
+            let notify = self.notify.clone();
+            tasks.push(tokio::spawn(async move {
+                loop {
+                    match events.recv().await {
+                        Ok(s) => {
+                            notify(Event::Sync(s));
+                            notify(Event::Status);
+                        }
+                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
+                            notify(Event::Status);
+                        }
+                        Err(_) => return,
+                    }
+                }
+            }));
+        }
+        Forwarders(tasks)
+    }
+
+    /// The open database, waiting while it opens.
+    pub async fn live(&self) -> IpcResult<Arc<Live>> {
+        let mut rx = self.slot.subscribe();
+        let slot = tokio::time::timeout(OPEN_WAIT, rx.wait_for(|s| !matches!(s, Slot::Opening)))
+            .await
+            .map_err(|_| {
+                IpcError::new(
+                    "busy",
+                    "The database is still opening; try again in a moment.",
+                )
+            })?
+            .map_err(|_| IpcError::new("closed", "Shark is closing."))?
+            .clone();
+        match slot {
+            Slot::Open(live) => Ok(live),
+            Slot::Failed(why) => Err(IpcError::new("unavailable", why)),
+            Slot::Opening => Err(IpcError::new("busy", "The database is still opening.")),
+        }
+    }
+
+    /// The open store, for the CLI hand-off (`None` while opening).
+    pub fn current(&self) -> Option<Arc<Live>> {
+        match &*self.slot.borrow() {
+            Slot::Open(live) => Some(live.clone()),
+            _ => None,
+        }
+    }
+
+    /// Changes the settings with `edit`, saves them, and reopens. When the
+    /// database cannot be opened with the new settings, the old ones are put
+    /// back and reopened, and the error is returned: a failed change loses nothing.
+    pub async fn reconfigure(
+        self: &Arc<Self>,
+        edit: impl FnOnce(&mut Config) -> IpcResult<()>,
+    ) -> IpcResult<Arc<Live>> {
+        let _one = self.reopen.lock().await;
+        let before = Config::load(&self.paths)?;
+        let mut config = before.clone();
+        edit(&mut config)?;
+        config.save(&self.paths)?;
+        match self.open_locked().await {
+            Ok(live) => Ok(live),
+            Err(e) => {
+                before.save(&self.paths)?;
+                let _ = self.open_locked().await;
+                Err(e)
+            }
+        }
+    }
+
+    /// Leaves the cloud: every record goes into the local database, then the
+    /// app reopens it. Returns the number of records saved.
+    pub async fn disconnect(self: &Arc<Self>) -> IpcResult<usize> {
+        let _one = self.reopen.lock().await;
+        let old = self.slot.send_replace(Slot::Opening);
+        (self.notify)(Event::Status);
+        let saved = match self.save_and_leave(old).await {
+            Ok(n) => n,
+            Err(e) => {
+                // Nothing was removed: reopen what was there.
+                let _ = self.open_locked().await;
+                return Err(e);
+            }
+        };
+        self.open_locked().await?;
+        Ok(saved)
+    }
+
+    async fn save_and_leave(&self, old: Slot) -> IpcResult<usize> {
+        let saved = match old {
+            Slot::Open(live) => {
+                let Live {
+                    store,
+                    engine,
+                    forwarders,
+                    ..
+                } = wait_unique(live).await?;
+                drop(engine);
+                drop(forwarders);
+                cloud::disconnect(&self.paths, wait_unique(store).await?).await?
+            }
+            _ => 0,
+        };
+        let mut config = Config::load(&self.paths)?;
+        config.cloud.url = None;
+        config.save(&self.paths)?;
+        Ok(saved)
+    }
+
+    /// The status the window and the tray show.
+    pub async fn status(&self) -> AppStatus {
+        let now = time::now();
+        let slot = self.slot.borrow().clone();
+        let device_name = Device::load_or_create(&self.paths, &Config::default())
+            .map(|d| d.name)
+            .unwrap_or_default();
+        let base = |phase: &str| AppStatus {
+            phase: phase.to_string(),
+            mode: None,
+            pending_changes: 0,
+            last_success: None,
+            last_error: None,
+            paused: false,
+            url: None,
+            token_source: None,
+            interval_secs: cloud::state::DEFAULT_INTERVAL.as_secs(),
+            device_name: device_name.clone(),
+            line: status_line(phase, 0, None, now),
+            offline: false,
+        };
+        let live = match slot {
+            Slot::Opening => return base("opening"),
+            Slot::Failed(why) => {
+                let mut s = base("failed");
+                s.line = format!("Cannot open the database: {why}");
+                return s;
+            }
+            Slot::Open(live) => live,
+        };
+        let saved = SyncState::load(&self.paths);
+        let config = Config::load(&self.paths).unwrap_or_else(|_| live.config.clone());
+        let (phase, pending, last_success, last_error) = match (&live.engine, live.info.mode) {
+            (Some(engine), _) => {
+                let s = engine.status();
+                (
+                    phase_name(s.phase),
+                    s.pending_changes,
+                    s.last_success,
+                    s.last_error,
+                )
+            }
+            (None, Mode::LocalFallback) => {
+                ("not_connected", 0, saved.last_success, saved.last_failure)
+            }
+            (None, _) => ("local", 0, None, None),
+        };
+        AppStatus {
+            phase: phase.to_string(),
+            mode: Some(live.info.mode),
+            pending_changes: pending,
+            last_success,
+            last_error,
+            paused: config.cloud.paused == Some(true),
+            url: live.info.url.clone(),
+            token_source: live.info.token_source.as_ref().map(ToString::to_string),
+            interval_secs: config
+                .cloud
+                .sync_interval_secs
+                .unwrap_or(cloud::state::DEFAULT_INTERVAL.as_secs()),
+            device_name: live.device.name.clone(),
+            line: status_line(phase, pending, last_success, now),
+            offline: matches!(phase, "offline" | "not_connected"),
+        }
+    }
+}
+
+/// Waits until no one else holds `shared` (commands in flight finish, a
+/// stopped engine's task is dropped).
+async fn wait_unique<T>(mut shared: Arc<T>) -> IpcResult<T> {
+    for _ in 0..100 {
+        match Arc::try_unwrap(shared) {
+            Ok(l) => return Ok(l),
+            Err(again) => shared = again,
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Err(IpcError::new(
+        "busy",
+        "The database is busy; try again in a moment.",
+    ))
+}
+
+/// Commands handed over by the `shark` CLI run on the app's store.
+#[derive(Debug)]
+pub struct HandoffHost(pub Arc<Session>);
+
+impl Host for HandoffHost {
+    fn store(&self) -> Option<Arc<Store>> {
+        self.0.current().map(|l| l.store.clone())
+    }
+}

@@ -1,0 +1,173 @@
+//! The app's session without a window: it opens the local database by
+//! default, reports data changes and status, connects to the real sync
+//! server (carrying local work over), tests connections with classified
+//! results, and disconnects keeping every record.
+
+// Test helpers may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use shark_app::session::{Event, Session};
+use shark_core::cloud::{Mode, Problem, test_connection, token::test_token};
+use shark_core::paths::SharkPaths;
+use shark_core::store::{NewEpic, TaskFilter};
+use shark_tests::{AuthProxy, SyncServer, replica};
+
+type Seen = Arc<Mutex<Vec<String>>>;
+
+fn session() -> (tempfile::TempDir, Arc<Session>, Seen) {
+    let home = tempfile::tempdir().unwrap();
+    let seen: Seen = Arc::default();
+    let log = seen.clone();
+    let notify = Arc::new(move |e: Event| {
+        let name = match e {
+            Event::DataChanged => "data".to_string(),
+            Event::Status => "status".to_string(),
+            Event::Sync(s) => format!("sync:{:?}", s.phase),
+        };
+        log.lock().unwrap().push(name);
+    });
+    let session = Session::new(SharkPaths::under(home.path()), notify);
+    (home, session, seen)
+}
+
+async fn wait_for(seen: &Seen, what: &str) {
+    for _ in 0..200 {
+        if seen.lock().unwrap().iter().any(|s| s == what) {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    panic!("no {what} event: {:?}", seen.lock().unwrap());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn first_launch_is_local_and_reports_changes() {
+    let (_home, session, seen) = session();
+    assert_eq!(session.status().await.phase, "opening");
+    let live = session.open().await.unwrap();
+    let status = session.status().await;
+    assert_eq!(status.phase, "local");
+    assert_eq!(status.line, "Local only (no cloud connected)");
+    assert!(!status.offline);
+    seen.lock().unwrap().clear();
+    live.store
+        .create_epic(NewEpic {
+            title: "Desktop".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    wait_for(&seen, "data").await;
+    // Commands wait for the open database rather than failing.
+    assert_eq!(
+        session
+            .live()
+            .await
+            .unwrap()
+            .store
+            .list_epics()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn connect_carries_work_over_then_disconnect_keeps_it() {
+    let server = SyncServer::start();
+    let (_home, session, seen) = session();
+    let live = session.open().await.unwrap();
+    live.store
+        .create_epic(NewEpic {
+            title: "Made before connecting".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    drop(live);
+
+    let url = server.url();
+    let live = session
+        .reconfigure(move |c| {
+            c.cloud.url = Some(url);
+            c.cloud.sync_interval_secs = Some(1);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(live.info.mode, Mode::Replica);
+    assert!(live.engine.is_some());
+    wait_for(&seen, "sync:UpToDate").await;
+    let status = session.status().await;
+    assert_eq!(status.mode, Some(Mode::Replica));
+    assert!(status.line.starts_with("Synced"), "{}", status.line);
+
+    // Another machine sees the carried-over epic.
+    let other = replica::replica(&server, "laptop-2").await;
+    let epics = other.store.list_epics().await.unwrap();
+    assert_eq!(epics.len(), 1, "{epics:?}");
+    assert_eq!(epics[0].title, "Made before connecting");
+    drop(live);
+
+    let saved = session.disconnect().await.unwrap();
+    assert!(saved > 0);
+    let live = session.live().await.unwrap();
+    assert_eq!(live.info.mode, Mode::Local);
+    assert_eq!(live.store.list_epics().await.unwrap().len(), 1);
+    assert_eq!(
+        live.store
+            .list_tasks(&TaskFilter::everything())
+            .await
+            .unwrap()
+            .len(),
+        0
+    );
+    assert_eq!(session.status().await.phase, "local");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_bad_setting_is_refused_and_nothing_is_lost() {
+    let (_home, session, _seen) = session();
+    session.open().await.unwrap();
+    let r = session
+        .reconfigure(|c| {
+            c.cloud.url = Some("libsql://user:s3cret-pw@x.turso.io".into());
+            Ok(())
+        })
+        .await;
+    let e = r.unwrap_err();
+    assert!(!e.message.contains("s3cret-pw"), "{}", e.message);
+    assert!(e.message.contains("credentials"), "{}", e.message);
+    // The old settings are back and the database is open again.
+    assert_eq!(session.status().await.phase, "local");
+    let config = shark_core::config::Config::load(&session.paths).unwrap();
+    assert_eq!(config.cloud.url, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_connection_classifies_the_outcome() {
+    let mut server = SyncServer::start();
+    let ok = test_connection(&server.url(), None, Duration::from_secs(10)).await;
+    assert!(ok.ok, "{ok:?}");
+
+    let token = test_token(&serde_json::json!({"id": "right"}));
+    let proxy = AuthProxy::start(server.addr(), token.expose());
+    let wrong = test_token(&serde_json::json!({"id": "wrong"}));
+    let auth = test_connection(&proxy.url(), Some(&wrong), Duration::from_secs(10)).await;
+    assert!(!auth.ok);
+    assert_eq!(auth.problem, Some(Problem::Auth), "{auth:?}");
+    assert!(!auth.message.contains(wrong.expose()));
+    let good = test_connection(&proxy.url(), Some(&token), Duration::from_secs(10)).await;
+    assert!(good.ok, "{good:?}");
+
+    let bad = test_connection("not a url at all", None, Duration::from_secs(2)).await;
+    assert!(!bad.ok);
+
+    server.stop();
+    let offline = test_connection(&server.url(), None, Duration::from_secs(5)).await;
+    assert_eq!(offline.problem, Some(Problem::Offline), "{offline:?}");
+}

@@ -1,0 +1,174 @@
+//! The CLI beside the desktop app: while a process holds the database and
+//! serves the hand-off socket (as the app does), `shark` commands run in that
+//! process, with the caller's identity, input, output and exit codes.
+
+// Test helpers may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+use std::io::Write;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use shark_cli::handoff::{self, Host};
+use shark_core::config::{Config, Device};
+use shark_core::paths::SharkPaths;
+use shark_core::store::{Store, TaskFilter};
+use shark_tests::Machine;
+
+struct Held(Arc<Store>);
+
+impl Host for Held {
+    fn store(&self) -> Option<Arc<Store>> {
+        Some(self.0.clone())
+    }
+}
+
+/// Opens the machine's database in this process and serves the socket.
+async fn hold(m: &Machine) -> (Arc<Store>, tokio::task::JoinHandle<()>) {
+    let paths = SharkPaths::under(m.path());
+    let device = Device::load_or_create(&paths, &Config::default()).unwrap();
+    let store = Arc::new(
+        Store::open(&paths, device, Duration::from_secs(2))
+            .await
+            .unwrap(),
+    );
+    let listener = handoff::bind(&paths).unwrap();
+    let server = tokio::spawn(handoff::serve(listener, Arc::new(Held(store.clone()))));
+    (store, server)
+}
+
+/// Runs the CLI off the async threads; a run that did not hand over would
+/// wait for the lock, so the lock wait is cut to 300 ms to fail fast.
+async fn cli(
+    m: &Machine,
+    args: &[&str],
+    agent: Option<&str>,
+    stdin: Option<&str>,
+) -> shark_tests::Run {
+    let mut c = m.command(args);
+    c.env("SHARK_LOCK_TIMEOUT_MS", "300");
+    if let Some(a) = agent {
+        c.env("SHARK_AGENT", a);
+    }
+    let input = stdin.map(str::to_string);
+    tokio::task::spawn_blocking(move || {
+        if input.is_some() {
+            c.stdin(Stdio::piped());
+        }
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        if let Some(text) = input {
+            child
+                .stdin
+                .take()
+                .unwrap()
+                .write_all(text.as_bytes())
+                .unwrap();
+        }
+        child.wait_with_output().unwrap().into()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn commands_run_in_the_process_holding_the_database() {
+    let m = Machine::new();
+    let (store, server) = hold(&m).await;
+    let mut changes = store.changes();
+
+    let started = Instant::now();
+    let r = cli(&m, &["epic", "create", "Auth", "--json"], None, None).await;
+    assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    let epic: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(epic["key"], "E01");
+    // The holder saw the write at once (the app refreshes its views on this).
+    assert!(changes.has_changed().unwrap());
+    changes.borrow_and_update();
+    assert_eq!(store.list_epics().await.unwrap()[0].title, "Auth");
+    let r = cli(&m, &["feature", "create", "E01", "Login"], None, None).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("E01-F01"), "{}", r.stdout);
+
+    // Agents keep their identity; the batch is read on the CLI's side.
+    let batch = r#"[{"feature":"E01-F01","title":"One"},{"feature":"E01-F01","title":"Two"}]"#;
+    let r = cli(
+        &m,
+        &["task", "create", "--batch", "-", "--json"],
+        Some("claude"),
+        Some(batch),
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = cli(
+        &m,
+        &["task", "start", "T-E01-F01-001"],
+        Some("claude"),
+        None,
+    )
+    .await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let history = store.task_history("T-E01-F01-001").await.unwrap();
+    assert!(
+        history
+            .iter()
+            .any(|h| h.actor == "claude" && h.field == "status"),
+        "{history:?}"
+    );
+    let tasks = store.list_tasks(&TaskFilter::everything()).await.unwrap();
+    assert_eq!(tasks.len(), 2);
+
+    // Output and exit codes are those of a local run.
+    let r = cli(&m, &["task", "get", "T-E01-F09-001", "--json"], None, None).await;
+    assert_eq!(r.code, 1, "{}", r.stdout);
+    let err: serde_json::Value = serde_json::from_str(r.stderr.trim()).unwrap();
+    assert_eq!(err["error"]["code"], "not_found");
+    let r = cli(
+        &m,
+        &["task", "create", "E01", "F01", "x", "--priority", "99"],
+        None,
+        None,
+    )
+    .await;
+    assert_ne!(r.code, 0);
+    assert!(r.stderr.contains("priority"), "{}", r.stderr);
+    let r = cli(&m, &["task", "list"], None, None).await;
+    assert_eq!(r.code, 0);
+    assert!(r.stdout.contains("T-E01-F01-002"), "{}", r.stdout);
+
+    // Cloud settings belong to the app while it runs: a clear refusal.
+    let r = cli(&m, &["cloud", "status"], None, None).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("desktop app is running"), "{}", r.stderr);
+
+    // No command waited for the lock (each would have taken 300 ms and failed).
+    assert!(started.elapsed() < Duration::from_secs(20));
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stale_socket_is_ignored() {
+    let m = Machine::new();
+    m.ok(&["epic", "create", "Auth"]);
+    let paths = SharkPaths::under(m.path());
+    // A socket file nobody listens on (an app that crashed).
+    drop(handoff::bind(&paths).unwrap());
+    assert!(paths.app_socket().exists());
+    let r = cli(&m, &["epic", "list", "--json"], None, None).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("Auth"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_socket_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let m = Machine::new();
+    let (_store, server) = hold(&m).await;
+    let mode = std::fs::metadata(SharkPaths::under(m.path()).app_socket())
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o600);
+    server.abort();
+}

@@ -1,0 +1,140 @@
+// A stand-in for the Rust side in browser tests: the Tauri IPC internals
+// (as @tauri-apps/api/mocks sets them up) over an in-memory task store with
+// the same workflow and history rules, so the built UI runs in Chromium.
+(() => {
+  const now = () => new Date().toISOString();
+  const db = { epics: [], features: [], tasks: [], notes: [], history: [], device: "dev-this" };
+  const callbacks = new Map();
+  const listeners = new Map();
+  let nextId = 1;
+  const id = () => `id-${nextId++}`;
+  const emit = (event, payload) => {
+    for (const h of listeners.get(event) ?? []) callbacks.get(h)?.({ event, id: h, payload });
+  };
+  const err = (code, message) => Promise.reject({ code, message });
+  const ALLOWED = {
+    todo: ["start", "block", "archive"],
+    in_progress: ["complete", "block", "archive"],
+    blocked: ["unblock", "archive"],
+    ready_for_review: ["approve", "reopen", "archive"],
+    completed: ["reopen", "archive"],
+    archived: [],
+  };
+  const TARGET = { start: "in_progress", complete: "ready_for_review", approve: "completed", block: "blocked", reopen: "in_progress", archive: "archived" };
+  const record = (task, field, oldValue, newValue, reason = null, device = db.device, deviceName = "this-machine") =>
+    db.history.push({ id: id(), task_key: task.key, field, old_value: oldValue, new_value: newValue, reason, forced: false, actor_kind: "user", actor: "tester", device_id: device, device_name: deviceName, created_at: now() });
+  const status = { phase: "up_to_date", mode: "replica", pending_changes: 0, last_success: now(), last_error: null, paused: false, url: "libsql://demo-org.turso.io", token_source: "the system keyring", interval_secs: 30, device_name: "this-machine", line: "Synced just now - 0 pending", offline: false };
+  const changed = () => setTimeout(() => emit("data-changed", null), 0);
+  const find = (key) => db.tasks.find((t) => t.key === key);
+  const handlers = {
+    get_status: () => status,
+    list_epics: () => db.epics,
+    list_features: () => db.features.map((f) => ({ ...f, task_count: db.tasks.filter((t) => t.feature_key === f.key).length })),
+    list_tasks: () => db.tasks,
+    get_task: ({ key }) => {
+      const task = find(key);
+      if (!task) return err("not_found", `task ${key} not found`);
+      return { task, notes: db.notes.filter((n) => n.task_key === key), history: db.history.filter((h) => h.task_key === key), actions: ALLOWED[task.status], device_id: db.device };
+    },
+    create_epic: ({ input }) => {
+      if (!input.title.trim()) return err("invalid", "the title is empty");
+      const e = { id: id(), key: `E${String(db.epics.length + 1).padStart(2, "0")}`, title: input.title, description: input.description || null, status: "draft", priority: input.priority || "medium", created_at: now(), updated_at: now() };
+      db.epics.push(e);
+      changed();
+      return e;
+    },
+    create_feature: ({ input }) => {
+      const n = db.features.filter((f) => f.epic_key === input.epic).length + 1;
+      const f = { id: id(), epic_id: "", epic_key: input.epic, key: `${input.epic}-F${String(n).padStart(2, "0")}`, title: input.title, description: input.description || null, status: "draft", progress_pct: 0, task_count: 0 };
+      db.features.push(f);
+      changed();
+      return f;
+    },
+    create_task: ({ input }) => {
+      if (!input.title.trim()) return err("invalid", "the title is empty");
+      const f = db.features.find((x) => x.key === input.feature);
+      const n = db.tasks.filter((t) => t.feature_key === f.key).length + 1;
+      const t = { id: id(), feature_id: f.id, epic_key: f.epic_key, feature_key: f.key, key: `T-${f.key}-${String(n).padStart(3, "0")}`, title: input.title, description: input.description || null, status: "todo", priority: input.priority ?? 5, agent_type: input.agent_type || null, assigned_agent: null, depends_on: [], blocked_reason: null, created_at: now(), started_at: null, completed_at: null, updated_at: now() };
+      db.tasks.push(t);
+      changed();
+      return t;
+    },
+    update_task: ({ key, patch }) => {
+      const t = find(key);
+      for (const [k, v] of Object.entries(patch)) {
+        const old = t[k] === null ? null : String(t[k]);
+        t[k] = k === "priority" ? Number(v) : v;
+        record(t, k, old, String(v));
+      }
+      t.updated_at = now();
+      changed();
+      return t;
+    },
+    transition_task: ({ key, action, reason }) => {
+      const t = find(key);
+      if (!ALLOWED[t.status].includes(action)) return err("illegal_transition", `cannot ${action} a ${t.status} task`);
+      const to = action === "unblock" ? (t.started_at ? "in_progress" : "todo") : TARGET[action];
+      record(t, "status", t.status, to, reason);
+      t.status = to;
+      if (to === "in_progress" && !t.started_at) t.started_at = now();
+      t.updated_at = now();
+      changed();
+      return t;
+    },
+    add_note: ({ key, noteType, content }) => {
+      const n = { id: id(), task_key: key, note_type: noteType, content, actor_kind: "user", created_by: "tester", device_id: db.device, device_name: "this-machine", created_at: now() };
+      db.notes.push(n);
+      changed();
+      return n;
+    },
+    restore_value: ({ key, historyId }) => {
+      const h = db.history.find((x) => x.id === historyId);
+      return handlers.update_task({ key, patch: { [h.field]: h.old_value } });
+    },
+    sync_now: () => ({ pulled: false, renumbered: [] }),
+    app_info: () => ({ version: "0.1.0", data_dir: "/tmp/shark", log_dir: "/tmp/shark/logs", token_stored_in: null, start_at_login: false }),
+    check_update: () => ({ available: false, version: null, current: "0.1.0", problem: "Could not check for updates (offline, or the release server did not answer)." }),
+  };
+  // Test hooks: a change "from another machine", and status changes.
+  window.__fake = {
+    db,
+    emit,
+    remoteEdit(key, field, value) {
+      const t = find(key);
+      const old = t[field] === null ? null : String(t[field]);
+      t[field] = value;
+      record(t, field, old, String(value), null, "dev-other", "laptop-2");
+      t.updated_at = now();
+      changed();
+    },
+    setStatus(patch) {
+      Object.assign(status, patch);
+      emit("sync-status", status);
+    },
+  };
+  window.__TAURI_INTERNALS__ = {
+    invoke: async (cmd, args) => {
+      if (cmd === "plugin:event|listen") {
+        if (!listeners.has(args.event)) listeners.set(args.event, []);
+        listeners.get(args.event).push(args.handler);
+        return args.handler;
+      }
+      if (cmd === "plugin:event|unlisten") return null;
+      const f = handlers[cmd];
+      if (!f) return err("unknown", `no fake for ${cmd}`);
+      return f(args ?? {});
+    },
+    transformCallback: (cb, once = false) => {
+      const n = window.crypto.getRandomValues(new Uint32Array(1))[0];
+      callbacks.set(n, (data) => {
+        if (once) callbacks.delete(n);
+        return cb && cb(data);
+      });
+      return n;
+    },
+    unregisterCallback: (n) => callbacks.delete(n),
+    runCallback: (n, data) => callbacks.get(n)?.(data),
+    callbacks,
+  };
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = { unregisterListener: () => {} };
+})();

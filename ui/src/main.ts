@@ -1,0 +1,351 @@
+// The window: the epic/feature tree, the task list (virtualized) or board,
+// the detail pane, the sync indicator and offline banner, and the keyboard.
+import "./style.css";
+import { api, errorMessage, events, type Task } from "./api";
+import { showDetail, refreshDetail, focusStatus } from "./detail";
+import { $, clear, h } from "./dom";
+import { formDialog } from "./forms";
+import { STATUSES, STATUS_LABEL, agentsOf, buildTree, byStatus, filterTasks, shortcutFor, syncText } from "./model";
+import { openSettings } from "./settings";
+import { changed, onChange, reload, state } from "./state";
+import { toast } from "./toast";
+import { VList } from "./vlist";
+
+const ROW = 40;
+let visible: Task[] = [];
+
+function taskRow(t: Task): HTMLElement {
+  return h(
+    "div",
+    {
+      class: `row${t.key === state.selected ? " selected" : ""}`,
+      role: "option",
+      "aria-selected": t.key === state.selected ? "true" : "false",
+      "data-key": t.key,
+      onclick: () => select(t.key),
+    },
+    h("span", { class: "key" }, t.key),
+    h("span", { class: "title" }, t.title),
+    h("span", { class: `pill s-${t.status}` }, STATUS_LABEL[t.status]),
+    h("span", { class: `prio p${t.priority <= 3 ? "h" : t.priority <= 6 ? "m" : "l"}`, title: "Priority" }, `P${t.priority}`),
+    h("span", { class: "agent" }, t.assigned_agent ?? t.agent_type ?? ""),
+  );
+}
+
+let list: VList<Task>;
+
+function select(key: string | null): void {
+  state.selected = key;
+  const i = visible.findIndex((t) => t.key === key);
+  if (i >= 0 && state.view === "list") list.reveal(i);
+  for (const el of document.querySelectorAll(".row.selected, .card.selected")) {
+    el.classList.remove("selected");
+    el.setAttribute("aria-selected", "false");
+  }
+  for (const el of document.querySelectorAll(`[data-key="${CSS.escape(key ?? "")}"]`)) {
+    if (el.classList.contains("row") || el.classList.contains("card")) {
+      el.classList.add("selected");
+      el.setAttribute("aria-selected", "true");
+    }
+  }
+  void showDetail($("#detail"), key);
+}
+
+function move(step: number): void {
+  if (!visible.length) return;
+  const i = visible.findIndex((t) => t.key === state.selected);
+  const next = i < 0 ? 0 : Math.min(visible.length - 1, Math.max(0, i + step));
+  select(visible[next].key);
+}
+
+function renderTree(): void {
+  const root = $("#tree");
+  clear(root);
+  const item = (label: string, scope: string, count: number, cls: string, extra?: HTMLElement) =>
+    h(
+      "li",
+      { class: cls },
+      h(
+        "button",
+        {
+          class: `tree-item${state.filters.scope === scope ? " active" : ""}`,
+          "data-scope": scope,
+          onclick: () => {
+            state.filters.scope = scope;
+            changed();
+          },
+        },
+        h("span", { class: "label" }, label),
+        h("span", { class: "count" }, String(count)),
+      ),
+      extra,
+    );
+  const tree = buildTree(state.epics, state.features, state.tasks);
+  const openTotal = state.tasks.filter((t) => t.status !== "completed" && t.status !== "archived").length;
+  root.append(
+    h("div", { class: "tree-head" }, h("span", {}, "Plan"), h("button", { class: "link", id: "new-epic", onclick: newEpic }, "+ Epic")),
+    h(
+      "ul",
+      {},
+      item("All tasks", "", openTotal, "all"),
+      ...tree.map((e) =>
+        item(
+          `${e.epic.key} ${e.epic.title}`,
+          e.epic.key,
+          e.open,
+          "epic",
+          h(
+            "ul",
+            {},
+            ...e.features.map((f) => item(`${f.feature.key.split("-").pop()} ${f.feature.title}`, f.feature.key, f.open, "feature")),
+            h("li", {}, h("button", { class: "link small", onclick: () => newFeature(e.epic.key) }, "+ Feature")),
+          ),
+        ),
+      ),
+    ),
+  );
+}
+
+function renderAgents(): void {
+  const sel = $("#f-agent") as HTMLSelectElement;
+  const agents = agentsOf(state.tasks);
+  const cur = sel.value;
+  clear(sel);
+  sel.append(h("option", { value: "" }, "Any agent"), ...agents.map((a) => h("option", { value: a }, a)));
+  sel.value = agents.includes(cur) ? cur : "";
+}
+
+function renderBoard(): void {
+  const root = $("#board");
+  clear(root);
+  const groups = byStatus(visible);
+  const shown = state.filters.status === "" || state.filters.status === "open" ? STATUSES.filter((s) => s !== "archived") : [state.filters.status];
+  for (const s of shown) {
+    const items = groups.get(s) ?? [];
+    const cards = items.slice(0, 200).map((t) =>
+      h("div", { class: `card${t.key === state.selected ? " selected" : ""}`, "data-key": t.key, tabindex: 0, onclick: () => select(t.key) }, h("div", { class: "key" }, t.key), h("div", {}, t.title)),
+    );
+    root.append(
+      h("section", { class: "column", "aria-label": STATUS_LABEL[s] }, h("h3", {}, `${STATUS_LABEL[s]} (${items.length})`), ...cards, items.length > 200 ? h("p", { class: "muted" }, `${items.length - 200} more: narrow the filters`) : null),
+    );
+  }
+}
+
+function render(): void {
+  visible = filterTasks(state.tasks, state.filters);
+  $("#count").textContent = `${visible.length} of ${state.tasks.length} tasks`;
+  $("#list").hidden = state.view !== "list";
+  $("#board").hidden = state.view !== "board";
+  for (const b of document.querySelectorAll<HTMLButtonElement>("[data-view]")) b.setAttribute("aria-pressed", String(b.dataset.view === state.view));
+  if (state.view === "list") list.setItems(visible);
+  else renderBoard();
+  $("#empty").hidden = visible.length > 0;
+  $("#empty").textContent = state.loadError ?? (state.tasks.length ? "No task matches the filters." : "No tasks yet. Create an epic, a feature, then a task (N).");
+  renderTree();
+  renderAgents();
+}
+
+function renderStatus(): void {
+  const s = state.status;
+  if (!s) return;
+  const el = $("#sync");
+  el.dataset.phase = s.phase;
+  $("#sync-text").textContent = syncText(s);
+  $("#sync-text").title = s.last_error ? `${s.last_error.problem}: ${s.last_error.message}` : s.line;
+  $("#banner").hidden = !s.offline;
+  $("#failed").hidden = s.phase !== "failed";
+  $("#failed-text").textContent = s.line;
+}
+
+async function newEpic(): Promise<void> {
+  await formDialog("New epic", [{ name: "title", label: "Title", required: true }, { name: "description", label: "Description", type: "textarea" }, { name: "priority", label: "Priority", type: "select", options: [["medium", "Medium"], ["high", "High"], ["low", "Low"]] }], "Create epic", async (v) => {
+    const e = await api.createEpic({ title: v.title, description: v.description, priority: v.priority });
+    toast(`Created ${e.key}`);
+  });
+}
+
+async function newFeature(epic?: string): Promise<void> {
+  if (!state.epics.length) {
+    toast("Create an epic first.", "error");
+    return;
+  }
+  await formDialog("New feature", [{ name: "epic", label: "Epic", type: "select", options: state.epics.map((e) => [e.key, `${e.key} ${e.title}`]), value: epic ?? state.epics[0].key }, { name: "title", label: "Title", required: true }, { name: "description", label: "Description", type: "textarea" }], "Create feature", async (v) => {
+    const f = await api.createFeature({ epic: v.epic, title: v.title, description: v.description });
+    toast(`Created ${f.key}`);
+  });
+}
+
+async function newTask(): Promise<void> {
+  if (!state.features.length) {
+    toast("Create an epic and a feature first (+ Epic, + Feature on the left).", "error");
+    return;
+  }
+  const scope = state.filters.scope;
+  const preferred = state.features.find((f) => f.key === scope) ?? state.features.find((f) => f.epic_key === scope) ?? state.features[0];
+  let created = "";
+  const ok = await formDialog(
+    "New task",
+    [
+      { name: "feature", label: "Feature", type: "select", options: state.features.map((f) => [f.key, `${f.key} ${f.title}`]), value: preferred.key },
+      { name: "title", label: "Title", required: true },
+      { name: "description", label: "Description", type: "textarea" },
+      { name: "priority", label: "Priority (1 high – 10 low)", type: "number", value: "5" },
+      { name: "agent_type", label: "Agent type", placeholder: "backend, frontend, claude…" },
+    ],
+    "Create task",
+    async (v) => {
+      const t = await api.createTask({ feature: v.feature, title: v.title, description: v.description, priority: v.priority ? Number(v.priority) : undefined, agent_type: v.agent_type });
+      created = t.key;
+    },
+  );
+  if (ok && created) {
+    toast(`Created ${created}`);
+    await reload();
+    select(created);
+  }
+}
+
+function showHelp(): void {
+  const rows: [string, string][] = [["N", "New task"], ["/", "Search"], ["J / ↓", "Next task"], ["K / ↑", "Previous task"], ["S", "Change status"], ["B", "List / board"], ["R", "Sync now"], ["Esc", "Close, leave a field"], ["?", "This help"]];
+  const d = h("dialog", { class: "modal", "aria-label": "Keyboard shortcuts" }, h("h2", {}, "Keyboard shortcuts"), h("table", {}, ...rows.map(([k, v]) => h("tr", {}, h("td", {}, h("kbd", {}, k)), h("td", {}, v)))), h("div", { class: "actions" }, h("button", { class: "primary", onclick: () => d.close() }, "Close")));
+  d.addEventListener("close", () => d.remove());
+  document.body.append(d);
+  d.showModal();
+}
+
+async function syncNow(): Promise<void> {
+  try {
+    const r = await api.syncNow();
+    toast(r.pulled ? "Synced; changes arrived." : "Synced.");
+    for (const m of r.renumbered) toast(m);
+  } catch (e) {
+    toast(errorMessage(e), "error");
+  }
+}
+
+function onKey(e: KeyboardEvent): void {
+  const target = e.target as HTMLElement;
+  const inField = ["INPUT", "TEXTAREA", "SELECT"].includes(target.tagName) || target.isContentEditable;
+  if (document.querySelector("dialog[open]") && e.key !== "Escape") return;
+  if ((e.ctrlKey || e.metaKey) && e.key === ",") {
+    e.preventDefault();
+    void openSettings();
+    return;
+  }
+  const cmd = shortcutFor(e.key, inField, e.ctrlKey || e.metaKey || e.altKey);
+  if (!cmd) return;
+  switch (cmd) {
+    case "new-task":
+      e.preventDefault();
+      void newTask();
+      break;
+    case "search":
+      e.preventDefault();
+      ($("#search") as HTMLInputElement).focus();
+      break;
+    case "next":
+      e.preventDefault();
+      move(1);
+      break;
+    case "previous":
+      e.preventDefault();
+      move(-1);
+      break;
+    case "status":
+      focusStatus($("#detail"));
+      break;
+    case "toggle-board":
+      state.view = state.view === "list" ? "board" : "list";
+      changed();
+      break;
+    case "sync":
+      void syncNow();
+      break;
+    case "help":
+      showHelp();
+      break;
+    case "escape":
+      if (inField) target.blur();
+      break;
+  }
+}
+
+function layout(): void {
+  const statusOptions: [string, string][] = [["open", "Open"], ["", "All but archived"], ...STATUSES.map((s) => [s, STATUS_LABEL[s]] as [string, string])];
+  document.body.append(
+    h(
+      "div",
+      { id: "app" },
+      h(
+        "header",
+        { class: "topbar" },
+        h("div", { class: "brand" }, "Shark"),
+        h("input", { id: "search", type: "search", placeholder: "Search tasks  ( / )", "aria-label": "Search tasks", autocomplete: "off" }),
+        h("select", { id: "f-status", "aria-label": "Status filter" }, ...statusOptions.map(([v, l]) => h("option", { value: v }, l))),
+        h("select", { id: "f-agent", "aria-label": "Agent filter" }),
+        h("select", { id: "f-priority", "aria-label": "Priority filter" }, h("option", { value: "" }, "Any priority"), h("option", { value: "high" }, "High (1–3)"), h("option", { value: "medium" }, "Medium (4–6)"), h("option", { value: "low" }, "Low (7–10)")),
+        h("div", { class: "seg", role: "group", "aria-label": "View" }, h("button", { "data-view": "list" }, "List"), h("button", { "data-view": "board" }, "Board")),
+        h("button", { id: "new-task", class: "primary", title: "New task (N)" }, "New task"),
+        h("div", { id: "sync", class: "sync", "aria-live": "polite" }, h("span", { class: "dot", "aria-hidden": "true" }), h("span", { id: "sync-text" }, "Opening…"), h("button", { id: "sync-now", title: "Sync now (R)" }, "Sync now"), h("button", { id: "open-settings", title: "Settings (Ctrl+,)", "aria-label": "Settings" }, "⚙")),
+      ),
+      h("div", { id: "banner", class: "banner", role: "status", hidden: true }, "You are offline. Your work is saved on this machine and will sync when the connection is back."),
+      h("div", { id: "failed", class: "banner bad", role: "alert", hidden: true }, h("span", { id: "failed-text" }), h("button", { id: "retry", onclick: async () => { try { state.status = await api.retryOpen(); renderStatus(); await reload(); } catch (e) { toast(errorMessage(e), "error"); } } }, "Retry")),
+      h(
+        "main",
+        {},
+        h("nav", { id: "tree", "aria-label": "Epics and features" }),
+        h("section", { class: "center" }, h("div", { class: "listhead" }, h("span", { id: "count" })), h("div", { id: "list", role: "listbox", "aria-label": "Tasks", tabindex: 0 }), h("div", { id: "board", class: "board", hidden: true }), h("p", { id: "empty", class: "empty", hidden: true })),
+        h("aside", { id: "detail", "aria-label": "Task detail" }),
+      ),
+      h("div", { id: "toasts", "aria-live": "polite" }),
+    ),
+  );
+  list = new VList<Task>($("#list"), { rowHeight: ROW, render: taskRow, key: (t) => `${t.key}|${t.updated_at}|${t.key === state.selected}` });
+  const search = $("#search") as HTMLInputElement;
+  search.addEventListener("input", () => {
+    state.filters.text = search.value;
+    changed();
+  });
+  search.addEventListener("keydown", (e) => {
+    if (e.key === "Enter" && visible.length) select(visible[0].key);
+  });
+  const bindSelect = (id: string, f: (v: string) => void) => $(id).addEventListener("change", (e) => {
+    f((e.target as HTMLSelectElement).value);
+    changed();
+  });
+  bindSelect("#f-status", (v) => (state.filters.status = v as typeof state.filters.status));
+  bindSelect("#f-agent", (v) => (state.filters.agent = v));
+  bindSelect("#f-priority", (v) => (state.filters.priority = v as typeof state.filters.priority));
+  for (const b of document.querySelectorAll<HTMLButtonElement>("[data-view]")) {
+    b.addEventListener("click", () => {
+      state.view = b.dataset.view as "list" | "board";
+      changed();
+    });
+  }
+  $("#new-task").addEventListener("click", () => void newTask());
+  $("#sync-now").addEventListener("click", () => void syncNow());
+  $("#open-settings").addEventListener("click", () => void openSettings());
+  document.addEventListener("keydown", onKey);
+}
+
+async function start(): Promise<void> {
+  layout();
+  onChange(render);
+  void showDetail($("#detail"), null);
+  await events.onDataChanged(async () => {
+    await reload();
+    refreshDetail($("#detail"));
+  });
+  await events.onStatus((s) => {
+    state.status = s;
+    renderStatus();
+  });
+  await events.onNavigate((where) => void openSettings(where === "sync" ? "sync" : "cloud"));
+  await events.onSyncError((e) => toast(e.message, "error"));
+  state.status = await api.status().catch(() => null);
+  renderStatus();
+  setInterval(renderStatus, 30_000);
+  await reload();
+}
+
+void start();

@@ -1,0 +1,117 @@
+import { describe, expect, it } from "vitest";
+import type { Task } from "./api";
+import { NO_FILTERS, agentsOf, ago, buildTree, byStatus, filterTasks, parseKeys, shortcutFor, syncText } from "./model";
+
+function task(n: number, over: Partial<Task> = {}): Task {
+  const key = `T-E01-F01-${String(n).padStart(3, "0")}`;
+  return {
+    id: `id${n}`,
+    feature_id: "f1",
+    epic_key: "E01",
+    feature_key: "E01-F01",
+    key,
+    title: `Task ${n}`,
+    description: null,
+    status: "todo",
+    priority: 5,
+    agent_type: null,
+    assigned_agent: null,
+    depends_on: [],
+    blocked_reason: null,
+    created_at: "2026-11-22T00:00:00Z",
+    started_at: null,
+    completed_at: null,
+    updated_at: "2026-11-22T00:00:00Z",
+    ...over,
+  };
+}
+
+describe("filterTasks", () => {
+  const tasks = [
+    task(1, { title: "Password form", agent_type: "frontend", priority: 2 }),
+    task(2, { status: "completed", title: "Login API" }),
+    task(3, { status: "archived" }),
+    task(4, { status: "blocked", assigned_agent: "claude", priority: 9, feature_key: "E01-F02" }),
+    task(5, { epic_key: "E02", feature_key: "E02-F01", description: "Reset the PASSWORD by mail" }),
+  ];
+
+  it("shows open tasks by default", () => {
+    expect(filterTasks(tasks, NO_FILTERS).map((t) => t.title)).toEqual(["Password form", "Task 4", "Task 5"]);
+  });
+
+  it("searches key, title and description, all words, any case", () => {
+    const f = { ...NO_FILTERS, status: "" as const, text: "password" };
+    expect(filterTasks(tasks, f).map((t) => t.key)).toEqual(["T-E01-F01-001", "T-E01-F01-005"]);
+    expect(filterTasks(tasks, { ...f, text: "password mail" }).map((t) => t.key)).toEqual(["T-E01-F01-005"]);
+    expect(filterTasks(tasks, { ...f, text: "f01-004" })).toHaveLength(1);
+  });
+
+  it("filters by status, agent, priority band and tree scope", () => {
+    expect(filterTasks(tasks, { ...NO_FILTERS, status: "archived" })).toHaveLength(1);
+    expect(filterTasks(tasks, { ...NO_FILTERS, status: "" })).toHaveLength(4);
+    expect(filterTasks(tasks, { ...NO_FILTERS, agent: "claude" }).map((t) => t.key)).toEqual(["T-E01-F01-004"]);
+    expect(filterTasks(tasks, { ...NO_FILTERS, agent: "frontend" }).map((t) => t.key)).toEqual(["T-E01-F01-001"]);
+    expect(filterTasks(tasks, { ...NO_FILTERS, priority: "high" })).toHaveLength(1);
+    expect(filterTasks(tasks, { ...NO_FILTERS, priority: "low" })).toHaveLength(1);
+    expect(filterTasks(tasks, { ...NO_FILTERS, scope: "E02" })).toHaveLength(1);
+    expect(filterTasks(tasks, { ...NO_FILTERS, scope: "E01-F02" })).toHaveLength(1);
+  });
+
+  it("filters 10,000 tasks quickly", () => {
+    const many = Array.from({ length: 10_000 }, (_, i) => task(i, { title: `Item ${i} ${i % 7 === 0 ? "alpha" : "beta"}` }));
+    const t0 = performance.now();
+    const hits = filterTasks(many, { ...NO_FILTERS, text: "alpha" });
+    const ms = performance.now() - t0;
+    expect(hits).toHaveLength(Math.ceil(10_000 / 7));
+    // Generous bound for a loaded CI machine; the bench reports real figures.
+    expect(ms).toBeLessThan(500);
+  });
+});
+
+describe("tree, board and agents", () => {
+  it("counts open tasks per epic and feature", () => {
+    const epics = [{ id: "e1", key: "E01", title: "Auth", description: null, status: "draft", priority: "medium", created_at: "", updated_at: "" }];
+    const features = [
+      { id: "f1", epic_id: "e1", epic_key: "E01", key: "E01-F01", title: "Login", description: null, status: "draft", progress_pct: 0, task_count: 2 },
+    ];
+    const tree = buildTree(epics, features, [task(1), task(2, { status: "completed" })]);
+    expect(tree[0].open).toBe(1);
+    expect(tree[0].features[0].open).toBe(1);
+  });
+
+  it("groups by status and lists agents", () => {
+    const g = byStatus([task(1), task(2, { status: "blocked" }), task(3, { status: "blocked" })]);
+    expect(g.get("blocked")).toHaveLength(2);
+    expect(g.get("completed")).toHaveLength(0);
+    expect(agentsOf([task(1, { agent_type: "b" }), task(2, { assigned_agent: "a" }), task(3, { agent_type: "b" })])).toEqual(["a", "b"]);
+  });
+});
+
+describe("text helpers", () => {
+  const now = Date.parse("2026-11-22T12:00:00Z");
+  it("says how long ago", () => {
+    expect(ago(null, now)).toBe("never");
+    expect(ago("2026-11-22T11:58:00Z", now)).toBe("2 min ago");
+    expect(ago("2026-11-22T09:00:00Z", now)).toBe("3 h ago");
+    expect(ago("2026-11-21T11:00:00Z", now)).toBe("1 day ago");
+  });
+
+  it("describes sync states", () => {
+    const base = { pending_changes: 0, last_success: "2026-11-22T11:58:00Z" };
+    expect(syncText({ ...base, phase: "up_to_date" }, now)).toBe("Synced 2 min ago · 0 pending");
+    expect(syncText({ ...base, phase: "offline", pending_changes: 3 }, now)).toBe("Offline · synced 2 min ago · 3 pending");
+    expect(syncText({ ...base, phase: "local" }, now)).toBe("Local only");
+  });
+
+  it("parses dependency keys", () => {
+    expect(parseKeys(" T-E01-F01-001, T-E01-F01-002\nT-E01-F01-003 ")).toEqual(["T-E01-F01-001", "T-E01-F01-002", "T-E01-F01-003"]);
+    expect(parseKeys("")).toEqual([]);
+  });
+
+  it("maps keys to shortcuts, not while typing", () => {
+    expect(shortcutFor("n", false, false)).toBe("new-task");
+    expect(shortcutFor("n", true, false)).toBeNull();
+    expect(shortcutFor("Escape", true, false)).toBe("escape");
+    expect(shortcutFor("n", false, true)).toBeNull();
+  });
+});

@@ -1,0 +1,210 @@
+// Pure view logic (no DOM, no IPC), unit-tested with Vitest: filtering and
+// sorting tasks, the epic/feature tree, status names, relative times.
+import type { Epic, Feature, Task, TaskStatus } from "./api";
+
+export const STATUSES: TaskStatus[] = [
+  "todo",
+  "in_progress",
+  "blocked",
+  "ready_for_review",
+  "completed",
+  "archived",
+];
+
+export const STATUS_LABEL: Record<TaskStatus, string> = {
+  todo: "To do",
+  in_progress: "In progress",
+  blocked: "Blocked",
+  ready_for_review: "Ready for review",
+  completed: "Completed",
+  archived: "Archived",
+};
+
+export const ACTION_LABEL: Record<string, string> = {
+  start: "Start",
+  complete: "Ready for review",
+  approve: "Approve",
+  block: "Block…",
+  unblock: "Unblock",
+  reopen: "Reopen…",
+  archive: "Archive",
+};
+
+/** Actions that need a reason (the core refuses them without one). */
+export const NEEDS_REASON = new Set(["block", "reopen"]);
+
+export type PriorityBand = "" | "high" | "medium" | "low";
+
+export interface Filters {
+  text: string;
+  status: "" | "open" | TaskStatus;
+  agent: string;
+  priority: PriorityBand;
+  /** Epic key or feature key from the tree ("" for all). */
+  scope: string;
+}
+
+export const NO_FILTERS: Filters = { text: "", status: "open", agent: "", priority: "", scope: "" };
+
+export function band(p: number): Exclude<PriorityBand, ""> {
+  return p <= 3 ? "high" : p <= 6 ? "medium" : "low";
+}
+
+/** Lower-cased text a search matches against, computed once per task. */
+const haystacks = new WeakMap<Task, string>();
+function haystack(t: Task): string {
+  let h = haystacks.get(t);
+  if (h === undefined) {
+    h = [t.key, t.title, t.description ?? "", t.agent_type ?? "", t.assigned_agent ?? ""]
+      .join("\n")
+      .toLowerCase();
+    haystacks.set(t, h);
+  }
+  return h;
+}
+
+/** The tasks the filters let through, in list order. */
+export function filterTasks(tasks: Task[], f: Filters): Task[] {
+  const words = f.text.toLowerCase().split(/\s+/).filter(Boolean);
+  const out: Task[] = [];
+  for (const t of tasks) {
+    if (f.status === "open") {
+      if (t.status === "completed" || t.status === "archived") continue;
+    } else if (f.status === "") {
+      if (t.status === "archived") continue;
+    } else if (t.status !== f.status) continue;
+    if (f.agent && t.agent_type !== f.agent && t.assigned_agent !== f.agent) continue;
+    if (f.priority && band(t.priority) !== f.priority) continue;
+    if (f.scope && t.epic_key !== f.scope && t.feature_key !== f.scope) continue;
+    if (words.length) {
+      const h = haystack(t);
+      if (!words.every((w) => h.includes(w))) continue;
+    }
+    out.push(t);
+  }
+  return out;
+}
+
+/** Agents seen on tasks (agent types and assigned agents), sorted. */
+export function agentsOf(tasks: Task[]): string[] {
+  const s = new Set<string>();
+  for (const t of tasks) {
+    if (t.agent_type) s.add(t.agent_type);
+    if (t.assigned_agent) s.add(t.assigned_agent);
+  }
+  return [...s].sort((a, b) => a.localeCompare(b));
+}
+
+export interface TreeEpic {
+  epic: Epic;
+  open: number;
+  features: { feature: Feature; open: number }[];
+}
+
+/** Epics with their features and the count of open tasks in each. */
+export function buildTree(epics: Epic[], features: Feature[], tasks: Task[]): TreeEpic[] {
+  const openByFeature = new Map<string, number>();
+  const openByEpic = new Map<string, number>();
+  for (const t of tasks) {
+    if (t.status === "completed" || t.status === "archived") continue;
+    openByFeature.set(t.feature_key, (openByFeature.get(t.feature_key) ?? 0) + 1);
+    openByEpic.set(t.epic_key, (openByEpic.get(t.epic_key) ?? 0) + 1);
+  }
+  return epics.map((epic) => ({
+    epic,
+    open: openByEpic.get(epic.key) ?? 0,
+    features: features
+      .filter((f) => f.epic_key === epic.key)
+      .map((feature) => ({ feature, open: openByFeature.get(feature.key) ?? 0 })),
+  }));
+}
+
+/** Tasks grouped by status for the board. */
+export function byStatus(tasks: Task[]): Map<TaskStatus, Task[]> {
+  const m = new Map<TaskStatus, Task[]>(STATUSES.map((s) => [s, []]));
+  for (const t of tasks) m.get(t.status)?.push(t);
+  return m;
+}
+
+/** "just now", "2 min ago", "3 h ago", "4 days ago". */
+export function ago(iso: string | null, now: number = Date.now()): string {
+  if (!iso) return "never";
+  const secs = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
+  if (secs < 45) return "just now";
+  if (secs < 3600) return `${Math.round(secs / 60)} min ago`;
+  if (secs < 86400) return `${Math.floor(secs / 3600)} h ago`;
+  const d = Math.floor(secs / 86400);
+  return `${d} day${d === 1 ? "" : "s"} ago`;
+}
+
+/** The sync indicator's words for a status. */
+export function syncText(
+  s: { phase: string; pending_changes: number; last_success: string | null },
+  now: number = Date.now(),
+): string {
+  const pending = `${s.pending_changes} pending`;
+  switch (s.phase) {
+    case "opening":
+      return "Opening…";
+    case "failed":
+      return "Database unavailable";
+    case "local":
+      return "Local only";
+    case "not_connected":
+      return `Offline, not connected yet · ${pending}`;
+    case "syncing":
+      return `Syncing… · ${pending}`;
+    case "offline":
+      return `Offline · synced ${ago(s.last_success, now)} · ${pending}`;
+    case "auth_error":
+      return `Sign-in problem · ${pending}`;
+    case "quota_blocked":
+      return `Turso quota reached · ${pending}`;
+    case "paused":
+      return `Sync paused · ${pending}`;
+    case "error":
+      return `Sync error · ${pending}`;
+    default:
+      return s.last_success ? `Synced ${ago(s.last_success, now)} · ${pending}` : `Never synced · ${pending}`;
+  }
+}
+
+/** History fields a click can restore (status goes through the workflow). */
+export const RESTORABLE = new Set([
+  "title",
+  "description",
+  "priority",
+  "agent_type",
+  "assigned_agent",
+  "depends_on",
+]);
+
+/** Parses "T-E01-F01-001, T-E01-F01-002" into keys. */
+export function parseKeys(text: string): string[] {
+  return text
+    .split(/[\s,]+/)
+    .map((k) => k.trim())
+    .filter(Boolean);
+}
+
+/** Keyboard shortcuts: key → command name. */
+export const SHORTCUTS: Record<string, string> = {
+  n: "new-task",
+  "/": "search",
+  j: "next",
+  ArrowDown: "next",
+  k: "previous",
+  ArrowUp: "previous",
+  s: "status",
+  b: "toggle-board",
+  r: "sync",
+  "?": "help",
+  Escape: "escape",
+};
+
+/** The command for a key press, unless the user is typing in a field. */
+export function shortcutFor(key: string, inField: boolean, mod: boolean): string | null {
+  if (mod) return null;
+  if (inField && key !== "Escape") return null;
+  return SHORTCUTS[key] ?? null;
+}
