@@ -63,7 +63,9 @@ need_npm() {
   local stamp="$ROOT/node_modules/.shark-installed"
   if [ ! -f "$stamp" ] || [ "$ROOT/package-lock.json" -nt "$stamp" ]; then
     log "installing npm packages (package-lock.json)"
-    (cd "$ROOT" && npm ci --no-audit --no-fund --loglevel=error)
+    # `npm install` with the lock file (`npm ci` refuses this lock: npm leaves
+    # other platforms' optional packages out of it).
+    (cd "$ROOT" && npm install --no-audit --no-fund --loglevel=error)
     touch "$stamp"
   fi
 }
