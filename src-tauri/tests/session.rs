@@ -111,13 +111,38 @@ async fn connect_carries_work_over_then_disconnect_keeps_it() {
     let epics = other.store.list_epics().await.unwrap();
     assert_eq!(epics.len(), 1, "{epics:?}");
     assert_eq!(epics[0].title, "Made before connecting");
+
+    // A change made on the other machine reaches the open views by itself.
+    seen.lock().unwrap().clear();
+    other
+        .store
+        .create_epic(NewEpic {
+            title: "Made on laptop-2".into(),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    other.store.push().await.unwrap();
+    wait_for(&seen, "data").await;
+    let mut titles = Vec::new();
+    for _ in 0..100 {
+        titles = live.store.list_epics().await.unwrap();
+        if titles.iter().any(|e| e.title == "Made on laptop-2") {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert!(
+        titles.iter().any(|e| e.title == "Made on laptop-2"),
+        "{titles:?}"
+    );
     drop(live);
 
     let saved = session.disconnect().await.unwrap();
     assert!(saved > 0);
     let live = session.live().await.unwrap();
     assert_eq!(live.info.mode, Mode::Local);
-    assert_eq!(live.store.list_epics().await.unwrap().len(), 1);
+    assert_eq!(live.store.list_epics().await.unwrap().len(), 2);
     assert_eq!(
         live.store
             .list_tasks(&TaskFilter::everything())
