@@ -189,6 +189,16 @@ try {
     server.kill("SIGKILL");
   }
 
+  // Disconnect from Settings: local only again, every task kept.
+  await click("#open-settings");
+  await click("#settings-cloud button.danger");
+  await click("dialog form button[type=submit]");
+  await until("local only", "return document.querySelector('#sync-text')?.textContent === 'Local only'", 20000);
+  await until("all tasks kept", "return document.querySelector('#count')?.textContent.endsWith('of 9 tasks')", 5000);
+  await js("document.querySelectorAll('dialog[open]').forEach(d => d.close())");
+  assert.equal(tray().menu[0].label, "Local only (no cloud connected)");
+  console.log("ok - Disconnect in Settings: local only, all nine tasks kept");
+
   // A second launch hands over to the first and exits.
   const t0 = Date.now();
   const second = spawn(app, [], { stdio: "ignore" });

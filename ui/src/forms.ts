@@ -22,6 +22,7 @@ export function formDialog(
   fields: Field[],
   submitLabel: string,
   onSubmit: (v: Values) => Promise<void>,
+  intro?: string,
 ): Promise<boolean> {
   return new Promise((resolve) => {
     const error = h("p", { class: "form-error", role: "alert", hidden: true });
@@ -50,7 +51,7 @@ export function formDialog(
     });
     const submit = h("button", { type: "submit", class: "primary" }, submitLabel);
     const cancel = h("button", { type: "button", onclick: () => close(false) }, "Cancel");
-    const form = h("form", { method: "dialog", class: "form" }, h("h2", {}, title), ...rows, error, h("div", { class: "actions" }, cancel, submit));
+    const form = h("form", { method: "dialog", class: "form" }, h("h2", {}, title), intro ? h("p", {}, intro) : null, ...rows, error, h("div", { class: "actions" }, cancel, submit));
     const dialog = h("dialog", { class: "modal", "aria-label": title }, form);
     let done = false;
     const close = (ok: boolean) => {
@@ -83,6 +84,6 @@ export function formDialog(
     document.body.append(dialog);
     dialog.showModal();
     const first = inputs.values().next().value;
-    first?.focus();
+    (first ?? submit).focus();
   });
 }

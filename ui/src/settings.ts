@@ -3,6 +3,7 @@
 // token is stored; start at login, updates, and where Shark keeps its files.
 import { api, errorMessage, type AppStatus } from "./api";
 import { h } from "./dom";
+import { formDialog } from "./forms";
 import { state } from "./state";
 import { toast } from "./toast";
 
@@ -54,9 +55,10 @@ export async function openSettings(focus: "cloud" | "sync" | "app" = "cloud"): P
     class: "danger",
     onclick: () =>
       busy(disconnectBtn, async () => {
-        if (!confirm("Stop syncing this machine? Every task stays here in a local database.")) return;
-        const n = await api.disconnect();
-        show(true, `Local only now; ${n} records kept on this machine.`);
+        await formDialog("Disconnect from Turso?", [], "Disconnect", async () => {
+          const n = await api.disconnect();
+          show(true, `Local only now; ${n} records kept on this machine.`);
+        }, "This machine stops syncing. Every task stays here, in a local database; other machines keep theirs.");
       }),
   }, "Disconnect");
   const interval = h("input", { id: "s-interval", type: "number", min: 5, max: 86400 });
