@@ -142,6 +142,16 @@ try {
     assert.match(connected.menu[0].label, /^Synced (just now|\d+ min ago) - 0 pending$/, JSON.stringify(connected));
     assert.notEqual(connected.icon, t.icon, "the tray icon changed with the state");
     console.log(`ok - connected from Settings; the tray says "${connected.menu[0].label}"`);
+    // Pause and resume from the tray; the choice shows in the menu and the window.
+    tray("--click", "Pause sync");
+    await until("paused", "return document.querySelector('#sync-text')?.textContent.startsWith('Sync paused')", 10000);
+    const paused = tray();
+    assert.match(paused.menu[0].label, /^Sync paused/, JSON.stringify(paused));
+    assert.ok(paused.menu.some((i) => i.label === "Resume sync"), JSON.stringify(paused));
+    tray("--click", "Resume sync");
+    await until("resumed", "return /^Synced/.test(document.querySelector('#sync-text')?.textContent ?? '')", 20000);
+    console.log(`ok - Pause/Resume from the tray ("${paused.menu[0].label}", then back in sync)`);
+
     // A realistic list for the screenshot, handed over as one batch.
     const batch = JSON.stringify([
       ["Sync indicator in the title bar", 2], ["Keyboard shortcut for status changes", 3], ["Offline banner copy review", 6],
