@@ -14,14 +14,20 @@ for b in "$SHARK_APP_BIN" "$SHARK_BIN"; do
 done
 command -v tauri-driver >/dev/null || { echo "tauri-driver is missing: cargo install tauri-driver --locked" >&2; exit 1; }
 work="$(mktemp -d /tmp/shark-app-e2e.XXXXXX)"
-trap 'rm -rf "$work"' EXIT
+# D-Bus may have started xdg-document-portal, which mounts $XDG_RUNTIME_DIR/doc
+# (FUSE): unmount it before removing the folder; cleaning never fails the run.
+cleanup() {
+  umount -l "$work/run/doc" 2>/dev/null || fusermount3 -uz "$work/run/doc" 2>/dev/null || true
+  rm -rf "$work" 2>/dev/null || true
+}
+trap cleanup EXIT
 export SHARK_LOG="${SHARK_LOG:-info}"
 mkdir -p "$work/home" "$work/run" "$work/shark"
 chmod 700 "$work/run"
 export SHOTS_DIR="${SHOTS_DIR:-$work}"
 export HOME="$work/home" XDG_RUNTIME_DIR="$work/run" SHARK_HOME="$work/shark"
 export XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
-export SHARK_NO_KEYRING=1 NO_AT_BRIDGE=1 ROOT
+export SHARK_NO_KEYRING=1 NO_AT_BRIDGE=1 GTK_USE_PORTAL=0 ROOT
 # The session's daemons are chatty on stderr: keep their output for failures.
 if dbus-run-session -- bash "$ROOT/tests/app/in-session.sh" 2>"$work/session.log"; then
   exit 0
