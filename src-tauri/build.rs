@@ -28,6 +28,13 @@ const COMMANDS: &[&str] = &[
 ];
 
 fn main() {
+    // The app embeds the built UI; say how to make it rather than fail obscurely.
+    println!("cargo:rerun-if-changed=dist/index.html");
+    if !std::path::Path::new("dist/index.html").exists() {
+        panic!(
+            "dist/index.html is missing: build the UI first with `npm install && npm run ui:build` (scripts/run.sh and scripts/test.sh do)"
+        );
+    }
     let manifest = tauri_build::AppManifest::new().commands(COMMANDS);
     if let Err(e) = tauri_build::try_build(tauri_build::Attributes::new().app_manifest(manifest)) {
         panic!("tauri build script failed: {e:#}");
