@@ -26,8 +26,6 @@ need_app_libs() {
     libwebkit2gtk-4.1-dev libgtk-3-dev libayatana-appindicator3-dev librsvg2-dev libxdo-dev
 }
 
-need_apt_pkg() { need_apt_pkgs "$1"; }
-
 # Installs the packages of the list that are not installed yet, in one go.
 need_apt_pkgs() {
   local missing=() p

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use shark_core::cloud::token::{TokenSource, store_token};
+use shark_core::cloud::token::store_token;
 use shark_core::cloud::{self, DbTarget, ProbeOutcome};
 use shark_core::model::{Epic, Feature, HistoryEntry, Level, Note, NoteType, Task, TaskPriority};
 use shark_core::secret::SecretToken;
@@ -374,7 +374,7 @@ pub async fn connect_cloud(
     if let Some(t) = token.map(SecretToken::new).filter(|t| !t.is_empty()) {
         shark_core::cloud::check_token(&t, shark_core::time::now())?;
         let (place, why) = store_token(&session.paths, &t)?;
-        stored = Some(describe(&place));
+        stored = Some(place.to_string());
         why_not = why;
     }
     let url = url.trim().to_string();
@@ -390,10 +390,6 @@ pub async fn connect_cloud(
         keyring_unavailable: why_not,
         notices: live.notices.clone(),
     })
-}
-
-fn describe(place: &TokenSource) -> String {
-    place.to_string()
 }
 
 #[tauri::command]

@@ -311,9 +311,8 @@ impl Session {
     pub async fn status(&self) -> AppStatus {
         let now = time::now();
         let slot = self.slot.borrow().clone();
-        let device_name = Device::load_or_create(&self.paths, &Config::default())
-            .map(|d| d.name)
-            .unwrap_or_default();
+        // Read once: the saved settings (the app changes them while running).
+        let config = Config::load(&self.paths);
         let base = |phase: &str| AppStatus {
             phase: phase.to_string(),
             mode: None,
@@ -324,7 +323,13 @@ impl Session {
             url: None,
             token_source: None,
             interval_secs: cloud::state::DEFAULT_INTERVAL.as_secs(),
-            device_name: device_name.clone(),
+            // No database open: the name comes from the device file and settings.
+            device_name: config
+                .as_ref()
+                .ok()
+                .and_then(|c| Device::load_or_create(&self.paths, c).ok())
+                .map(|d| d.name)
+                .unwrap_or_default(),
             line: status_line(phase, 0, None, now),
             offline: false,
         };
@@ -337,8 +342,7 @@ impl Session {
             }
             Slot::Open(live) => live,
         };
-        let saved = SyncState::load(&self.paths);
-        let config = Config::load(&self.paths).unwrap_or_else(|_| live.config.clone());
+        let config = config.unwrap_or_else(|_| live.config.clone());
         let (phase, pending, last_success, last_error) = match (&live.engine, live.info.mode) {
             (Some(engine), _) => {
                 let s = engine.status();
@@ -350,6 +354,7 @@ impl Session {
                 )
             }
             (None, Mode::LocalFallback) => {
+                let saved = SyncState::load(&self.paths);
                 ("not_connected", 0, saved.last_success, saved.last_failure)
             }
             (None, _) => ("local", 0, None, None),

@@ -19,7 +19,8 @@ pub struct Tray {
     icon: TrayIcon,
     status: MenuItem<Wry>,
     pause: MenuItem<Wry>,
-    shown: Mutex<Option<(TrayState, String, bool)>>,
+    /// What is shown now: state, status line, paused, connected.
+    shown: Mutex<Option<(TrayState, String, bool, bool)>>,
 }
 
 impl std::fmt::Debug for Tray {
@@ -84,7 +85,7 @@ impl Tray {
     pub fn show(&self, s: &AppStatus) {
         let state = TrayState::of(&s.phase);
         let synced = s.mode == Some(shark_core::cloud::Mode::Replica);
-        let next = (state, s.line.clone(), s.paused);
+        let next = (state, s.line.clone(), s.paused, synced);
         let Ok(mut shown) = self.shown.lock() else {
             return;
         };

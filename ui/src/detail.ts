@@ -82,32 +82,32 @@ function render(d: TaskDetail): HTMLElement {
     });
     return h("label", { for: id, class: "field" }, h("span", {}, label), input);
   };
-  const actions = d.actions.map((a) =>
-    h(
+  const actions = d.actions.map((a) => {
+    const label = (ACTION_LABEL[a] ?? a).replace("…", "");
+    return h(
       "button",
       {
         class: a === "archive" ? "" : "primary-soft",
         "data-action": a,
         onclick: async () => {
-          let reason: string | undefined;
           if (NEEDS_REASON.has(a)) {
-            const ok = await formDialog(`${ACTION_LABEL[a].replace("…", "")} ${t.key}`, [{ name: "reason", label: "Reason", required: true, type: "textarea" }], ACTION_LABEL[a].replace("…", ""), async (v) => {
+            const ok = await formDialog(`${label} ${t.key}`, [{ name: "reason", label: "Reason", required: true, type: "textarea" }], label, async (v) => {
               await api.transition(t.key, a, v.reason);
             });
-            if (ok) toast(`${t.key}: ${ACTION_LABEL[a].replace("…", "")}`);
+            if (ok) toast(`${t.key}: ${label}`);
             return;
           }
           try {
-            await api.transition(t.key, a, reason);
-            toast(`${t.key}: ${ACTION_LABEL[a]}`);
+            await api.transition(t.key, a);
+            toast(`${t.key}: ${label}`);
           } catch (e) {
             toast(errorMessage(e), "error");
           }
         },
       },
       ACTION_LABEL[a] ?? a,
-    ),
-  );
+    );
+  });
   const noteText = h("textarea", { id: "note-text", rows: 2, placeholder: "Add a note (Ctrl+Enter)" });
   const noteType = h("select", { id: "note-type", "aria-label": "Note type" }, ...NOTE_TYPES.map((n) => h("option", { value: n }, n)));
   const addNote = async () => {

@@ -300,7 +300,7 @@ function layout(): void {
       h("div", { id: "toasts", "aria-live": "polite" }),
     ),
   );
-  list = new VList<Task>($("#list"), { rowHeight: ROW, render: taskRow, key: (t) => `${t.key}|${t.updated_at}|${t.key === state.selected}` });
+  list = new VList<Task>($("#list"), { rowHeight: ROW, render: taskRow, key: (t) => t.key });
   const search = $("#search") as HTMLInputElement;
   search.addEventListener("input", () => {
     state.filters.text = search.value;
