@@ -400,11 +400,7 @@ pub async fn disconnect_cloud(session: S<'_>) -> IpcResult<usize> {
 
 #[tauri::command]
 pub async fn set_sync_interval(session: S<'_>, secs: u64) -> IpcResult<AppStatus> {
-    if !(5..=86_400).contains(&secs) {
-        return Err(IpcError::invalid(
-            "the sync interval must be between 5 seconds and 24 hours",
-        ));
-    }
+    check_interval(secs)?;
     let session = session.inner().clone();
     session
         .reconfigure(move |c| {
@@ -413,4 +409,32 @@ pub async fn set_sync_interval(session: S<'_>, secs: u64) -> IpcResult<AppStatus
         })
         .await?;
     Ok(session.status().await)
+}
+
+/// The sync intervals the settings accept: 5 s to 24 h.
+fn check_interval(secs: u64) -> IpcResult<()> {
+    if (5..=86_400).contains(&secs) {
+        Ok(())
+    } else {
+        Err(IpcError::invalid(
+            "the sync interval must be between 5 seconds and 24 hours",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sync_interval_bounds() {
+        for ok in [5, 30, 86_400] {
+            assert!(check_interval(ok).is_ok(), "{ok}");
+        }
+        for bad in [0, 4, 86_401] {
+            let e = check_interval(bad).unwrap_err();
+            assert_eq!(e.code, "invalid");
+            assert!(e.message.contains("between 5 seconds and 24 hours"));
+        }
+    }
 }

@@ -172,3 +172,32 @@ async fn the_socket_is_private() {
     assert_eq!(mode & 0o777, 0o600);
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unreadable_or_foreign_requests_get_a_clear_error() {
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let m = Machine::new();
+    let (store, server) = hold(&m).await;
+    let socket = SharkPaths::under(m.path()).app_socket();
+    for (request, expected) in [
+        ("not json\n", "unreadable request"),
+        (
+            "{\"protocol\":99,\"args\":[\"epic\",\"list\"],\"caller\":{}}\n",
+            "protocol 99",
+        ),
+    ] {
+        let stream = tokio::net::UnixStream::connect(&socket).await.unwrap();
+        let (read, mut write) = stream.into_split();
+        write.write_all(request.as_bytes()).await.unwrap();
+        let mut line = String::new();
+        BufReader::new(read).read_line(&mut line).await.unwrap();
+        let reply: handoff::Reply = serde_json::from_str(&line).unwrap();
+        assert_eq!(reply.code, 1);
+        assert!(reply.stderr.contains(expected), "{}", reply.stderr);
+    }
+    // Nothing was written, and the app still serves real commands.
+    assert!(store.list_epics().await.unwrap().is_empty());
+    let r = cli(&m, &["epic", "list", "--json"], None, None).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    server.abort();
+}
