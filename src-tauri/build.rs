@@ -25,6 +25,9 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "set_start_at_login",
     "check_update",
+    "get_usage",
+    "save_usage_settings",
+    "open_dashboard",
 ];
 
 fn main() {

@@ -10,12 +10,14 @@ mod logging;
 pub mod session;
 pub mod status;
 mod tray;
+mod usage;
 
 use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use shark_core::cloud::Problem;
 use shark_core::paths::SharkPaths;
+use shark_core::usage::ApiMode;
 use tauri::{AppHandle, Emitter, Manager, RunEvent, WindowEvent};
 use tauri_plugin_notification::NotificationExt;
 
@@ -25,6 +27,8 @@ use session::{Event, HandoffHost, Session};
 const TICK: Duration = Duration::from_secs(30);
 /// How often a machine that could not connect at start tries again.
 const RECONNECT: Duration = Duration::from_secs(60);
+/// How often Turso's usage figures are asked for (when set up).
+const USAGE_FETCH: Duration = Duration::from_secs(300);
 
 /// Problems already notified (once per cause until a success).
 #[derive(Debug, Default)]
@@ -100,6 +104,9 @@ pub fn run() {
             app_commands::app_info,
             app_commands::set_start_at_login,
             app_commands::check_update,
+            usage::get_usage,
+            usage::save_usage_settings,
+            usage::open_dashboard,
         ])
         .build(tauri::generate_context!());
     let app = match app {
@@ -139,6 +146,7 @@ fn setup(app: &AppHandle, paths: SharkPaths, hidden: bool) {
         let _ = w.hide();
     }
     let handoff_started = Arc::new(OnceLock::new());
+    let app = app.clone();
     tauri::async_runtime::spawn(async move {
         loop {
             match session.open().await {
@@ -165,6 +173,15 @@ fn setup(app: &AppHandle, paths: SharkPaths, hidden: bool) {
             {
                 let _ = session.open().await;
             }
+            let fetch = ticks.is_multiple_of((USAGE_FETCH.as_secs() / TICK.as_secs()).max(1));
+            usage::refresh_later(
+                &app,
+                if fetch {
+                    ApiMode::RefreshIfDue
+                } else {
+                    ApiMode::Cached
+                },
+            );
             session.emit(Event::Status);
         }
     });
@@ -192,6 +209,7 @@ fn on_event(app: &AppHandle, event: Event) {
         Event::DataChanged => {
             let _ = app.emit("data-changed", ());
         }
+        Event::Opened => usage::refresh_later(app, ApiMode::RefreshIfDue),
         Event::Status => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
@@ -204,6 +222,10 @@ fn on_event(app: &AppHandle, event: Event) {
             });
         }
         Event::Sync(s) => {
+            if s.phase != shark_core::cloud::SyncPhase::Syncing {
+                // A sync ended: this machine's figures moved.
+                usage::refresh_later(app, ApiMode::Cached);
+            }
             let notified = app.state::<Notified>();
             let Ok(mut seen) = notified.0.lock() else {
                 return;

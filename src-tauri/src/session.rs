@@ -15,7 +15,7 @@ use shark_core::time;
 use tokio::sync::watch;
 
 use crate::error::{IpcError, IpcResult};
-use crate::status::{AppStatus, phase_name, status_line};
+use crate::status::{AppStatus, UsageSummary, phase_name, status_line};
 
 /// Something the UI and the tray must hear about.
 #[derive(Debug, Clone)]
@@ -26,6 +26,9 @@ pub enum Event {
     Status,
     /// The engine's status, for notifications.
     Sync(cloud::SyncStatus),
+    /// A database was opened (first, or after a settings change): figures
+    /// such as usage belong to it and are read again.
+    Opened,
 }
 
 /// Where events go (the app forwards them to the window and the tray).
@@ -70,6 +73,8 @@ pub struct Session {
     /// One open, reopen or disconnect at a time.
     reopen: tokio::sync::Mutex<()>,
     notify: Notify,
+    /// The latest usage report's warning, for the status and the tray.
+    usage: std::sync::Mutex<Option<UsageSummary>>,
 }
 
 impl std::fmt::Debug for Session {
@@ -90,7 +95,23 @@ impl Session {
             slot: watch::Sender::new(Slot::Opening),
             reopen: tokio::sync::Mutex::new(()),
             notify,
+            usage: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Keeps the latest usage report's summary; true when it changed.
+    pub fn set_usage(&self, summary: Option<UsageSummary>) -> bool {
+        match self.usage.lock() {
+            Ok(mut u) if *u != summary => {
+                *u = summary;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    fn usage_summary(&self) -> Option<UsageSummary> {
+        self.usage.lock().ok().and_then(|u| u.clone())
     }
 
     /// Raises an event (the app's timers refresh the status line this way).
@@ -114,6 +135,7 @@ impl Session {
         };
         (self.notify)(Event::Status);
         (self.notify)(Event::DataChanged);
+        (self.notify)(Event::Opened);
         result
     }
 
@@ -121,6 +143,8 @@ impl Session {
     /// (commands in flight finish first), so its lock is free.
     async fn close_current(&self) {
         let old = self.slot.send_replace(Slot::Opening);
+        // The usage warning belonged to the database being closed.
+        self.set_usage(None);
         (self.notify)(Event::Status);
         if let Slot::Open(live) = old {
             let weak = Arc::downgrade(&live.store);
@@ -332,6 +356,7 @@ impl Session {
                 .unwrap_or_default(),
             line: status_line(phase, 0, None, now),
             offline: false,
+            usage: None,
         };
         let live = match slot {
             Slot::Opening => return base("opening"),
@@ -375,6 +400,7 @@ impl Session {
             device_name: live.device.name.clone(),
             line: status_line(phase, pending, last_success, now),
             offline: matches!(phase, "offline" | "not_connected"),
+            usage: self.usage_summary(),
         }
     }
 }
@@ -402,5 +428,9 @@ pub struct HandoffHost(pub Arc<Session>);
 impl Host for HandoffHost {
     fn store(&self) -> Option<Arc<Store>> {
         self.0.current().map(|l| l.store.clone())
+    }
+
+    fn connection(&self) -> Option<cloud::ConnectionInfo> {
+        self.0.current().map(|l| l.info.clone())
     }
 }

@@ -7,6 +7,7 @@ use serde::Serialize;
 use shark_core::cloud::state::Failure;
 use shark_core::cloud::{Mode, Problem, SyncPhase, SyncStatus};
 use shark_core::time::Timestamp;
+use shark_core::usage::{Level, UsageReport};
 
 /// Everything the UI shows about the connection.
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -26,6 +27,63 @@ pub struct AppStatus {
     pub line: String,
     /// Whether the work is safe locally but cannot reach the cloud now.
     pub offline: bool,
+    /// The worst usage warning, when a quota is past the threshold.
+    pub usage: Option<UsageSummary>,
+}
+
+/// The worst usage warning in one line, for the status and the tray.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct UsageSummary {
+    /// `warning` or `over`.
+    pub level: Level,
+    pub text: String,
+}
+
+impl UsageSummary {
+    /// The quota closest to (or furthest past) its limit, if any warns.
+    pub fn of(report: &UsageReport) -> Option<UsageSummary> {
+        let w = report
+            .warnings
+            .iter()
+            .max_by(|a, b| a.percent.total_cmp(&b.percent))?;
+        let mut label = w.quota.label().to_string();
+        if let Some(first) = label.get_mut(0..1) {
+            first.make_ascii_uppercase();
+        }
+        let text = if w.level == Level::Over {
+            format!("{label} over the {} plan's limit", report.plan.name)
+        } else {
+            format!(
+                "{label} at {:.0}% of the {} plan",
+                w.percent.floor(),
+                report.plan.name
+            )
+        };
+        Some(UsageSummary {
+            level: w.level,
+            text,
+        })
+    }
+}
+
+/// The tray state: the sync phase's, except that a usage warning shows
+/// while sync itself is fine (a sync problem is the more urgent news).
+pub fn tray_state(s: &AppStatus) -> TrayState {
+    let base = TrayState::of(&s.phase);
+    match (&s.usage, base) {
+        (Some(_), TrayState::UpToDate | TrayState::Pending | TrayState::Local) => {
+            TrayState::UsageWarning
+        }
+        _ => base,
+    }
+}
+
+/// The tray's first line: the status line, and the usage warning if any.
+pub fn tray_line(s: &AppStatus) -> String {
+    match &s.usage {
+        Some(u) => format!("{} - {}", s.line, u.text),
+        None => s.line.clone(),
+    }
 }
 
 /// The tray's states; each has its own icon.
@@ -214,6 +272,47 @@ mod tests {
         assert_eq!(TrayState::of("quota_blocked"), TrayState::Problem);
         assert_eq!(TrayState::of("not_connected"), TrayState::Offline);
         assert_eq!(TrayState::of("paused"), TrayState::Paused);
+    }
+
+    #[test]
+    fn a_usage_warning_shows_unless_sync_itself_needs_attention() {
+        let mut s = AppStatus {
+            phase: "up_to_date".into(),
+            mode: Some(Mode::Replica),
+            pending_changes: 0,
+            last_success: None,
+            last_error: None,
+            paused: false,
+            url: None,
+            token_source: None,
+            interval_secs: 30,
+            device_name: "d".into(),
+            line: "Synced just now - 0 pending".into(),
+            offline: false,
+            usage: None,
+        };
+        assert_eq!(tray_state(&s), TrayState::UpToDate);
+        assert_eq!(tray_line(&s), "Synced just now - 0 pending");
+        s.usage = Some(UsageSummary {
+            level: Level::Warning,
+            text: "Rows written at 85% of the Free plan".into(),
+        });
+        assert_eq!(tray_state(&s), TrayState::UsageWarning);
+        assert_eq!(
+            tray_line(&s),
+            "Synced just now - 0 pending - Rows written at 85% of the Free plan"
+        );
+        for (phase, state) in [
+            ("pending", TrayState::UsageWarning),
+            ("syncing", TrayState::Syncing),
+            ("offline", TrayState::Offline),
+            ("auth_error", TrayState::Problem),
+            ("quota_blocked", TrayState::Problem),
+            ("paused", TrayState::Paused),
+        ] {
+            s.phase = phase.into();
+            assert_eq!(tray_state(&s), state, "{phase}");
+        }
     }
 
     #[test]

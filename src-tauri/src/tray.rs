@@ -12,7 +12,7 @@ use tauri::{AppHandle, Emitter, Manager, Wry};
 
 use crate::icons;
 use crate::session::Session;
-use crate::status::{AppStatus, TrayState};
+use crate::status::{AppStatus, TrayState, tray_line, tray_state};
 
 /// The tray and the menu items it updates.
 pub struct Tray {
@@ -83,9 +83,10 @@ pub fn build(app: &AppHandle) -> tauri::Result<Tray> {
 impl Tray {
     /// Shows a status: icon, first line, Pause/Resume. Only what changed is set.
     pub fn show(&self, s: &AppStatus) {
-        let state = TrayState::of(&s.phase);
+        let state = tray_state(s);
+        let line = tray_line(s);
         let synced = s.mode == Some(shark_core::cloud::Mode::Replica);
-        let next = (state, s.line.clone(), s.paused, synced);
+        let next = (state, line.clone(), s.paused, synced);
         let Ok(mut shown) = self.shown.lock() else {
             return;
         };
@@ -95,8 +96,8 @@ impl Tray {
                 self.icon.set_icon(Some(image(state)))?;
             }
             if before.as_ref().map(|b| &b.1) != Some(&next.1) {
-                self.status.set_text(&s.line)?;
-                self.icon.set_tooltip(Some(format!("Shark: {}", s.line)))?;
+                self.status.set_text(&line)?;
+                self.icon.set_tooltip(Some(format!("Shark: {line}")))?;
             }
             self.pause.set_text(if s.paused {
                 "Resume sync"
@@ -138,7 +139,7 @@ fn on_menu(app: &AppHandle, event: MenuEvent) {
         "open" => show_window(app),
         "usage" => {
             show_window(app);
-            let _ = app.emit("navigate", "sync");
+            let _ = app.emit("navigate", "usage");
         }
         "pause" => {
             let session = app.state::<Arc<Session>>().inner().clone();

@@ -26,6 +26,7 @@ fn session() -> (tempfile::TempDir, Arc<Session>, Seen) {
             Event::DataChanged => "data".to_string(),
             Event::Status => "status".to_string(),
             Event::Sync(s) => format!("sync:{:?}", s.phase),
+            Event::Opened => "opened".to_string(),
         };
         log.lock().unwrap().push(name);
     });

@@ -5,7 +5,7 @@
 // the tray's menu over D-Bus; a second launch focuses the first and exits.
 import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -36,18 +36,20 @@ async function find(css) {
   if (!id) throw new Error(`no element ${css}: ${JSON.stringify(v)}`);
   return id;
 }
-/** Clicks `css`; an element redrawn between finding and clicking is found again. */
-async function click(css) {
+/** Acts on `css`; an element not drawn yet (a dialog still loading) or redrawn
+ * between finding and acting is found again, for up to 2 s. */
+async function on(css, action, body) {
   for (let attempt = 0; ; attempt++) {
     try {
-      return await wd("POST", `/session/${sid}/element/${await find(css)}/click`, {});
+      return await wd("POST", `/session/${sid}/element/${await find(css)}/${action}`, body);
     } catch (e) {
-      if (attempt >= 5 || !/stale element|no such element/.test(String(e))) throw e;
+      if (attempt >= 20 || !/stale element|no such element/.test(String(e))) throw e;
       await sleep(100);
     }
   }
 }
-const type = async (css, text) => wd("POST", `/session/${sid}/element/${await find(css)}/value`, { text });
+const click = (css) => on(css, "click", {});
+const type = (css, text) => on(css, "value", { text });
 async function until(what, script, timeoutMs = 15000, ...args) {
   const t0 = Date.now();
   for (;;) {
@@ -189,12 +191,47 @@ try {
     // A second machine gets all three tasks from the server.
     const other = mkdtempSync(join(tmpdir(), "shark-e2e-other-"));
     const env2 = { ...process.env, SHARK_HOME: other };
+    writeFileSync(join(other, "config.toml"), 'device_name = "laptop"\n');
     execFileSync(shark, ["cloud", "init", "--url", url], { encoding: "utf8", env: env2 });
     const theirs = JSON.parse(execFileSync(shark, ["task", "list", "--json"], { encoding: "utf8", env: env2 }));
     const made = theirs.map((x) => x.title).filter((x) => x.startsWith("Made")).sort();
     assert.deepEqual(made, ["Made by the CLI", "Made in the window", "Made offline"]);
     assert.equal(theirs.length, 9);
     console.log("ok - a second machine sees all nine tasks");
+
+    // Usage: the CLI's status (answered by the app) has this month's figures;
+    // a custom limit set on the usage page (opened from the tray) puts
+    // rows written past 80%: the page, the tray and the CLI warn.
+    // The second machine changes a task: its push carries its figures.
+    execFileSync(shark, ["task", "update", "T-E01-F01-006", "--priority", "2"], { encoding: "utf8", env: env2 });
+    tray("--click", "Sync now");
+    let st;
+    for (let i = 0; ; i++) {
+      st = JSON.parse(execFileSync(shark, ["cloud", "status", "--json"], { encoding: "utf8" }));
+      if (st.usage.machines.length === 2) break;
+      if (i > 80) throw new Error(`the second machine's figures never arrived: ${JSON.stringify(st.usage.machines)}`);
+      await sleep(250);
+    }
+    const used = st.usage.quotas.find((q) => q.quota === "rows_written").used;
+    assert.ok(used >= 9, `rows written counted: ${used}`);
+    tray("--click", "Usage...");
+    await until("the usage page", "return !!document.querySelector('[data-testid=usage] [data-quota=rows_written]')");
+    await js("document.querySelector('#u-plan').value = 'custom'");
+    await type("#u-rows-written", String(Math.ceil(used / 0.9)));
+    await click("#usage-settings button.primary");
+    await until("the warning", "return document.querySelector('[data-quota=rows_written]')?.dataset.level === 'warning'", 10000);
+    assert.equal(await js("return document.querySelectorAll('[data-machine]').length"), 2, "both machines' shares");
+    const warned = tray();
+    assert.match(warned.menu[0].label, /^Synced .* - Rows written at (8\d|9\d)% of the Custom plan$/, JSON.stringify(warned));
+    assert.notEqual(warned.icon, back.icon, "the tray shows the usage warning icon");
+    const statusText = execFileSync(shark, ["cloud", "status"], { encoding: "utf8" });
+    assert.match(statusText, /^warning: rows written: \d+% of the Custom plan's .* at this pace the limit is reached on \d{4}-\d\d-\d\d$/m, statusText);
+    const announced = readFileSync(join(process.env.SHARK_HOME, "usage-alerts.json"), "utf8");
+    assert.match(announced, /\d{4}-\d\d\/rows_written\/80/, "the warning was announced once for this month");
+    await js("document.querySelector('dialog[open]').scrollTop = 0");
+    await screenshot("app-usage.png");
+    await js("document.querySelectorAll('dialog[open]').forEach(d => d.close())");
+    console.log(`ok - usage warning at ${Math.floor((used * 100) / Math.ceil(used / 0.9))}%: usage page, tray "${warned.menu[0].label}", CLI warning line`);
   } finally {
     server.kill("SIGKILL");
   }

@@ -6,6 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod platform;
 pub mod proxy;
 pub mod replica;
 pub mod server;
@@ -84,6 +85,7 @@ impl Machine {
             .env_remove("SHARK_AGENT")
             .env_remove("SHARK_LOG")
             .env_remove("SHARK_LOCK_TIMEOUT_MS")
+            .env_remove("TURSO_API_TOKEN")
             .stdin(Stdio::null());
         c
     }

@@ -1,6 +1,8 @@
 //! A token-checking proxy in front of the sync server (which checks no auth):
 //! requests without `Authorization: Bearer <expected>` get Turso's 401 answer;
-//! the others are passed through byte for byte. Loopback only; stops on drop.
+//! the others are passed through byte for byte. With `blocked` set, it answers
+//! as Turso does over quota (`BLOCKED`, "Operation was blocked"; see
+//! ../shared/turso-notes.md). Loopback only; stops on drop.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
@@ -15,6 +17,8 @@ pub struct AuthProxy {
     stop: Arc<AtomicBool>,
     /// Requests refused with 401 so far.
     pub refused: Arc<AtomicUsize>,
+    /// When set, every authorized request gets the over-quota answer.
+    pub blocked: Arc<AtomicBool>,
 }
 
 impl AuthProxy {
@@ -25,7 +29,8 @@ impl AuthProxy {
         let stop = Arc::new(AtomicBool::new(false));
         let refused = Arc::new(AtomicUsize::new(0));
         let expected = format!("bearer {expected_token}");
-        let (stop2, refused2) = (stop.clone(), refused.clone());
+        let blocked = Arc::new(AtomicBool::new(false));
+        let (stop2, refused2, blocked2) = (stop.clone(), refused.clone(), blocked.clone());
         thread::spawn(move || {
             for conn in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
@@ -34,13 +39,15 @@ impl AuthProxy {
                 let Ok(client) = conn else { continue };
                 let expected = expected.clone();
                 let refused = refused2.clone();
-                thread::spawn(move || serve(client, upstream, &expected, &refused));
+                let blocked = blocked2.load(Ordering::SeqCst);
+                thread::spawn(move || serve(client, upstream, &expected, &refused, blocked));
             }
         });
         AuthProxy {
             addr,
             stop,
             refused,
+            blocked,
         }
     }
 
@@ -57,7 +64,13 @@ impl Drop for AuthProxy {
     }
 }
 
-fn serve(mut client: TcpStream, upstream: SocketAddr, expected: &str, refused: &AtomicUsize) {
+fn serve(
+    mut client: TcpStream,
+    upstream: SocketAddr,
+    expected: &str,
+    refused: &AtomicUsize,
+    blocked: bool,
+) {
     let mut head = Vec::new();
     let mut buf = [0u8; 4096];
     while !head.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -77,6 +90,16 @@ fn serve(mut client: TcpStream, upstream: SocketAddr, expected: &str, refused: &
         let _ = write!(
             client,
             "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        let _ = client.shutdown(Shutdown::Both);
+        return;
+    }
+    if blocked {
+        let body = r#"{"error":"BLOCKED: Operation was blocked"}"#;
+        let _ = write!(
+            client,
+            "HTTP/1.1 400 Bad Request\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         let _ = client.shutdown(Shutdown::Both);

@@ -24,8 +24,15 @@ impl Host for Held {
     }
 }
 
-/// Opens the machine's database in this process and serves the socket.
-async fn hold(m: &Machine) -> (Arc<Store>, tokio::task::JoinHandle<()>) {
+/// A host that also says how it is connected, as the app does.
+struct HeldConnected(Arc<Store>);
+
+/// Opens the machine's database in this process and serves the socket with
+/// the host `make` builds.
+async fn hold_with(
+    m: &Machine,
+    make: impl FnOnce(Arc<Store>) -> Arc<dyn Host>,
+) -> (Arc<Store>, tokio::task::JoinHandle<()>) {
     let paths = SharkPaths::under(m.path());
     let device = Device::load_or_create(&paths, &Config::default()).unwrap();
     let store = Arc::new(
@@ -34,8 +41,63 @@ async fn hold(m: &Machine) -> (Arc<Store>, tokio::task::JoinHandle<()>) {
             .unwrap(),
     );
     let listener = handoff::bind(&paths).unwrap();
-    let server = tokio::spawn(handoff::serve(listener, Arc::new(Held(store.clone()))));
+    let server = tokio::spawn(handoff::serve(listener, make(store.clone())));
     (store, server)
+}
+
+impl Host for HeldConnected {
+    fn store(&self) -> Option<Arc<Store>> {
+        Some(self.0.clone())
+    }
+
+    fn connection(&self) -> Option<shark_core::cloud::ConnectionInfo> {
+        Some(shark_core::cloud::ConnectionInfo {
+            mode: shark_core::cloud::Mode::Local,
+            url: None,
+            url_source: shark_core::cloud::UrlSource::Default,
+            token_source: None,
+            token_expires_at: None,
+        })
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn cloud_status_and_usage_are_answered_by_the_app() {
+    let m = Machine::new();
+    let paths = SharkPaths::under(m.path());
+    let (_store, server) = hold_with(&m, |s| Arc::new(HeldConnected(s))).await;
+    let r = cli(&m, &["cloud", "status", "--json"], None, None).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let st: serde_json::Value = serde_json::from_str(&r.stdout).unwrap();
+    assert_eq!(st["mode"], "local");
+    // Usage settings change through the app too (saved in the same home).
+    let r = cli(&m, &["cloud", "usage", "--warn-percent", "70"], None, None).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("warn at 70%"), "{}", r.stdout);
+    assert!(
+        std::fs::read_to_string(paths.config_file())
+            .unwrap()
+            .contains("warn_percent = 70")
+    );
+    // The token is read from the terminal, which the app does not have: refused.
+    let r = cli(&m, &["cloud", "usage", "--api-token"], None, Some("tok")).await;
+    assert_eq!(r.code, 1);
+    assert!(
+        r.stderr
+            .contains("add the Platform API token in its Settings"),
+        "{}",
+        r.stderr
+    );
+    // Connection changes stay with the app's Settings.
+    let r = cli(&m, &["cloud", "sync"], None, None).await;
+    assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("desktop app is running"), "{}", r.stderr);
+    server.abort();
+}
+
+/// Opens the machine's database in this process and serves the socket.
+async fn hold(m: &Machine) -> (Arc<Store>, tokio::task::JoinHandle<()>) {
+    hold_with(m, |s| Arc::new(Held(s))).await
 }
 
 /// Runs the CLI off the async threads; a run that did not hand over would

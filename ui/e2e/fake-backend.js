@@ -23,8 +23,34 @@
   const TARGET = { start: "in_progress", complete: "ready_for_review", approve: "completed", block: "blocked", reopen: "in_progress", archive: "archived" };
   const record = (task, field, oldValue, newValue, reason = null, device = db.device, deviceName = "this-machine") =>
     db.history.push({ id: id(), task_key: task.key, field, old_value: oldValue, new_value: newValue, reason, forced: false, actor_kind: "user", actor: "tester", device_id: device, device_name: deviceName, created_at: now() });
-  const status = { phase: "up_to_date", mode: "replica", pending_changes: 0, last_success: now(), last_error: null, paused: false, url: "libsql://demo-org.turso.io", token_source: "the system keyring", interval_secs: 30, device_name: "this-machine", line: "Synced just now - 0 pending", offline: false };
+  const status = { phase: "up_to_date", mode: "replica", pending_changes: 0, last_success: now(), last_error: null, paused: false, url: "libsql://demo-org.turso.io", token_source: "the system keyring", interval_secs: 30, device_name: "this-machine", line: "Synced just now - 0 pending", offline: false, usage: null };
   const changed = () => setTimeout(() => emit("data-changed", null), 0);
+  // Usage: figures the test sets; levels as the core computes them.
+  const usage = { rows_written: 1_200_000, settings: { warn_percent: 80 }, token: null };
+  const usageReport = () => {
+    const warn = usage.settings.warn_percent ?? 80;
+    const limits = { rows_read: 500e6, rows_written: usage.settings.rows_written_limit || 10e6, storage: 5e9, bytes_synced: 3e9 };
+    const used = { rows_read: null, rows_written: usage.rows_written, storage: 40e6, bytes_synced: 250e6 };
+    const labels = { rows_read: "rows read", rows_written: "rows written", storage: "storage", bytes_synced: "bytes synced" };
+    const quotas = Object.keys(limits).map((k) => {
+      const percent = used[k] === null ? null : (used[k] * 100) / limits[k];
+      const level = percent === null ? "ok" : percent >= 100 ? "over" : percent >= warn ? "warning" : "ok";
+      return { quota: k, label: labels[k], used: used[k], limit: limits[k], percent, projected: used[k] === null || k === "storage" ? null : used[k] * 1.4, limit_date: level === "ok" ? null : "2026-11-27", level, source: used[k] === null ? "unknown" : k === "storage" ? "local_estimate" : "local", age_secs: 60 };
+    });
+    const warnings = quotas.filter((q) => q.level !== "ok").map((q) => ({ quota: q.quota, level: q.level, percent: q.percent, threshold: q.level === "over" ? 100 : warn, limit_date: q.limit_date, message: `${q.label}: ${Math.floor(q.percent)}% of the Free plan's 10.0M rows` }));
+    const days = Array.from({ length: 30 }, (_, i) => ({ day: `2026-11-${String(i + 1).padStart(2, "0")}`, rows_written: i * 1000, bytes_synced: i * 5000 }));
+    return {
+      month: "2026-11", period_start: "2026-11-01T00:00:00Z", period_end: "2026-12-01T00:00:00Z", generated_at: now(),
+      plan: { id: "free", name: "Free", source: "default", note: null, limits }, warn_percent: warn, quotas, warnings,
+      machines: [
+        { device_id: "dev-this", name: "this-machine", this_machine: true, counters: { rows_written: usage.rows_written * 0.75, bytes_sent: 1, bytes_received: 1, pushes: 40, pulls: 90 }, bytes_synced: 200e6 },
+        { device_id: "dev-other", name: "laptop-2", this_machine: false, counters: { rows_written: usage.rows_written * 0.25, bytes_sent: 1, bytes_received: 1, pushes: 10, pulls: 30 }, bytes_synced: 50e6 },
+      ],
+      days, api: { configured: !!usage.settings.organization, organization: usage.settings.organization ?? null, database: null, fetched_at: null, error: null, error_kind: null },
+      dashboard_url: "https://app.turso.tech/", this_machine_syncs: true,
+    };
+  };
+  const usageView = () => ({ report: usageReport(), settings: usage.settings, api_token_stored_in: usage.token });
   const find = (key) => db.tasks.find((t) => t.key === key);
   const handlers = {
     get_status: () => status,
@@ -92,6 +118,18 @@
       return handlers.update_task({ key, patch: { [h.field]: h.old_value } });
     },
     sync_now: () => ({ pulled: false, renumbered: [] }),
+    get_usage: () => usageView(),
+    save_usage_settings: ({ form }) => {
+      const c = form.change;
+      if (c.warn_percent !== undefined && (c.warn_percent < 1 || c.warn_percent > 100)) return err("invalid", `the warning threshold must be a percentage from 1 to 100, not ${c.warn_percent}`);
+      for (const [k, v] of Object.entries(c)) {
+        if (v === "" || v === 0 || v === "auto") delete usage.settings[k];
+        else usage.settings[k] = v;
+      }
+      if (form.api_token) usage.token = "the system keyring";
+      return usageView();
+    },
+    open_dashboard: () => null,
     app_info: () => ({ version: "0.1.0", data_dir: "/tmp/shark", log_dir: "/tmp/shark/logs", token_stored_in: null, start_at_login: false }),
     check_update: () => ({ available: false, version: null, current: "0.1.0", problem: "Could not check for updates (offline, or the release server did not answer)." }),
   };
@@ -106,6 +144,14 @@
       record(t, field, old, String(value), null, "dev-other", "laptop-2");
       t.updated_at = now();
       changed();
+    },
+    setUsage(rowsWritten) {
+      usage.rows_written = rowsWritten;
+      const r = usageReport();
+      const w = r.warnings[0];
+      Object.assign(status, { usage: w ? { level: w.level, text: `Rows written at ${Math.floor(w.percent)}% of the Free plan` } : null });
+      emit("usage", r);
+      emit("sync-status", status);
     },
     setStatus(patch) {
       Object.assign(status, patch);

@@ -128,6 +128,53 @@ try {
     await page.waitForSelector("#banner", { state: "hidden" });
   });
 
+  await step("usage page: bars, chart and machines; warnings as figures cross 80% and 100%", async () => {
+    await page.keyboard.press("u");
+    await page.waitForSelector("[data-testid=usage] [data-quota=rows_written]");
+    assert.equal(await page.locator("[data-quota]").count(), 4);
+    assert.equal(await page.locator(".chart rect").count(), 30);
+    assert.equal(await page.locator("[data-machine]").count(), 2);
+    assert.equal(await page.getAttribute("[data-quota=rows_written]", "data-level"), "ok");
+    assert.equal(await page.locator("[data-testid=usage-warning]").count(), 0);
+    assert.match(await page.textContent("[data-quota=rows_read]"), /Only Turso knows/);
+    // 85%: a warning, on the page and on the Usage button.
+    await page.evaluate(() => window.__fake.setUsage(8_500_000));
+    await page.waitForSelector("[data-quota=rows_written][data-level=warning]");
+    assert.match(await page.textContent("[data-testid=usage-warning]"), /rows written: 85%/);
+    assert.match(await page.textContent("[data-quota=rows_written]"), /limit is reached on 2026-11-27/);
+    assert.equal(await page.getAttribute("#usage-btn", "class"), "warning");
+    await page.screenshot({ path: join(shots, "ui-usage-warning.png") });
+    // 105%: over.
+    await page.evaluate(() => window.__fake.setUsage(10_500_000));
+    await page.waitForSelector("[data-quota=rows_written][data-level=over]");
+    assert.match(await page.textContent("[data-quota=rows_written]"), /Over the limit/);
+    assert.equal(await page.getAttribute("#usage-btn", "class"), "over");
+  });
+
+  await step("usage settings: a bad threshold is refused and kept on screen; a good one applies", async () => {
+    await page.fill("#u-warn", "0");
+    await page.click("text=Save usage settings");
+    await page.waitForSelector("[data-testid=usage-save-result].bad");
+    assert.match(await page.textContent("[data-testid=usage-save-result]"), /from 1 to 100/);
+    assert.equal(await page.inputValue("#u-warn"), "0", "the form keeps what was typed");
+    await page.evaluate(() => window.__fake.setUsage(5_000_000));
+    await page.fill("#u-warn", "50");
+    await page.click("text=Save usage settings");
+    await page.waitForSelector("[data-quota=rows_written][data-level=warning]");
+    assert.match(await page.textContent("[data-testid=usage-plan]"), /warnings at 50%/);
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("[data-testid=usage]", { state: "detached" });
+  });
+
+  await step("a quota block explains itself and links to the dashboard", async () => {
+    await page.evaluate(() => window.__fake.setStatus({ phase: "quota_blocked", pending_changes: 3 }));
+    await page.waitForSelector("#quota:not([hidden])");
+    assert.match(await page.textContent("#quota"), /quota is used up.*saved on this machine/);
+    assert.equal(await page.locator("#quota >> text=Open the Turso dashboard").count(), 1);
+    await page.evaluate(() => window.__fake.setStatus({ phase: "up_to_date", pending_changes: 0 }));
+    await page.waitForSelector("#quota", { state: "hidden" });
+  });
+
   await step("10,000 tasks: shown and filtered without visible delay", async () => {
     await page.evaluate(() => {
       const base = window.__fake.db.tasks[0];

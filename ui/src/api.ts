@@ -106,6 +106,79 @@ export interface AppStatus {
   device_name: string;
   line: string;
   offline: boolean;
+  usage: { level: "warning" | "over"; text: string } | null;
+}
+
+export type QuotaKey = "rows_read" | "rows_written" | "storage" | "bytes_synced";
+export type UsageLevel = "ok" | "warning" | "over";
+
+export interface QuotaFigure {
+  quota: QuotaKey;
+  label: string;
+  used: number | null;
+  limit: number;
+  percent: number | null;
+  projected: number | null;
+  limit_date: string | null;
+  level: UsageLevel;
+  source: "local" | "local_estimate" | "turso" | "unknown";
+  age_secs: number | null;
+}
+
+export interface UsageWarning {
+  quota: QuotaKey;
+  level: UsageLevel;
+  percent: number;
+  threshold: number;
+  limit_date: string | null;
+  message: string;
+}
+
+export interface Counters {
+  rows_written: number;
+  bytes_sent: number;
+  bytes_received: number;
+  pushes: number;
+  pulls: number;
+}
+
+export interface UsageReport {
+  month: string;
+  period_start: string;
+  period_end: string;
+  generated_at: string;
+  plan: { id: string; name: string; source: "default" | "settings" | "turso"; note: string | null; limits: Record<string, number> };
+  warn_percent: number;
+  quotas: QuotaFigure[];
+  warnings: UsageWarning[];
+  machines: { device_id: string; name: string; this_machine: boolean; counters: Counters; bytes_synced: number }[];
+  days: { day: string; rows_written: number; bytes_synced: number }[];
+  api: { configured: boolean; organization: string | null; database: string | null; fetched_at: string | null; error: string | null; error_kind: string | null };
+  dashboard_url: string;
+  this_machine_syncs: boolean;
+}
+
+export interface UsageSettings {
+  organization?: string;
+  database?: string;
+  plan?: string;
+  rows_read_limit?: number;
+  rows_written_limit?: number;
+  storage_bytes_limit?: number;
+  bytes_synced_limit?: number;
+  warn_percent?: number;
+}
+
+export interface UsageView {
+  report: UsageReport;
+  settings: UsageSettings;
+  api_token_stored_in: string | null;
+}
+
+export interface UsageForm {
+  change: Partial<Record<keyof UsageSettings, string | number>>;
+  api_token: string | null;
+  forget_api_token: boolean;
 }
 
 export interface ProbeOutcome {
@@ -188,6 +261,9 @@ export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   setStartAtLogin: (enabled: boolean) => invoke<boolean>("set_start_at_login", { enabled }),
   checkUpdate: () => invoke<UpdateCheck>("check_update"),
+  usage: (fetch: boolean) => invoke<UsageView>("get_usage", { fetch }),
+  saveUsage: (form: UsageForm) => invoke<UsageView>("save_usage_settings", { form }),
+  openDashboard: () => invoke<null>("open_dashboard"),
 };
 
 export const events = {
@@ -196,6 +272,8 @@ export const events = {
     listen<AppStatus>("sync-status", (e) => f(e.payload)),
   onNavigate: (f: (where: string) => void): Promise<UnlistenFn> =>
     listen<string>("navigate", (e) => f(e.payload)),
+  onUsage: (f: (r: UsageReport) => void): Promise<UnlistenFn> =>
+    listen<UsageReport>("usage", (e) => f(e.payload)),
   onSyncError: (f: (e: IpcError) => void): Promise<UnlistenFn> =>
     listen<IpcError>("sync-error", (e) => f(e.payload)),
 };

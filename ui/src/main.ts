@@ -7,6 +7,7 @@ import { $, clear, h } from "./dom";
 import { formDialog } from "./forms";
 import { STATUSES, STATUS_LABEL, agentsOf, buildTree, byStatus, filterTasks, shortcutFor, syncText } from "./model";
 import { openSettings } from "./settings";
+import { openUsage } from "./usage";
 import { changed, onChange, reload, state } from "./state";
 import { toast } from "./toast";
 import { VList } from "./vlist";
@@ -153,6 +154,11 @@ function renderStatus(): void {
   $("#sync-text").textContent = syncText(s);
   $("#sync-text").title = s.last_error ? `${s.last_error.problem}: ${s.last_error.message}` : s.line;
   $("#banner").hidden = !s.offline;
+  $("#quota").hidden = s.phase !== "quota_blocked";
+  const usage = $("#usage-btn");
+  usage.className = s.usage ? s.usage.level : "";
+  usage.textContent = s.usage ? `⚠ Usage` : "Usage";
+  usage.title = s.usage ? `${s.usage.text} (U)` : "Usage against your Turso plan (U)";
   $("#failed").hidden = s.phase !== "failed";
   $("#failed-text").textContent = s.line;
 }
@@ -206,7 +212,7 @@ async function newTask(): Promise<void> {
 }
 
 function showHelp(): void {
-  const rows: [string, string][] = [["N", "New task"], ["/", "Search"], ["J / ↓", "Next task"], ["K / ↑", "Previous task"], ["S", "Change status"], ["B", "List / board"], ["R", "Sync now"], ["Esc", "Close, leave a field"], ["?", "This help"]];
+  const rows: [string, string][] = [["N", "New task"], ["/", "Search"], ["J / ↓", "Next task"], ["K / ↑", "Previous task"], ["S", "Change status"], ["B", "List / board"], ["R", "Sync now"], ["U", "Usage"], ["Esc", "Close, leave a field"], ["?", "This help"]];
   const d = h("dialog", { class: "modal", "aria-label": "Keyboard shortcuts" }, h("h2", {}, "Keyboard shortcuts"), h("table", {}, ...rows.map(([k, v]) => h("tr", {}, h("td", {}, h("kbd", {}, k)), h("td", {}, v)))), h("div", { class: "actions" }, h("button", { class: "primary", onclick: () => d.close() }, "Close")));
   d.addEventListener("close", () => d.remove());
   document.body.append(d);
@@ -261,6 +267,9 @@ function onKey(e: KeyboardEvent): void {
     case "sync":
       void syncNow();
       break;
+    case "usage":
+      void openUsage();
+      break;
     case "help":
       showHelp();
       break;
@@ -286,9 +295,10 @@ function layout(): void {
         h("select", { id: "f-priority", "aria-label": "Priority filter" }, h("option", { value: "" }, "Any priority"), h("option", { value: "high" }, "High (1–3)"), h("option", { value: "medium" }, "Medium (4–6)"), h("option", { value: "low" }, "Low (7–10)")),
         h("div", { class: "seg", role: "group", "aria-label": "View" }, h("button", { "data-view": "list" }, "List"), h("button", { "data-view": "board" }, "Board")),
         h("button", { id: "new-task", class: "primary", title: "New task (N)" }, "New task"),
-        h("div", { id: "sync", class: "sync", "aria-live": "polite" }, h("span", { class: "dot", "aria-hidden": "true" }), h("span", { id: "sync-text" }, "Opening…"), h("button", { id: "sync-now", title: "Sync now (R)" }, "Sync now"), h("button", { id: "open-settings", title: "Settings (Ctrl+,)", "aria-label": "Settings" }, "⚙")),
+        h("div", { id: "sync", class: "sync", "aria-live": "polite" }, h("span", { class: "dot", "aria-hidden": "true" }), h("span", { id: "sync-text" }, "Opening…"), h("button", { id: "sync-now", title: "Sync now (R)" }, "Sync now"), h("button", { id: "usage-btn", title: "Usage against your Turso plan (U)" }, "Usage"), h("button", { id: "open-settings", title: "Settings (Ctrl+,)", "aria-label": "Settings" }, "⚙")),
       ),
       h("div", { id: "banner", class: "banner", role: "status", hidden: true }, "You are offline. Your work is saved on this machine and will sync when the connection is back."),
+      h("div", { id: "quota", class: "banner bad", role: "alert", hidden: true }, "Turso blocked syncing: your plan's quota is used up. Your work is saved on this machine and syncs once the quota allows (next month, or after an upgrade). ", h("button", { class: "link", onclick: () => void openUsage() }, "See usage"), h("button", { class: "link", onclick: () => api.openDashboard().catch((e) => toast(errorMessage(e), "error")) }, "Open the Turso dashboard ↗")),
       h("div", { id: "failed", class: "banner bad", role: "alert", hidden: true }, h("span", { id: "failed-text" }), h("button", { id: "retry", onclick: async () => { try { state.status = await api.retryOpen(); renderStatus(); await reload(); } catch (e) { toast(errorMessage(e), "error"); } } }, "Retry")),
       h(
         "main",
@@ -325,6 +335,7 @@ function layout(): void {
   $("#new-task").addEventListener("click", () => void newTask());
   $("#sync-now").addEventListener("click", () => void syncNow());
   $("#open-settings").addEventListener("click", () => void openSettings());
+  $("#usage-btn").addEventListener("click", () => void openUsage());
   document.addEventListener("keydown", onKey);
 }
 
@@ -340,7 +351,7 @@ async function start(): Promise<void> {
     state.status = s;
     renderStatus();
   });
-  await events.onNavigate((where) => void openSettings(where === "sync" ? "sync" : "cloud"));
+  await events.onNavigate((where) => void (where === "usage" ? openUsage() : openSettings(where === "sync" ? "sync" : "cloud")));
   await events.onSyncError((e) => toast(e.message, "error"));
   state.status = await api.status().catch(() => null);
   renderStatus();

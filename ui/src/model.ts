@@ -198,6 +198,7 @@ export const SHORTCUTS: Record<string, string> = {
   s: "status",
   b: "toggle-board",
   r: "sync",
+  u: "usage",
   "?": "help",
   Escape: "escape",
 };

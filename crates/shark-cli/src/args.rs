@@ -62,6 +62,46 @@ pub enum CloudCmd {
     Sync,
     /// Go back to local only, keeping every task in the local database.
     Disconnect,
+    /// Usage against the plan's limits, per machine and per day; flags change the settings.
+    Usage(UsageArgs),
+}
+
+/// `shark cloud usage` settings (any given are saved before the report).
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct UsageArgs {
+    /// Turso organization name, for Turso's own figures (Platform API).
+    #[arg(long, value_name = "NAME")]
+    pub org: Option<String>,
+    /// Turso database name (optional; its figures are shown beside the organization's).
+    #[arg(long, value_name = "NAME")]
+    pub database: Option<String>,
+    /// Stop using the Platform API (forgets the organization and database names).
+    #[arg(long, conflicts_with_all = ["org", "database"])]
+    pub no_api: bool,
+    /// Read a Platform API token (not the database token) without echo, or from standard input.
+    #[arg(long)]
+    pub api_token: bool,
+    /// Remove the saved Platform API token.
+    #[arg(long, conflicts_with = "api_token")]
+    pub forget_api_token: bool,
+    /// free, developer, custom (your limits), or auto (the plan Turso reports).
+    #[arg(long)]
+    pub plan: Option<String>,
+    /// Custom limits (rows or bytes per month; 0 removes the override).
+    #[arg(long, value_name = "ROWS")]
+    pub rows_read_limit: Option<u64>,
+    #[arg(long, value_name = "ROWS")]
+    pub rows_written_limit: Option<u64>,
+    #[arg(long, value_name = "BYTES")]
+    pub storage_limit: Option<u64>,
+    #[arg(long, value_name = "BYTES")]
+    pub synced_limit: Option<u64>,
+    /// Warn at this percentage of a quota (1-100, default 80).
+    #[arg(long, value_name = "PERCENT")]
+    pub warn_percent: Option<u8>,
+    /// Fetch Turso's figures now instead of using ones up to 5 minutes old.
+    #[arg(long)]
+    pub refresh: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,7 @@ use shark_core::time;
 use crate::args::CloudCmd;
 use crate::render::Out;
 use crate::{Ctx, usage};
+use shark_core::usage::{ApiMode, UsageReport};
 
 /// Timeout of one sync attempt.
 const ATTEMPT: Duration = Duration::from_secs(10);
@@ -30,6 +31,37 @@ pub async fn run(ctx: &Ctx, cmd: CloudCmd, out: &Out) -> anyhow::Result<()> {
         CloudCmd::Status => status(ctx, out).await,
         CloudCmd::Sync => sync(ctx, out).await,
         CloudCmd::Disconnect => disconnect(ctx, out).await,
+        CloudCmd::Usage(args) => {
+            let mut ctx = ctx.clone();
+            let (mode, notes) = crate::cloud_usage::apply_args(&mut ctx, &args)?;
+            let opened = ctx.open(Attempt::Now).await?;
+            crate::cloud_usage::show(&ctx, &opened.store, mode, &notes, out).await
+        }
+    }
+}
+
+/// `cloud status` and `cloud usage` for the desktop app, which holds the
+/// database and refreshes Turso's figures itself (so only cached ones here).
+pub async fn run_hosted(
+    ctx: &Ctx,
+    store: &shark_core::store::Store,
+    info: &ConnectionInfo,
+    cmd: CloudCmd,
+    out: &Out,
+) -> anyhow::Result<()> {
+    match cmd {
+        CloudCmd::Status => show_status(ctx, store, info, ApiMode::Cached, out).await,
+        CloudCmd::Usage(args) if args.api_token => anyhow::bail!(
+            "the Shark desktop app is running: add the Platform API token in its Settings, under Usage (or quit the app to use --api-token here)"
+        ),
+        CloudCmd::Usage(args) => {
+            let mut ctx = ctx.clone();
+            let (mode, notes) = crate::cloud_usage::apply_args(&mut ctx, &args)?;
+            crate::cloud_usage::show(&ctx, store, mode, &notes, out).await
+        }
+        _ => anyhow::bail!(
+            "the Shark desktop app is running and manages the cloud connection: use its Settings (or quit the app to run shark cloud here)"
+        ),
     }
 }
 
@@ -107,12 +139,27 @@ async fn init(ctx: &Ctx, url: &str, out: &Out) -> anyhow::Result<()> {
     if opened.info.mode == Mode::Replica {
         sync_recorded(&ctx2, &opened, 3).await?;
     }
-    show_status(&ctx2, &opened, out).await
+    show_status(
+        &ctx2,
+        &opened.store,
+        &opened.info,
+        ApiMode::RefreshIfDue,
+        out,
+    )
+    .await
 }
 
 fn read_token() -> anyhow::Result<SecretToken> {
+    read_secret(
+        "Turso database token (input hidden): ",
+        "no token given: paste it at the prompt, or pipe it: turso db tokens create DB | shark cloud login",
+    )
+}
+
+/// Reads a token without echo from a terminal, else from standard input.
+pub(crate) fn read_secret(prompt: &str, when_empty: &str) -> anyhow::Result<SecretToken> {
     let text = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password("Turso database token (input hidden): ")?
+        rpassword::prompt_password(prompt)?
     } else {
         let mut s = String::new();
         std::io::stdin().read_to_string(&mut s)?;
@@ -120,9 +167,7 @@ fn read_token() -> anyhow::Result<SecretToken> {
     };
     let token = SecretToken::new(text);
     if token.is_empty() {
-        return usage(
-            "no token given: paste it at the prompt, or pipe it: turso db tokens create DB | shark cloud login",
-        );
+        return usage(when_empty);
     }
     Ok(token)
 }
@@ -183,6 +228,8 @@ struct Status<'a> {
     device_id: &'a str,
     device_name: &'a str,
     sync_interval_secs: u64,
+    /// Usage against the plan (absent on a local-only machine without Turso settings).
+    usage: Option<UsageReport>,
 }
 
 fn state_of(info: &ConnectionInfo, stats: Option<&SyncStats>, state: &SyncState) -> String {
@@ -205,6 +252,14 @@ fn state_of(info: &ConnectionInfo, stats: Option<&SyncStats>, state: &SyncState)
         {
             "offline".into()
         }
+        (Mode::Replica, _)
+            if state
+                .last_failure
+                .as_ref()
+                .is_some_and(|f| f.problem == Problem::Quota) =>
+        {
+            "over quota (blocked by Turso)".into()
+        }
         (Mode::Replica, _) if state.last_failure.is_some() => "error".into(),
         (Mode::Replica, Some(s)) if s.pending_changes > 0 => {
             format!("{} changes pending", s.pending_changes)
@@ -213,18 +268,30 @@ fn state_of(info: &ConnectionInfo, stats: Option<&SyncStats>, state: &SyncState)
     }
 }
 
-async fn show_status(ctx: &Ctx, opened: &Opened, out: &Out) -> anyhow::Result<()> {
-    let stats = opened.store.sync_stats().await?;
+async fn show_status(
+    ctx: &Ctx,
+    store: &shark_core::store::Store,
+    info: &ConnectionInfo,
+    api: ApiMode,
+    out: &Out,
+) -> anyhow::Result<()> {
+    let stats = store.sync_stats().await?;
     let state = SyncState::load(&ctx.paths);
+    let usage = if info.mode != Mode::Local || ctx.config.usage.organization.is_some() {
+        Some(shark_core::usage::gather(store, &ctx.config.usage, api).await?)
+    } else {
+        None
+    };
     let status = Status {
-        info: &opened.info,
-        state: state_of(&opened.info, stats.as_ref(), &state),
+        info,
+        state: state_of(info, stats.as_ref(), &state),
         pending_changes: stats.as_ref().map_or(0, |s| s.pending_changes),
         last_sync: state.last_success,
         last_error: state.last_failure.as_ref(),
         device_id: &ctx.device.id,
         device_name: &ctx.device.name,
         sync_interval_secs: interval(ctx).as_secs(),
+        usage,
     };
     if out.json {
         return out.json(&status);
@@ -233,14 +300,12 @@ async fn show_status(ctx: &Ctx, opened: &Opened, out: &Out) -> anyhow::Result<()
     let mut lines = vec![
         format!(
             "Mode:          {}",
-            serde_json::to_value(opened.info.mode)?
-                .as_str()
-                .unwrap_or("?")
+            serde_json::to_value(info.mode)?.as_str().unwrap_or("?")
         ),
         format!(
             "URL:           {} ({})",
-            or(opened.info.url.clone()),
-            opened.info.url_source
+            or(info.url.clone()),
+            info.url_source
         ),
         format!("State:         {}", status.state),
         format!("Pending:       {}", status.pending_changes),
@@ -251,10 +316,10 @@ async fn show_status(ctx: &Ctx, opened: &Opened, out: &Out) -> anyhow::Result<()
         format!("Device:        {} ({})", ctx.device.name, ctx.device.id),
         format!(
             "Token:         {}",
-            or(opened.info.token_source.as_ref().map(|s| s.to_string()))
+            or(info.token_source.as_ref().map(|s| s.to_string()))
         ),
     ];
-    if let Some(exp) = &opened.info.token_expires_at {
+    if let Some(exp) = &info.token_expires_at {
         lines.push(format!("Token expires: {}", crate::render::when(exp)));
     }
     if let Some(f) = &status.last_error {
@@ -265,12 +330,15 @@ async fn show_status(ctx: &Ctx, opened: &Opened, out: &Out) -> anyhow::Result<()
             f.message
         ));
     }
+    if let Some(u) = &status.usage {
+        lines.extend(crate::cloud_usage::report_lines(u, false));
+    }
     out.lines(&lines)
 }
 
 async fn status(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
     let opened = ctx.open(Attempt::Now).await?;
-    show_status(ctx, &opened, out).await
+    show_status(ctx, &opened.store, &opened.info, ApiMode::RefreshIfDue, out).await
 }
 
 async fn sync(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {

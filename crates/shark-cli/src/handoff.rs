@@ -148,6 +148,12 @@ async fn exchange(stream: UnixStream, request: &Request) -> anyhow::Result<Reply
 pub trait Host: Send + Sync + 'static {
     /// The open store, or `None` while it is being reopened.
     fn store(&self) -> Option<Arc<Store>>;
+
+    /// How the open store is connected, for `cloud status` and `cloud usage`
+    /// (`None`: those commands are refused while the app runs).
+    fn connection(&self) -> Option<shark_core::cloud::ConnectionInfo> {
+        None
+    }
 }
 
 /// Binds the app's socket (removing a stale one; the caller holds the
@@ -243,7 +249,15 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
         );
     };
     let (out, buf) = Out::buffered(cli.json, request.caller);
-    let result = crate::run_on(&store, cli.command, &out).await;
+    let result = match (cli.command, host.connection()) {
+        (crate::args::Command::Cloud(cmd), Some(info)) => {
+            match crate::Ctx::at(store.home().clone()) {
+                Ok(ctx) => crate::cloud::run_hosted(&ctx, &store, &info, cmd, &out).await,
+                Err(e) => Err(e),
+            }
+        }
+        (command, _) => crate::run_on(&store, command, &out).await,
+    };
     let stdout = buf
         .lock()
         .map(|b| String::from_utf8_lossy(&b).into_owned())

@@ -6,6 +6,7 @@
 
 pub mod args;
 mod cloud;
+mod cloud_usage;
 mod epic;
 mod feature;
 pub mod handoff;
@@ -85,7 +86,11 @@ pub struct Ctx {
 
 impl Ctx {
     pub fn load() -> anyhow::Result<Self> {
-        let paths = SharkPaths::from_env()?;
+        Self::at(SharkPaths::from_env()?)
+    }
+
+    /// The context for the Shark home at `paths`.
+    pub fn at(paths: SharkPaths) -> anyhow::Result<Self> {
         let config = Config::load(&paths)?;
         let device = Device::load_or_create(&paths, &config)?;
         let lock_timeout = match std::env::var("SHARK_LOCK_TIMEOUT_MS") {

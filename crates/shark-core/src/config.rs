@@ -16,6 +16,9 @@ pub struct Config {
     /// Turso settings (never a token).
     #[serde(default, skip_serializing_if = "CloudSettings::is_empty")]
     pub cloud: CloudSettings,
+    /// Usage figures and warnings (never a token).
+    #[serde(default, skip_serializing_if = "UsageSettings::is_empty")]
+    pub usage: UsageSettings,
     #[serde(flatten)]
     pub other: toml::Table,
 }
@@ -37,6 +40,42 @@ pub struct CloudSettings {
 impl CloudSettings {
     pub fn is_empty(&self) -> bool {
         self.url.is_none() && self.sync_interval_secs.is_none() && self.paused.is_none()
+    }
+}
+
+/// The `[usage]` table of `config.toml`: where Turso's own figures come from
+/// and which limits to warn about.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UsageSettings {
+    /// Turso organization name (for the Platform API).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// Turso database name (for the Platform API).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub database: Option<String>,
+    /// `free`, `developer` or `custom`; unset: the plan Turso reports, else free.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// Limits for the `custom` plan (any left out come from the free plan).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_read_limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rows_written_limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub storage_bytes_limit: Option<u64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes_synced_limit: Option<u64>,
+    /// Warn at this percentage of a quota (default 80).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warn_percent: Option<u8>,
+    /// The Platform API's base URL (default `https://api.turso.tech`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub api_url: Option<String>,
+}
+
+impl UsageSettings {
+    pub fn is_empty(&self) -> bool {
+        *self == UsageSettings::default()
     }
 }
 

@@ -11,6 +11,7 @@ pub mod paths;
 pub mod secret;
 pub mod store;
 pub mod time;
+pub mod usage;
 pub mod workflow;
 
 pub use error::{Error, Result};

@@ -123,6 +123,21 @@ pub fn make_private(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Reads a small JSON state file; a missing or unreadable one is the default
+/// (for figures and remembered states, never for user data).
+pub(crate) fn read_json_or_default<T: serde::de::DeserializeOwned + Default>(path: &Path) -> T {
+    fs::read(path)
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default()
+}
+
+/// Writes a small JSON state file (atomically, 0600).
+pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<()> {
+    let bytes = serde_json::to_vec(value).map_err(|e| crate::Error::Corrupt(e.to_string()))?;
+    write_private(path, &bytes)
+}
+
 /// Writes `contents` to `path` atomically (temp file + rename), mode 0600.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));

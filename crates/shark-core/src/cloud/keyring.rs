@@ -16,9 +16,10 @@ impl std::fmt::Display for Unavailable {
     }
 }
 
-/// One entry per Shark home, so separate homes never share a token.
-fn account(paths: &SharkPaths) -> String {
-    format!("turso-token:{}", paths.data_dir.display())
+/// One entry per token kind (`name`) and Shark home, so separate homes
+/// never share a token.
+fn account(paths: &SharkPaths, name: &str) -> String {
+    format!("{name}:{}", paths.data_dir.display())
 }
 
 const SERVICE: &str = "dev.shark.turso";
@@ -27,31 +28,31 @@ const SERVICE: &str = "dev.shark.turso";
 mod imp {
     use super::*;
 
-    fn entry(paths: &SharkPaths) -> Result<keyring::Entry, Unavailable> {
-        keyring::Entry::new(SERVICE, &account(paths)).map_err(|e| Unavailable(e.to_string()))
+    fn entry(paths: &SharkPaths, name: &str) -> Result<keyring::Entry, Unavailable> {
+        keyring::Entry::new(SERVICE, &account(paths, name)).map_err(|e| Unavailable(e.to_string()))
     }
 
-    pub fn get(paths: &SharkPaths) -> Result<Option<SecretToken>, Unavailable> {
-        match entry(paths)?.get_password() {
+    pub fn get(paths: &SharkPaths, name: &str) -> Result<Option<SecretToken>, Unavailable> {
+        match entry(paths, name)?.get_password() {
             Ok(t) => Ok(Some(SecretToken::new(t)).filter(|t| !t.is_empty())),
             Err(keyring::Error::NoEntry) => Ok(None),
             Err(e) => Err(Unavailable(e.to_string())),
         }
     }
 
-    pub fn set(paths: &SharkPaths, token: &SecretToken) -> Result<(), Unavailable> {
-        entry(paths)?
+    pub fn set(paths: &SharkPaths, name: &str, token: &SecretToken) -> Result<(), Unavailable> {
+        entry(paths, name)?
             .set_password(token.expose())
             .map_err(|e| Unavailable(e.to_string()))?;
         // Read it back: some keyrings accept writes they cannot serve.
-        match get(paths)? {
+        match get(paths, name)? {
             Some(t) if t == *token => Ok(()),
             _ => Err(Unavailable("the keyring did not keep the token".into())),
         }
     }
 
-    pub fn delete(paths: &SharkPaths) -> Result<bool, Unavailable> {
-        match entry(paths)?.delete_credential() {
+    pub fn delete(paths: &SharkPaths, name: &str) -> Result<bool, Unavailable> {
+        match entry(paths, name)?.delete_credential() {
             Ok(()) => Ok(true),
             Err(keyring::Error::NoEntry) => Ok(false),
             Err(e) => Err(Unavailable(e.to_string())),
@@ -65,15 +66,15 @@ mod imp {
 
     const NOT_YET: &str = "the system keyring is used on Linux only in this version";
 
-    pub fn get(_: &SharkPaths) -> Result<Option<SecretToken>, Unavailable> {
+    pub fn get(_: &SharkPaths, _: &str) -> Result<Option<SecretToken>, Unavailable> {
         Err(Unavailable(NOT_YET.into()))
     }
 
-    pub fn set(_: &SharkPaths, _: &SecretToken) -> Result<(), Unavailable> {
+    pub fn set(_: &SharkPaths, _: &str, _: &SecretToken) -> Result<(), Unavailable> {
         Err(Unavailable(NOT_YET.into()))
     }
 
-    pub fn delete(_: &SharkPaths) -> Result<bool, Unavailable> {
+    pub fn delete(_: &SharkPaths, _: &str) -> Result<bool, Unavailable> {
         Err(Unavailable(NOT_YET.into()))
     }
 }
@@ -84,26 +85,26 @@ fn disabled() -> bool {
     std::env::var_os("SHARK_NO_KEYRING").is_some_and(|v| !v.is_empty() && v != "0")
 }
 
-/// The token stored in the keyring, if any.
-pub fn get(paths: &SharkPaths) -> Result<Option<SecretToken>, Unavailable> {
+/// The token of kind `name` stored in the keyring, if any.
+pub fn get(paths: &SharkPaths, name: &str) -> Result<Option<SecretToken>, Unavailable> {
     if disabled() {
         return Err(Unavailable("SHARK_NO_KEYRING is set".into()));
     }
-    imp::get(paths)
+    imp::get(paths, name)
 }
 
 /// Stores the token in the keyring (verified by reading it back).
-pub fn set(paths: &SharkPaths, token: &SecretToken) -> Result<(), Unavailable> {
+pub fn set(paths: &SharkPaths, name: &str, token: &SecretToken) -> Result<(), Unavailable> {
     if disabled() {
         return Err(Unavailable("SHARK_NO_KEYRING is set".into()));
     }
-    imp::set(paths, token)
+    imp::set(paths, name, token)
 }
 
 /// Removes the token from the keyring; true if there was one.
-pub fn delete(paths: &SharkPaths) -> Result<bool, Unavailable> {
+pub fn delete(paths: &SharkPaths, name: &str) -> Result<bool, Unavailable> {
     if disabled() {
         return Err(Unavailable("SHARK_NO_KEYRING is set".into()));
     }
-    imp::delete(paths)
+    imp::delete(paths, name)
 }

@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::classify::Problem;
 use crate::error::{Error, Result};
-use crate::paths::{SharkPaths, write_private};
+use crate::paths::{SharkPaths, read_json_or_default, write_private};
 use crate::time::Timestamp;
 
 /// Default seconds between pulls.
@@ -44,10 +44,7 @@ fn file(paths: &SharkPaths) -> std::path::PathBuf {
 impl SyncState {
     /// Reads the state; a missing or unreadable file is a fresh state.
     pub fn load(paths: &SharkPaths) -> Self {
-        std::fs::read(file(paths))
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default()
+        read_json_or_default(&file(paths))
     }
 
     pub fn save(&self, paths: &SharkPaths) -> Result<()> {

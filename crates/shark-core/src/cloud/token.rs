@@ -16,6 +16,38 @@ use crate::time::{self, Timestamp};
 /// The environment variable that overrides every stored token.
 pub const TOKEN_ENV: &str = "TURSO_AUTH_TOKEN";
 
+/// Which token: each kind has its own environment variable, keyring entry
+/// and file, so the database token and the Platform API token never mix.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenSlot {
+    /// The environment variable that overrides the stored token.
+    pub env: &'static str,
+    /// The keyring entry's and the file's name.
+    pub name: &'static str,
+}
+
+/// The database token (sync).
+pub const DATABASE_TOKEN: TokenSlot = TokenSlot {
+    env: TOKEN_ENV,
+    name: "turso-token",
+};
+
+/// The Turso Platform API token (usage figures); not a database token.
+pub const PLATFORM_TOKEN: TokenSlot = TokenSlot {
+    env: "TURSO_API_TOKEN",
+    name: "turso-platform-token",
+};
+
+impl TokenSource {
+    /// Where the token of `slot` came from, for people.
+    pub fn describe(&self, slot: TokenSlot) -> String {
+        match self {
+            TokenSource::Env => format!("environment variable {}", slot.env),
+            other => other.to_string(),
+        }
+    }
+}
+
 /// A token this close to expiry gets a warning.
 pub const EXPIRY_WARNING_DAYS: i64 = 7;
 
@@ -40,17 +72,37 @@ impl std::fmt::Display for TokenSource {
 
 /// The token file in the Shark home.
 pub fn token_file(paths: &SharkPaths) -> PathBuf {
-    paths.data_dir.join("turso-token")
+    slot_file(paths, DATABASE_TOKEN)
+}
+
+fn slot_file(paths: &SharkPaths, slot: TokenSlot) -> PathBuf {
+    paths.data_dir.join(slot.name)
 }
 
 /// Finds the token, if any. A token file readable by others is refused.
 pub fn load_token(paths: &SharkPaths) -> Result<Option<(SecretToken, TokenSource)>> {
-    load_token_from(paths, std::env::var(TOKEN_ENV).ok())
+    load_slot(paths, DATABASE_TOKEN)
+}
+
+/// Finds the token of `slot`, if any.
+pub fn load_slot(
+    paths: &SharkPaths,
+    slot: TokenSlot,
+) -> Result<Option<(SecretToken, TokenSource)>> {
+    load_slot_from(paths, slot, std::env::var(slot.env).ok())
 }
 
 /// [`load_token`] with the environment variable's value given.
 pub fn load_token_from(
     paths: &SharkPaths,
+    env: Option<String>,
+) -> Result<Option<(SecretToken, TokenSource)>> {
+    load_slot_from(paths, DATABASE_TOKEN, env)
+}
+
+fn load_slot_from(
+    paths: &SharkPaths,
+    slot: TokenSlot,
     env: Option<String>,
 ) -> Result<Option<(SecretToken, TokenSource)>> {
     if let Some(v) = env {
@@ -59,12 +111,12 @@ pub fn load_token_from(
             return Ok(Some((t, TokenSource::Env)));
         }
     }
-    match super::keyring::get(paths) {
+    match super::keyring::get(paths, slot.name) {
         Ok(Some(t)) => return Ok(Some((t, TokenSource::Keyring))),
         Ok(None) => {}
         Err(why) => tracing::debug!(%why, "keyring not available"),
     }
-    let path = token_file(paths);
+    let path = slot_file(paths, slot);
     if !path.exists() {
         return Ok(None);
     }
@@ -103,14 +155,24 @@ pub fn store_token(
     paths: &SharkPaths,
     token: &SecretToken,
 ) -> Result<(TokenSource, Option<String>)> {
-    match super::keyring::set(paths, token) {
+    store_slot(paths, DATABASE_TOKEN, token)
+}
+
+/// [`store_token`] for the token of `slot`.
+pub fn store_slot(
+    paths: &SharkPaths,
+    slot: TokenSlot,
+    token: &SecretToken,
+) -> Result<(TokenSource, Option<String>)> {
+    match super::keyring::set(paths, slot.name, token) {
         Ok(()) => {
             // One copy only: a stale file would be used if the keyring went away.
-            let _ = std::fs::remove_file(token_file(paths));
+            let _ = std::fs::remove_file(slot_file(paths, slot));
             Ok((TokenSource::Keyring, None))
         }
         Err(why) => {
-            let path = store_token_file(paths, token)?;
+            let path = slot_file(paths, slot);
+            write_private(&path, format!("{}\n", token.expose()).as_bytes())?;
             Ok((TokenSource::File(path), Some(why.to_string())))
         }
     }
@@ -118,11 +180,16 @@ pub fn store_token(
 
 /// Removes the token from the keyring and the token file. Returns where one was found.
 pub fn remove_token(paths: &SharkPaths) -> Result<Vec<TokenSource>> {
+    remove_slot(paths, DATABASE_TOKEN)
+}
+
+/// [`remove_token`] for the token of `slot`.
+pub fn remove_slot(paths: &SharkPaths, slot: TokenSlot) -> Result<Vec<TokenSource>> {
     let mut removed = Vec::new();
-    if let Ok(true) = super::keyring::delete(paths) {
+    if let Ok(true) = super::keyring::delete(paths, slot.name) {
         removed.push(TokenSource::Keyring);
     }
-    let path = token_file(paths);
+    let path = slot_file(paths, slot);
     match std::fs::remove_file(&path) {
         Ok(()) => removed.push(TokenSource::File(path)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}

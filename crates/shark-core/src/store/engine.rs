@@ -11,6 +11,7 @@ use turso::Connection;
 use super::Store;
 use crate::error::{DbContext, Error, Result};
 use crate::secret::SecretToken;
+use crate::usage::counters::{Counters, Unsent};
 
 /// Where the data lives.
 #[derive(Debug, Clone, Default)]
@@ -44,7 +45,7 @@ pub(crate) enum Engine {
 /// itself only when exactly one is compiled in; the desktop app also links the
 /// updater's (`ring`) beside the sync engine's (`aws-lc-rs`), and then every
 /// connection would panic. The sync engine's own provider is installed.
-fn ensure_tls_provider() {
+pub(crate) fn ensure_tls_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // An error means another provider was installed first: that one is used.
@@ -93,6 +94,8 @@ pub struct SyncReport {
     pub pulled: bool,
     /// Keys this device gave up because another machine took them first.
     pub renumbered: Vec<super::Renumbered>,
+    /// Change records the push carried (rows written in the cloud).
+    pub pushed_changes: i64,
 }
 
 /// What the sync engine reports about this replica.
@@ -123,14 +126,17 @@ impl Store {
     }
 
     /// Sends local changes to the server. Waits for any write in progress.
+    /// Returns the number of change records sent (each a row written there).
     #[tracing::instrument(skip_all)]
-    pub async fn push(&self) -> Result<()> {
+    pub async fn push(&self) -> Result<i64> {
         let db = self.replica()?;
         let _guard = self.write.lock().await;
+        let pending = self.pending_changes().await;
         db.push().await.map_err(|source| Error::Sync {
             action: "pushing changes",
             source,
-        })
+        })?;
+        Ok(pending)
     }
 
     /// Applies the server's changes; true when anything arrived.
@@ -152,10 +158,43 @@ impl Store {
     /// that lost a key collision, then push. Safe to repeat.
     #[tracing::instrument(skip_all)]
     pub async fn sync_now(&self) -> Result<SyncReport> {
+        let mut meter = Counters::default();
+        let result = self.sync_metered(&mut meter).await;
+        self.record_traffic(meter).await;
+        result
+    }
+
+    async fn sync_metered(&self, meter: &mut Counters) -> Result<SyncReport> {
         let pulled = self.pull().await?;
+        meter.pulls += 1;
         let renumbered = self.resolve_key_collisions().await?;
-        self.push().await?;
-        Ok(SyncReport { pulled, renumbered })
+        self.fold_usage(self.pending_changes().await).await?;
+        let pending = self.push().await?;
+        meter.pushes += 1;
+        meter.rows_written += u64::try_from(pending).unwrap_or(0);
+        Ok(SyncReport {
+            pulled,
+            renumbered,
+            pushed_changes: pending,
+        })
+    }
+
+    /// Records `meter` and the bytes sent and received since the last
+    /// record (or since opening) as this machine's unsent sync figures.
+    /// Bytes of an attempt cut short by a timeout are counted by the next
+    /// record. A failure to record is logged: figures never fail a sync.
+    pub(crate) async fn record_traffic(&self, mut meter: Counters) {
+        let Ok(Some(s)) = self.sync_stats().await else {
+            return;
+        };
+        if let Ok(mut seen) = self.traffic_seen.lock() {
+            meter.bytes_sent += s.network_sent_bytes.saturating_sub(seen.0);
+            meter.bytes_received += s.network_received_bytes.saturating_sub(seen.1);
+            *seen = (s.network_sent_bytes, s.network_received_bytes);
+        }
+        if let Err(e) = Unsent::record(&self.paths, crate::time::now(), &meter) {
+            tracing::warn!("cannot record sync figures: {e}");
+        }
     }
 
     /// [`Store::sync_now`] with a timeout per attempt and retries (1 s, 2 s,

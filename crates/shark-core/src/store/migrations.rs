@@ -43,18 +43,19 @@ pub(crate) struct Migration {
 }
 
 /// All migrations, oldest first. Append only.
-pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    steps: &[
-        Step::Sql(
-            "CREATE TABLE IF NOT EXISTS devices (
+pub(crate) const MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        steps: &[
+            Step::Sql(
+                "CREATE TABLE IF NOT EXISTS devices (
                 id TEXT PRIMARY KEY NOT NULL,
                 name TEXT NOT NULL,
                 created_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL)",
-        ),
-        Step::Sql(
-            "CREATE TABLE IF NOT EXISTS epics (
+            ),
+            Step::Sql(
+                "CREATE TABLE IF NOT EXISTS epics (
                 id TEXT PRIMARY KEY NOT NULL,
                 number INTEGER NOT NULL,
                 origin_device TEXT NOT NULL,
@@ -65,9 +66,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
                 business_value TEXT,
                 created_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL)",
-        ),
-        Step::Sql(
-            "CREATE TABLE IF NOT EXISTS features (
+            ),
+            Step::Sql(
+                "CREATE TABLE IF NOT EXISTS features (
                 id TEXT PRIMARY KEY NOT NULL,
                 epic_id TEXT NOT NULL,
                 number INTEGER NOT NULL,
@@ -78,9 +79,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
                 execution_order INTEGER,
                 created_at TEXT NOT NULL,
                 updated_at TEXT NOT NULL)",
-        ),
-        Step::Sql(
-            "CREATE TABLE IF NOT EXISTS tasks (
+            ),
+            Step::Sql(
+                "CREATE TABLE IF NOT EXISTS tasks (
                 id TEXT PRIMARY KEY NOT NULL,
                 feature_id TEXT NOT NULL,
                 number INTEGER NOT NULL,
@@ -98,9 +99,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
                 completed_at TEXT,
                 blocked_at TEXT,
                 updated_at TEXT NOT NULL)",
-        ),
-        Step::Sql(
-            "CREATE TABLE IF NOT EXISTS task_notes (
+            ),
+            Step::Sql(
+                "CREATE TABLE IF NOT EXISTS task_notes (
                 id TEXT PRIMARY KEY NOT NULL,
                 task_id TEXT NOT NULL,
                 note_type TEXT NOT NULL,
@@ -109,9 +110,9 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
                 actor TEXT NOT NULL,
                 device_id TEXT NOT NULL,
                 created_at TEXT NOT NULL)",
-        ),
-        Step::Sql(
-            "CREATE TABLE IF NOT EXISTS task_history (
+            ),
+            Step::Sql(
+                "CREATE TABLE IF NOT EXISTS task_history (
                 id TEXT PRIMARY KEY NOT NULL,
                 task_id TEXT NOT NULL,
                 field TEXT NOT NULL,
@@ -123,13 +124,32 @@ pub(crate) const MIGRATIONS: &[Migration] = &[Migration {
                 actor TEXT NOT NULL,
                 device_id TEXT NOT NULL,
                 created_at TEXT NOT NULL)",
-        ),
-        Step::Sql("CREATE INDEX IF NOT EXISTS features_epic ON features (epic_id)"),
-        Step::Sql("CREATE INDEX IF NOT EXISTS tasks_feature ON tasks (feature_id)"),
-        Step::Sql("CREATE INDEX IF NOT EXISTS task_notes_task ON task_notes (task_id)"),
-        Step::Sql("CREATE INDEX IF NOT EXISTS task_history_task ON task_history (task_id)"),
-    ],
-}];
+            ),
+            Step::Sql("CREATE INDEX IF NOT EXISTS features_epic ON features (epic_id)"),
+            Step::Sql("CREATE INDEX IF NOT EXISTS tasks_feature ON tasks (feature_id)"),
+            Step::Sql("CREATE INDEX IF NOT EXISTS task_notes_task ON task_notes (task_id)"),
+            Step::Sql("CREATE INDEX IF NOT EXISTS task_history_task ON task_history (task_id)"),
+        ],
+    },
+    Migration {
+        version: 2,
+        // Sync figures per machine and UTC day (see crate::usage). Each row is
+        // written only by the machine it names, so two machines never touch the
+        // same row. No index: the table holds a row per machine and day.
+        steps: &[Step::Sql(
+            "CREATE TABLE IF NOT EXISTS usage_days (
+            id TEXT PRIMARY KEY NOT NULL,
+            device_id TEXT NOT NULL,
+            day TEXT NOT NULL,
+            rows_written INTEGER NOT NULL DEFAULT 0,
+            bytes_sent INTEGER NOT NULL DEFAULT 0,
+            bytes_received INTEGER NOT NULL DEFAULT 0,
+            pushes INTEGER NOT NULL DEFAULT 0,
+            pulls INTEGER NOT NULL DEFAULT 0,
+            updated_at TEXT NOT NULL)",
+        )],
+    },
+];
 
 /// The newest schema version this build knows.
 pub fn latest_version() -> i64 {

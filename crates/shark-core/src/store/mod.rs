@@ -15,6 +15,7 @@ mod tasks;
 #[cfg(test)]
 mod tests;
 mod transfer;
+mod usage_ledger;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -27,6 +28,7 @@ use crate::paths::{SharkPaths, make_private};
 use crate::time;
 use engine::Engine;
 
+pub(crate) use engine::ensure_tls_provider;
 pub use engine::{Backend, Remote, SyncReport, SyncStats};
 pub use epics::NewEpic;
 pub use features::NewFeature;
@@ -35,6 +37,7 @@ pub use migrations::latest_version;
 pub use renumber::Renumbered;
 pub use task_edits::{TaskPatch, TransitionRequest, UpdateOutcome};
 pub use tasks::{NewTask, TaskFilter};
+pub use usage_ledger::UsageDay;
 
 /// A callback run after each committed write.
 pub type WriteHook = Box<dyn Fn() + Send + Sync>;
@@ -48,6 +51,10 @@ pub struct Store {
     engine: Engine,
     device: Device,
     path: PathBuf,
+    /// The Shark home (sync figures wait in a file there, see crate::usage).
+    paths: SharkPaths,
+    /// Bytes sent and received already recorded as sync figures.
+    traffic_seen: std::sync::Mutex<(u64, u64)>,
     /// Serializes write transactions with each other and with push and pull.
     write: tokio::sync::Mutex<()>,
     /// Exclusive use of `conn` (the engine forbids concurrent use of one connection).
@@ -106,6 +113,8 @@ impl Store {
             engine,
             device,
             path,
+            paths: paths.clone(),
+            traffic_seen: std::sync::Mutex::new((0, 0)),
             write: tokio::sync::Mutex::new(()),
             conn_lock: tokio::sync::Mutex::new(()),
             on_write: std::sync::OnceLock::new(),
@@ -113,6 +122,8 @@ impl Store {
             _lock: lock,
         };
         store.register_device().await?;
+        // Opening a replica talks to the server (a bootstrap downloads it all).
+        store.record_traffic(Default::default()).await;
         Ok(store)
     }
 
@@ -138,6 +149,11 @@ impl Store {
         &self.device
     }
 
+    /// The Shark home this store was opened in.
+    pub fn home(&self) -> &SharkPaths {
+        &self.paths
+    }
+
     /// The database file.
     pub fn path(&self) -> &Path {
         &self.path
@@ -161,10 +177,28 @@ impl Store {
         self.write_tx(f, false).await
     }
 
+    /// [`Store::write_silently`] for rows no view shows as task data (the
+    /// sync figures): open views are not told to refresh either.
+    pub(crate) async fn write_bookkeeping<T>(
+        &self,
+        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+    ) -> Result<T> {
+        self.write_inner(f, false, false).await
+    }
+
     async fn write_tx<T>(
         &self,
         f: impl AsyncFnOnce(&Connection) -> Result<T>,
         notify: bool,
+    ) -> Result<T> {
+        self.write_inner(f, notify, true).await
+    }
+
+    async fn write_inner<T>(
+        &self,
+        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+        notify: bool,
+        bump: bool,
     ) -> Result<T> {
         let _guard = self.write.lock().await;
         let _conn = self.conn_lock.lock().await;
@@ -178,7 +212,9 @@ impl Store {
                     let _ = self.conn.execute("ROLLBACK", ()).await;
                     return Err(e);
                 }
-                self.bump_version();
+                if bump {
+                    self.bump_version();
+                }
                 if let Some(hook) = self.on_write.get().filter(|_| notify) {
                     hook();
                 }

@@ -1,0 +1,117 @@
+//! The synced `usage_days` table: this machine folds its measured sync
+//! figures in (only ever its own rows), and every machine reads all rows to
+//! show each machine's share. Measuring happens in [`Store::sync_now`].
+
+use turso::Connection;
+
+use super::{Store, new_id, row};
+use crate::error::{DbContext, Result};
+use crate::time;
+use crate::usage::counters::{Counters, Unsent, should_fold};
+
+/// One machine's figures for one day, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UsageDay {
+    pub device_id: String,
+    /// The machine's name from the devices table (its id when unknown).
+    pub device_name: String,
+    /// `YYYY-MM-DD`, UTC.
+    pub day: String,
+    pub counters: Counters,
+}
+
+impl Store {
+    /// Every machine's figures from `from_day` (inclusive) on.
+    pub async fn usage_days(&self, from_day: &str) -> Result<Vec<UsageDay>> {
+        row::query_all(
+            &*self.reader().await,
+            "SELECT u.device_id, COALESCE(d.name, u.device_id), u.day, u.rows_written,
+                    u.bytes_sent, u.bytes_received, u.pushes, u.pulls
+             FROM usage_days u LEFT JOIN devices d ON d.id = u.device_id
+             WHERE u.day >= ?1 ORDER BY u.day, u.device_id",
+            vec![from_day.to_string().into()],
+            |r| {
+                let n = |i| row::int(r, i).map(|v| u64::try_from(v).unwrap_or(0));
+                Ok(UsageDay {
+                    device_id: row::text(r, 0)?,
+                    device_name: row::text(r, 1)?,
+                    day: row::text(r, 2)?,
+                    counters: Counters {
+                        rows_written: n(3)?,
+                        bytes_sent: n(4)?,
+                        bytes_received: n(5)?,
+                        pushes: n(6)?,
+                        pulls: n(7)?,
+                    },
+                })
+            },
+        )
+        .await
+    }
+
+    /// Before a push: writes this machine's unsent figures into its rows of
+    /// the synced table when [`should_fold`] says so, then empties the file.
+    pub(crate) async fn fold_usage(&self, other_pending: i64) -> Result<()> {
+        let unsent = Unsent::load(&self.paths);
+        if !should_fold(&unsent, other_pending, time::now()) {
+            return Ok(());
+        }
+        let device = self.device.id.clone();
+        let now = time::to_text(&time::now());
+        self.write_bookkeeping(async |c: &Connection| {
+            for (day, add) in &unsent.days {
+                fold_day(c, &device, day, add, &now).await?;
+            }
+            Ok(())
+        })
+        .await?;
+        Unsent::clear(&self.paths)
+    }
+}
+
+async fn fold_day(
+    c: &Connection,
+    device: &str,
+    day: &str,
+    add: &Counters,
+    now: &str,
+) -> Result<()> {
+    let existing = row::query_opt(
+        c,
+        "SELECT id FROM usage_days WHERE device_id = ?1 AND day = ?2 ORDER BY id LIMIT 1",
+        vec![device.to_string().into(), day.to_string().into()],
+        |r| row::text(r, 0),
+    )
+    .await?;
+    let v = |x: u64| turso::Value::Integer(i64::try_from(x).unwrap_or(i64::MAX));
+    let figures = [
+        v(add.rows_written),
+        v(add.bytes_sent),
+        v(add.bytes_received),
+        v(add.pushes),
+        v(add.pulls),
+    ];
+    let (sql, first): (&str, Vec<turso::Value>) = match existing {
+        Some(id) => (
+            "UPDATE usage_days SET rows_written = rows_written + ?2,
+                bytes_sent = bytes_sent + ?3, bytes_received = bytes_received + ?4,
+                pushes = pushes + ?5, pulls = pulls + ?6, updated_at = ?7 WHERE id = ?1",
+            vec![id.into()],
+        ),
+        None => (
+            "INSERT INTO usage_days (id, rows_written, bytes_sent, bytes_received, pushes,
+                pulls, updated_at, device_id, day)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            vec![new_id().into()],
+        ),
+    };
+    let mut params = first;
+    params.extend(figures);
+    params.push(now.to_string().into());
+    if sql.starts_with("INSERT") {
+        params.push(device.to_string().into());
+        params.push(day.to_string().into());
+    }
+    c.execute(sql, params).await.db("recording sync figures")?;
+    Ok(())
+}
