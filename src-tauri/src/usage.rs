@@ -124,8 +124,8 @@ pub async fn get_usage(
     Ok(view(&session, report))
 }
 
-/// A change from the usage settings form.
-#[derive(Debug, Deserialize)]
+/// A change from the usage settings form (no `Debug`: it may hold a token).
+#[derive(Deserialize)]
 pub struct UsageForm {
     pub change: UsageChange,
     /// A new Platform API token (not the database token).

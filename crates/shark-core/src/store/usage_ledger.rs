@@ -53,11 +53,24 @@ impl Store {
     /// the synced table when [`should_fold`] says so, then empties the file.
     pub(crate) async fn fold_usage(&self, other_pending: i64) -> Result<()> {
         let unsent = Unsent::load(&self.paths);
-        if !should_fold(&unsent, other_pending, time::now()) {
+        if unsent.is_empty() {
             return Ok(());
         }
+        let now = time::now();
         let device = self.device.id.clone();
-        let now = time::to_text(&time::now());
+        let today = crate::usage::counters::day_of(&now);
+        let has_row_today = row::query_opt(
+            &*self.reader().await,
+            "SELECT id FROM usage_days WHERE device_id = ?1 AND day = ?2 LIMIT 1",
+            vec![device.clone().into(), today.into()],
+            |r| row::text(r, 0),
+        )
+        .await?
+        .is_some();
+        if !should_fold(&unsent, other_pending, has_row_today, now) {
+            return Ok(());
+        }
+        let now = time::to_text(&now);
         self.write_bookkeeping(async |c: &Connection| {
             for (day, add) in &unsent.days {
                 fold_day(c, &device, day, add, &now).await?;

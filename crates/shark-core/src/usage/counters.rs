@@ -5,9 +5,11 @@
 //! Why a file: writing the figures into the database right after a sync would
 //! itself be a change to push, whose push would be measured and written, and
 //! so on forever. So the figures wait here (0600, beside the database) and
-//! are folded into the table only when a push happens anyway (see
-//! [`should_fold`]), or once an hour so a machine that only reads still shows
-//! up on the others.
+//! are folded into the table only when a push happens anyway, at most every
+//! ten minutes (so small edits do not each cost a row more), or once an hour
+//! so a machine that only reads still shows up on the others (see
+//! [`should_fold`]). This machine always shows its own figures exactly: the
+//! report adds what waits here.
 
 use std::collections::BTreeMap;
 use std::time::Duration;
@@ -64,6 +66,10 @@ pub struct Unsent {
 /// Unsent figures older than this are folded in even without other changes.
 pub const FOLD_AT_LEAST_EVERY: Duration = Duration::from_secs(3600);
 
+/// Figures ride along with other changes at most this often (except the
+/// first of a day, so a new machine shows up at once).
+pub const FOLD_AT_MOST_EVERY: Duration = Duration::from_secs(600);
+
 fn file(paths: &SharkPaths) -> std::path::PathBuf {
     paths.data_dir.join("usage-unsent.json")
 }
@@ -107,9 +113,16 @@ impl Unsent {
 }
 
 /// Whether to write the unsent figures into the synced table before this
-/// push: when the push carries other changes anyway, or when they have
-/// waited [`FOLD_AT_LEAST_EVERY`]. Never when there is nothing to write.
-pub fn should_fold(unsent: &Unsent, other_pending: i64, now: Timestamp) -> bool {
+/// push. Never when there is nothing to write; always once they have waited
+/// [`FOLD_AT_LEAST_EVERY`]; otherwise only with other changes to push, and
+/// then when this machine has no row for today yet or they have waited
+/// [`FOLD_AT_MOST_EVERY`].
+pub fn should_fold(
+    unsent: &Unsent,
+    other_pending: i64,
+    has_row_today: bool,
+    now: Timestamp,
+) -> bool {
     if unsent.is_empty() {
         return false;
     }
@@ -117,7 +130,8 @@ pub fn should_fold(unsent: &Unsent, other_pending: i64, now: Timestamp) -> bool 
         .since
         .and_then(|s| (now - s).to_std().ok())
         .unwrap_or(Duration::ZERO);
-    other_pending > 0 || waited >= FOLD_AT_LEAST_EVERY
+    waited >= FOLD_AT_LEAST_EVERY
+        || (other_pending > 0 && (!has_row_today || waited >= FOLD_AT_MOST_EVERY))
 }
 
 #[cfg(test)]
@@ -129,7 +143,7 @@ mod tests {
     fn figures_wait_for_a_push_or_an_hour() {
         let now = time::now();
         let mut u = Unsent::default();
-        assert!(!should_fold(&u, 5, now), "nothing to write");
+        assert!(!should_fold(&u, 5, false, now), "nothing to write");
         u.days.insert(
             day_of(&now),
             Counters {
@@ -138,10 +152,23 @@ mod tests {
             },
         );
         u.since = Some(now - chrono::Duration::minutes(5));
-        assert!(!should_fold(&u, 0, now), "would cause a push of its own");
-        assert!(should_fold(&u, 3, now), "rides along with other changes");
+        assert!(
+            !should_fold(&u, 0, false, now),
+            "would cause a push of its own"
+        );
+        assert!(
+            should_fold(&u, 3, false, now),
+            "the day's first row rides along at once"
+        );
+        assert!(
+            !should_fold(&u, 3, true, now),
+            "later ones at most every 10 minutes"
+        );
+        u.since = Some(now - chrono::Duration::minutes(11));
+        assert!(should_fold(&u, 3, true, now), "10 minutes on: rides along");
+        assert!(!should_fold(&u, 0, true, now), "still no push of its own");
         u.since = Some(now - chrono::Duration::minutes(61));
-        assert!(should_fold(&u, 0, now), "an hour old: written anyway");
+        assert!(should_fold(&u, 0, true, now), "an hour old: written anyway");
     }
 
     #[test]
