@@ -25,6 +25,8 @@ const COMMANDS: &[&str] = &[
     "app_info",
     "set_start_at_login",
     "check_update",
+    "import_database",
+    "export_data",
     "get_usage",
     "save_usage_settings",
     "open_dashboard",

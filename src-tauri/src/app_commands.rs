@@ -101,3 +101,47 @@ pub async fn check_update(app: AppHandle) -> UpdateCheck {
         }
     }
 }
+
+/// A full path from the Settings form (the app has no meaningful working folder).
+fn full_path(path: &str) -> IpcResult<std::path::PathBuf> {
+    let p = std::path::PathBuf::from(path.trim());
+    if p.as_os_str().is_empty() || p.is_relative() {
+        return Err(IpcError::invalid(
+            "give the file's full path (for example /home/you/shark-tasks.db)",
+        ));
+    }
+    Ok(p)
+}
+
+/// Imports a Go Shark database, or a Shark SQLite export (read-only).
+#[tauri::command]
+pub async fn import_database(
+    session: State<'_, Arc<Session>>,
+    path: String,
+) -> IpcResult<shark_core::import::ImportSummary> {
+    let path = full_path(&path)?;
+    let live = session.live().await?;
+    Ok(shark_core::import::import_file(&live.store, &path).await?)
+}
+
+/// Exports everything as SQLite or JSON.
+#[tauri::command]
+pub async fn export_data(
+    session: State<'_, Arc<Session>>,
+    format: String,
+    path: String,
+    force: bool,
+) -> IpcResult<shark_core::export::ExportSummary> {
+    let path = full_path(&path)?;
+    let live = session.live().await?;
+    let store = &live.store;
+    Ok(match format.as_str() {
+        "json" => shark_core::export::to_json(store, &path, force).await?,
+        "sqlite" => shark_core::export::to_sqlite(store, &path, force).await?,
+        other => {
+            return Err(IpcError::invalid(format!(
+                "unknown export format '{other}': use sqlite or json"
+            )));
+        }
+    })
+}

@@ -104,6 +104,8 @@ pub fn run() {
             app_commands::app_info,
             app_commands::set_start_at_login,
             app_commands::check_update,
+            app_commands::import_database,
+            app_commands::export_data,
             usage::get_usage,
             usage::save_usage_settings,
             usage::open_dashboard,

@@ -246,6 +246,25 @@ try {
   assert.equal(tray().menu[0].label, "Local only (no cloud connected)");
   console.log("ok - Disconnect in Settings: local only, all nine tasks kept");
 
+  // Settings > Data: a Shark export from another machine comes in; its E01
+  // is taken here, so it arrives as E02 and the summary says so.
+  const elsewhere = mkdtempSync(join(tmpdir(), "shark-e2e-export-"));
+  const env3 = { ...process.env, SHARK_HOME: join(elsewhere, "home") };
+  for (const args of [["epic", "create", "Imported work"], ["feature", "create", "E01", "From the old tool"], ["task", "create", "E01", "F01", "Came in by import"]]) {
+    execFileSync(shark, args, { encoding: "utf8", env: env3 });
+  }
+  const exported = join(elsewhere, "export.db");
+  execFileSync(shark, ["export", "--format", "sqlite", exported], { encoding: "utf8", env: env3 });
+  await click("#open-settings");
+  await type("#s-import", exported);
+  await click("#s-import-btn");
+  await until("the import summary", "return /tasks: 1 imported/.test(document.querySelector('[data-testid=data-result]')?.textContent ?? '')", 20000);
+  const summary = await js("return document.querySelector('[data-testid=data-result]').textContent");
+  assert.match(summary, /E01 is used here already: imported as E02/, summary);
+  await js("document.querySelectorAll('dialog[open]').forEach(d => d.close())");
+  await until("the imported task", hasRow, 5000, "Came in by import");
+  console.log("ok - Settings > Data imports a Shark export (E01 taken here: imported as E02)");
+
   // A second launch hands over to the first and exits.
   const t0 = Date.now();
   const second = spawn(app, [], { stdio: "ignore" });

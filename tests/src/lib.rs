@@ -6,6 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod goshark;
 pub mod platform;
 pub mod proxy;
 pub mod replica;

@@ -263,3 +263,41 @@ async fn unreadable_or_foreign_requests_get_a_clear_error() {
     assert_eq!(r.code, 0, "{}", r.stderr);
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_and_export_paths_are_the_callers() {
+    let m = Machine::new();
+    let (store, server) = hold(&m).await;
+    let work = tempfile::tempdir().unwrap();
+    shark_tests::goshark::write(
+        &work.path().join("old.db"),
+        shark_tests::goshark::Schema::New,
+        0,
+    )
+    .await;
+    let run = |args: &'static [&'static str]| {
+        let mut c = m.command(args);
+        c.current_dir(work.path())
+            .env("SHARK_LOCK_TIMEOUT_MS", "300");
+        tokio::task::spawn_blocking(move || shark_tests::Run::from(c.output().unwrap()))
+    };
+    // Relative paths mean the caller's folder, not the app's.
+    let r = run(&["import", "old.db"]).await.unwrap();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(r.stdout.contains("5 imported"), "{}", r.stdout);
+    let all = TaskFilter {
+        include_archived: true,
+        ..Default::default()
+    };
+    assert_eq!(
+        store.list_tasks(&all).await.unwrap().len(),
+        5,
+        "written by the app's store"
+    );
+    let r = run(&["export", "--format", "json", "out.json"])
+        .await
+        .unwrap();
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(work.path().join("out.json").exists());
+    server.abort();
+}

@@ -130,6 +130,13 @@
       return usageView();
     },
     open_dashboard: () => null,
+    import_database: ({ path }) => {
+      if (!path.startsWith("/")) return err("invalid", "give the file's full path (for example /home/you/shark-tasks.db)");
+      if (!path.endsWith(".db")) return err("invalid", `${path} is not an SQLite database; give a Shark database file (shark-tasks.db)`);
+      const c = (imported) => ({ imported, updated: 0, unchanged: 0, skipped: 0 });
+      return { file: path, epics: c(1), features: c(1), tasks: c(3), notes: c(0), history: c(0), remarks: ["task status 'in_development' imported as in_progress"] };
+    },
+    export_data: ({ format, path }) => ({ path, format, epics: db.epics.length, features: db.features.length, tasks: db.tasks.length, notes: db.notes.length, history: db.history.length, bytes: 4096 }),
     app_info: () => ({ version: "0.1.0", data_dir: "/tmp/shark", log_dir: "/tmp/shark/logs", token_stored_in: null, start_at_login: false }),
     check_update: () => ({ available: false, version: null, current: "0.1.0", problem: "Could not check for updates (offline, or the release server did not answer)." }),
   };

@@ -166,6 +166,22 @@ try {
     await page.waitForSelector("[data-testid=usage]", { state: "detached" });
   });
 
+  await step("Settings > Data: a bad path is explained; an import shows its summary", async () => {
+    await page.click("#open-settings");
+    await page.fill("#s-import", "notes.txt");
+    await page.click("#s-import-btn");
+    await page.waitForSelector("[data-testid=data-result].bad");
+    assert.match(await page.textContent("[data-testid=data-result]"), /full path/);
+    await page.fill("#s-import", "/home/me/shark-tasks.db");
+    await page.click("#s-import-btn");
+    await page.waitForSelector("[data-testid=data-result].ok >> text=tasks: 3 imported");
+    assert.match(await page.textContent("[data-testid=data-result]"), /in_development' imported as in_progress/);
+    await page.fill("#s-export", "/home/me/out.db");
+    await page.click("#s-export-btn");
+    await page.waitForSelector("[data-testid=data-result] >> text=/Exported \\d+ tasks/");
+    await page.keyboard.press("Escape");
+  });
+
   await step("a quota block explains itself and links to the dashboard", async () => {
     await page.evaluate(() => window.__fake.setStatus({ phase: "quota_blocked", pending_changes: 3 }));
     await page.waitForSelector("#quota:not([hidden])");

@@ -175,6 +175,34 @@ export interface UsageView {
   api_token_stored_in: string | null;
 }
 
+export interface ImportCounts {
+  imported: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+}
+
+export interface ImportSummary {
+  file: string;
+  epics: ImportCounts;
+  features: ImportCounts;
+  tasks: ImportCounts;
+  notes: ImportCounts;
+  history: ImportCounts;
+  remarks: string[];
+}
+
+export interface ExportSummary {
+  path: string;
+  format: string;
+  epics: number;
+  features: number;
+  tasks: number;
+  notes: number;
+  history: number;
+  bytes: number;
+}
+
 export interface UsageForm {
   change: Partial<Record<keyof UsageSettings, string | number>>;
   api_token: string | null;
@@ -261,6 +289,8 @@ export const api = {
   appInfo: () => invoke<AppInfo>("app_info"),
   setStartAtLogin: (enabled: boolean) => invoke<boolean>("set_start_at_login", { enabled }),
   checkUpdate: () => invoke<UpdateCheck>("check_update"),
+  importDatabase: (path: string) => invoke<ImportSummary>("import_database", { path }),
+  exportData: (format: string, path: string, force: boolean) => invoke<ExportSummary>("export_data", { format, path, force }),
   usage: (fetch: boolean) => invoke<UsageView>("get_usage", { fetch }),
   saveUsage: (form: UsageForm) => invoke<UsageView>("save_usage_settings", { form }),
   openDashboard: () => invoke<null>("open_dashboard"),

@@ -115,3 +115,12 @@ describe("text helpers", () => {
     expect(shortcutFor("n", false, true)).toBeNull();
   });
 });
+
+describe("import summaries", () => {
+  it("says per kind what happened, leaving out zeros", async () => {
+    const { importLines } = await import("./model");
+    const z = { imported: 0, updated: 0, unchanged: 0, skipped: 0 };
+    const lines = importLines({ epics: { ...z, imported: 2 }, features: { ...z, unchanged: 3 }, tasks: { ...z, imported: 1, updated: 1, skipped: 2 }, notes: z, history: z });
+    expect(lines).toEqual(["epics: 2 imported", "features: 3 unchanged", "tasks: 1 imported, 1 updated, 2 skipped", "notes: none", "history: none"]);
+  });
+});

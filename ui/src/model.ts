@@ -209,3 +209,19 @@ export function shortcutFor(key: string, inField: boolean, mod: boolean): string
   if (inField && key !== "Escape") return null;
   return SHORTCUTS[key] ?? null;
 }
+
+/** One line per kind of row an import touched ("tasks: 5 imported, 1 updated"). */
+export function importLines(s: { epics: Counts; features: Counts; tasks: Counts; notes: Counts; history: Counts }): string[] {
+  return (["epics", "features", "tasks", "notes", "history"] as const).map((k) => {
+    const c = s[k];
+    const parts = [[c.imported, "imported"], [c.updated, "updated"], [c.unchanged, "unchanged"], [c.skipped, "skipped"]].filter(([n]) => n).map(([n, w]) => `${n} ${w}`);
+    return `${k}: ${parts.length ? parts.join(", ") : "none"}`;
+  });
+}
+
+interface Counts {
+  imported: number;
+  updated: number;
+  unchanged: number;
+  skipped: number;
+}

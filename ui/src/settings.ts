@@ -3,11 +3,12 @@
 // token is stored; start at login, updates, and where Shark keeps its files.
 import { api, errorMessage, type AppStatus } from "./api";
 import { h } from "./dom";
+import { importLines } from "./model";
 import { formDialog } from "./forms";
 import { state } from "./state";
 import { toast } from "./toast";
 
-export async function openSettings(focus: "cloud" | "sync" | "app" = "cloud"): Promise<void> {
+export async function openSettings(focus: "cloud" | "sync" | "data" | "app" = "cloud"): Promise<void> {
   const status: AppStatus = state.status ?? (await api.status());
   const info = await api.appInfo().catch(() => null);
   const result = h("p", { class: "probe", role: "status", "data-testid": "probe-result" });
@@ -102,6 +103,47 @@ export async function openSettings(focus: "cloud" | "sync" | "app" = "cloud"): P
       updateBtn.disabled = false;
     },
   }, "Check for updates");
+  // Data: import a Go Shark database (or an export), export everything.
+  const importPath = h("input", { id: "s-import", placeholder: "/home/you/project/shark-tasks.db", autocomplete: "off", spellcheck: "false" });
+  const exportPath = h("input", { id: "s-export", placeholder: "/home/you/shark-export.db", autocomplete: "off", spellcheck: "false" });
+  const exportFormat = h("select", { id: "s-export-format" }, h("option", { value: "sqlite" }, "SQLite file"), h("option", { value: "json" }, "JSON document"));
+  const exportForce = h("input", { id: "s-export-force", type: "checkbox" });
+  const dataResult = h("div", { class: "probe", role: "status", "data-testid": "data-result" });
+  const showData = (ok: boolean, lines: string[]) => {
+    dataResult.replaceChildren(...lines.map((l) => h("div", {}, l)));
+    dataResult.className = `probe ${ok ? "ok" : "bad"}`;
+  };
+  const importBtn: HTMLButtonElement = h("button", {
+    type: "button",
+    id: "s-import-btn",
+    onclick: async () => {
+      importBtn.disabled = true;
+      showData(true, ["Importing…"]);
+      try {
+        const r = await api.importDatabase(importPath.value);
+        showData(true, [`Imported ${r.file} (the file was only read):`, ...importLines(r), ...r.remarks]);
+      } catch (e) {
+        showData(false, [errorMessage(e)]);
+      } finally {
+        importBtn.disabled = false;
+      }
+    },
+  }, "Import");
+  const exportBtn: HTMLButtonElement = h("button", {
+    type: "button",
+    id: "s-export-btn",
+    onclick: async () => {
+      exportBtn.disabled = true;
+      try {
+        const r = await api.exportData(exportFormat.value, exportPath.value, exportForce.checked);
+        showData(true, [`Exported ${r.tasks} tasks, ${r.notes} notes and ${r.history} history rows to ${r.path} (${r.bytes} bytes).`]);
+      } catch (e) {
+        showData(false, [errorMessage(e)]);
+      } finally {
+        exportBtn.disabled = false;
+      }
+    },
+  }, "Export");
   const dialog = h(
     "dialog",
     { class: "modal wide", "aria-label": "Settings" },
@@ -127,6 +169,16 @@ export async function openSettings(focus: "cloud" | "sync" | "app" = "cloud"): P
         h("h3", {}, "Sync"),
         h("label", { class: "field inline", for: "s-interval" }, h("span", {}, "Pull every (seconds)"), interval, intervalBtn),
         h("div", { class: "actions" }, connected ? pauseBtn : h("span", { class: "muted" }, "Pause and resume apply once a cloud database is connected.")),
+      ),
+      h(
+        "section",
+        { id: "settings-data" },
+        h("h3", {}, "Data"),
+        h("p", { class: "muted" }, "Bring in a Go Shark database (shark-tasks.db) or a Shark export; importing again updates what changed and duplicates nothing. Export everything as a plain SQLite file or one JSON document."),
+        h("label", { class: "field inline", for: "s-import" }, h("span", {}, "Import from"), importPath, importBtn),
+        h("label", { class: "field inline", for: "s-export" }, h("span", {}, "Export to"), exportPath, exportFormat, exportBtn),
+        h("label", { class: "field inline", for: "s-export-force" }, exportForce, h("span", {}, "Replace the file if it exists")),
+        dataResult,
       ),
       h(
         "section",

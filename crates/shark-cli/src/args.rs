@@ -42,6 +42,22 @@ pub enum Command {
     /// Sync with Turso: every machine a full replica, offline writes.
     #[command(subcommand)]
     Cloud(CloudCmd),
+    /// Bring in a Shark database (Go Shark's shark-tasks.db, or a `shark export --format sqlite` file).
+    Import {
+        /// The SQLite file to read (it is never modified).
+        path: std::path::PathBuf,
+    },
+    /// Take everything out: a plain SQLite file or one JSON document.
+    Export {
+        /// sqlite (any sqlite3 opens it; shark import reads it back) or json.
+        #[arg(long, value_parser = ["sqlite", "json"])]
+        format: String,
+        /// The file to write.
+        path: std::path::PathBuf,
+        /// Replace the file if it exists.
+        #[arg(long)]
+        force: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -14,6 +14,7 @@ mod locate;
 pub mod render;
 mod task;
 mod task_edit;
+mod transfer;
 
 use std::time::Duration;
 
@@ -69,6 +70,12 @@ pub async fn run_on(store: &Store, command: Command, out: &Out) -> anyhow::Resul
         Command::Epic(cmd) => epic::run(store, cmd, out).await,
         Command::Feature(cmd) => feature::run(store, cmd, out).await,
         Command::Task(cmd) => task::run(store, cmd, out).await,
+        Command::Import { path } => transfer::import(store, &out.resolve(&path), out).await,
+        Command::Export {
+            format,
+            path,
+            force,
+        } => transfer::export(store, &format, &out.resolve(&path), force, out).await,
         Command::Cloud(_) => anyhow::bail!(
             "the Shark desktop app is running and manages the cloud connection: use its Settings (or quit the app to run shark cloud here)"
         ),

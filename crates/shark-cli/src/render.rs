@@ -25,6 +25,9 @@ pub struct Caller {
     pub agent: Option<String>,
     pub user: Option<String>,
     pub input: Option<String>,
+    /// The working folder relative paths are meant from.
+    #[serde(default)]
+    pub cwd: Option<std::path::PathBuf>,
 }
 
 impl Caller {
@@ -34,6 +37,7 @@ impl Caller {
             agent: std::env::var("SHARK_AGENT").ok(),
             user: Some(current_user().name),
             input: None,
+            cwd: std::env::current_dir().ok(),
         }
     }
 }
@@ -89,6 +93,15 @@ impl Out {
         match &self.sink {
             Sink::Stdout => Box::new(BufWriter::new(io::stdout().lock())),
             Sink::Buffer(b) => Box::new(BufferWriter(b.clone())),
+        }
+    }
+
+    /// `path` as the caller meant it: relative to the caller's working folder
+    /// (which differs from the app's when the command was handed over).
+    pub fn resolve(&self, path: &std::path::Path) -> std::path::PathBuf {
+        match &self.caller.cwd {
+            Some(cwd) if path.is_relative() => cwd.join(path),
+            _ => path.to_path_buf(),
         }
     }
 

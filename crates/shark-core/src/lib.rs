@@ -5,6 +5,8 @@
 pub mod cloud;
 pub mod config;
 pub mod error;
+pub mod export;
+pub mod import;
 pub mod keys;
 pub mod model;
 pub mod paths;

@@ -168,3 +168,64 @@ impl Store {
             .collect())
     }
 }
+
+impl Store {
+    /// Every history row of every task, oldest first (for exports).
+    pub async fn all_history(&self) -> Result<Vec<HistoryEntry>> {
+        let guard = self.reader().await;
+        let c = &*guard;
+        let keys = tasks::key_map(c).await?;
+        let rows = row::query_all(
+            c,
+            "SELECT h.id, h.task_id, h.field, h.old_value, h.new_value, h.reason, h.forced,
+                    h.actor_kind, h.actor, h.device_id, COALESCE(d.name, h.device_id), h.created_at
+             FROM task_history h LEFT JOIN devices d ON d.id = h.device_id
+             ORDER BY h.created_at, h.id",
+            vec![],
+            map_history,
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|mut h| {
+                h.task_key = keys.get(&h.task_key)?.clone();
+                Some(h)
+            })
+            .collect())
+    }
+
+    /// Every note of every task, oldest first (for exports).
+    pub async fn all_notes(&self) -> Result<Vec<Note>> {
+        let guard = self.reader().await;
+        let c = &*guard;
+        let keys = tasks::key_map(c).await?;
+        let rows = row::query_all(
+            c,
+            "SELECT n.id, n.task_id, n.note_type, n.content, n.actor_kind, n.actor, n.device_id,
+                    COALESCE(d.name, n.device_id), n.created_at
+             FROM task_notes n LEFT JOIN devices d ON d.id = n.device_id
+             ORDER BY n.created_at, n.id",
+            vec![],
+            map_note,
+        )
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|mut n| {
+                n.task_key = keys.get(&n.task_key)?.clone();
+                Some(n)
+            })
+            .collect())
+    }
+
+    /// Every device that wrote here: id and name.
+    pub async fn devices(&self) -> Result<Vec<(String, String)>> {
+        row::query_all(
+            &*self.reader().await,
+            "SELECT id, name FROM devices ORDER BY created_at, id",
+            vec![],
+            |r| Ok((row::text(r, 0)?, row::text(r, 1)?)),
+        )
+        .await
+    }
+}

@@ -6,6 +6,7 @@ mod engine;
 mod epics;
 mod features;
 mod history;
+mod import_apply;
 mod lock;
 pub(crate) mod migrations;
 mod renumber;

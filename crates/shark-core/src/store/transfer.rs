@@ -28,7 +28,7 @@ pub(crate) enum OnConflict {
     Replace,
 }
 
-async fn columns(c: &Connection, table: &str) -> Result<Vec<String>> {
+pub(crate) async fn columns(c: &Connection, table: &str) -> Result<Vec<String>> {
     row::query_all(c, &format!("PRAGMA table_info({table})"), vec![], |r| {
         row::text(r, 1)
     })

@@ -1,0 +1,154 @@
+//! Taking everything out: one JSON document with stable field names, or a
+//! plain SQLite file any `sqlite3` opens, with Go Shark's table and column
+//! names (so tools made for Go Shark read it, and `shark import` reads it
+//! back with every id kept). The file is written beside the target and
+//! renamed into place (0600), so a failed export leaves nothing half-written.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use crate::error::{Error, Result};
+use crate::model::{Epic, Feature, HistoryEntry, Note, Task};
+use crate::store::{Store, TaskFilter};
+use crate::time::{self, Timestamp};
+
+/// The JSON document's `format` field.
+pub const FORMAT: &str = "shark-export";
+/// The document's and the SQLite file's version.
+pub const VERSION: u32 = 1;
+
+/// A device that wrote something.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct DeviceRow {
+    pub id: String,
+    pub name: String,
+}
+
+/// Everything, as `--format json` writes it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Document {
+    pub format: &'static str,
+    pub version: u32,
+    pub exported_at: Timestamp,
+    pub devices: Vec<DeviceRow>,
+    pub epics: Vec<Epic>,
+    pub features: Vec<Feature>,
+    pub tasks: Vec<Task>,
+    pub notes: Vec<Note>,
+    pub history: Vec<HistoryEntry>,
+}
+
+/// What an export wrote.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ExportSummary {
+    pub path: PathBuf,
+    pub format: &'static str,
+    pub epics: usize,
+    pub features: usize,
+    pub tasks: usize,
+    pub notes: usize,
+    pub history: usize,
+    pub bytes: u64,
+}
+
+/// Reads everything (archived tasks included).
+pub async fn document(store: &Store) -> Result<Document> {
+    let all = TaskFilter {
+        include_archived: true,
+        ..Default::default()
+    };
+    Ok(Document {
+        format: FORMAT,
+        version: VERSION,
+        exported_at: time::now(),
+        devices: store
+            .devices()
+            .await?
+            .into_iter()
+            .map(|(id, name)| DeviceRow { id, name })
+            .collect(),
+        epics: store.list_epics().await?,
+        features: store.list_features(None).await?,
+        tasks: store.list_tasks(&all).await?,
+        notes: store.all_notes().await?,
+        history: store.all_history().await?,
+    })
+}
+
+/// Refuses to replace an existing file unless `force`.
+fn check_target(path: &Path, force: bool) -> Result<PathBuf> {
+    if path.is_dir() {
+        return Err(Error::invalid(format!(
+            "{} is a folder; give a file name",
+            path.display()
+        )));
+    }
+    if path.exists() && !force {
+        return Err(Error::invalid(format!(
+            "{} exists already; choose another name, or add --force to replace it",
+            path.display()
+        )));
+    }
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    if !dir.is_dir() {
+        return Err(Error::invalid(format!(
+            "the folder {} does not exist",
+            dir.display()
+        )));
+    }
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("export");
+    Ok(dir.join(format!(".{name}.partial-{}", std::process::id())))
+}
+
+fn finish(tmp: &Path, path: &Path) -> Result<u64> {
+    crate::paths::make_private(tmp)?;
+    std::fs::rename(tmp, path).map_err(|e| Error::io("cannot write", path, e))?;
+    Ok(std::fs::metadata(path).map_or(0, |m| m.len()))
+}
+
+fn summary(d: &Document, path: &Path, format: &'static str, bytes: u64) -> ExportSummary {
+    ExportSummary {
+        path: path.to_path_buf(),
+        format,
+        epics: d.epics.len(),
+        features: d.features.len(),
+        tasks: d.tasks.len(),
+        notes: d.notes.len(),
+        history: d.history.len(),
+        bytes,
+    }
+}
+
+/// Writes the JSON document to `path`.
+#[tracing::instrument(skip_all)]
+pub async fn to_json(store: &Store, path: &Path, force: bool) -> Result<ExportSummary> {
+    let tmp = check_target(path, force)?;
+    let d = document(store).await?;
+    let bytes = serde_json::to_vec_pretty(&d).map_err(|e| Error::Corrupt(e.to_string()))?;
+    std::fs::write(&tmp, bytes).map_err(|e| Error::io("cannot write", &tmp, e))?;
+    let n = finish(&tmp, path)?;
+    Ok(summary(&d, path, "json", n))
+}
+
+/// Writes a plain SQLite file to `path` (schema: [`sqlite::SCHEMA`]).
+#[tracing::instrument(skip_all)]
+pub async fn to_sqlite(store: &Store, path: &Path, force: bool) -> Result<ExportSummary> {
+    let tmp = check_target(path, force)?;
+    let _ = std::fs::remove_file(&tmp);
+    let d = document(store).await?;
+    if let Err(e) = sqlite::write(&tmp, &d).await {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    let n = finish(&tmp, path)?;
+    Ok(summary(&d, path, "sqlite", n))
+}
+
+pub mod sqlite;

@@ -1,0 +1,332 @@
+//! Reading a Shark SQLite file with a real SQLite engine (libsql), read-only:
+//! a Go Shark `shark-tasks.db` of any version, or a file `shark export
+//! --format sqlite` wrote (the same tables, plus our ids and history fields).
+//! Only columns that exist are read; what is missing is defaulted later.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::Duration;
+
+use libsql::Value;
+
+use crate::error::{Error, Result};
+
+/// One row, by column name.
+type RowMap = HashMap<String, Value>;
+
+#[derive(Debug, Clone, Default)]
+pub struct SrcEpic {
+    pub int_id: i64,
+    pub uuid: Option<String>,
+    pub key: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: Option<String>,
+    pub priority: Option<String>,
+    pub business_value: Option<String>,
+    pub created_at: Option<Value>,
+    pub updated_at: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SrcFeature {
+    pub int_id: i64,
+    pub uuid: Option<String>,
+    pub epic_int_id: i64,
+    pub key: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: Option<String>,
+    pub execution_order: Option<i64>,
+    pub created_at: Option<Value>,
+    pub updated_at: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SrcTask {
+    pub int_id: i64,
+    pub uuid: Option<String>,
+    pub feature_int_id: i64,
+    pub key: String,
+    pub title: String,
+    pub description: Option<String>,
+    pub status: Option<String>,
+    pub priority: Option<i64>,
+    pub agent_type: Option<String>,
+    pub assigned_agent: Option<String>,
+    pub depends_on: Option<String>,
+    pub blocked_reason: Option<String>,
+    pub created_at: Option<Value>,
+    pub started_at: Option<Value>,
+    pub completed_at: Option<Value>,
+    pub blocked_at: Option<Value>,
+    pub updated_at: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SrcNote {
+    pub int_id: i64,
+    pub uuid: Option<String>,
+    pub task_int_id: i64,
+    pub note_type: Option<String>,
+    pub content: String,
+    pub created_by: Option<String>,
+    pub actor_kind: Option<String>,
+    pub device_id: Option<String>,
+    pub created_at: Option<Value>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct SrcHistory {
+    pub int_id: i64,
+    pub uuid: Option<String>,
+    pub task_int_id: i64,
+    pub field: String,
+    pub old_value: Option<String>,
+    pub new_value: Option<String>,
+    pub reason: Option<String>,
+    pub forced: bool,
+    pub actor: Option<String>,
+    pub actor_kind: Option<String>,
+    pub device_id: Option<String>,
+    pub created_at: Option<Value>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SrcRelation {
+    pub from_task: i64,
+    pub to_task: i64,
+    pub kind: String,
+}
+
+/// Everything read from the file.
+#[derive(Debug, Clone, Default)]
+pub struct Source {
+    pub epics: Vec<SrcEpic>,
+    pub features: Vec<SrcFeature>,
+    pub tasks: Vec<SrcTask>,
+    pub notes: Vec<SrcNote>,
+    pub history: Vec<SrcHistory>,
+    pub relations: Vec<SrcRelation>,
+    /// Devices (id, name) named by notes and history (exports of ours).
+    pub devices: Vec<(String, String)>,
+    /// Tables Shark does not import (documents, ideas, ...).
+    pub other_tables: Vec<String>,
+}
+
+const KNOWN: [&str; 8] = [
+    "devices",
+    "shark_export",
+    "epics",
+    "features",
+    "tasks",
+    "task_notes",
+    "task_history",
+    "task_relationships",
+];
+
+fn text(r: &RowMap, col: &str) -> Option<String> {
+    match r.get(col)? {
+        Value::Text(s) => Some(s.clone()),
+        Value::Integer(i) => Some(i.to_string()),
+        Value::Real(f) => Some(f.to_string()),
+        _ => None,
+    }
+}
+
+fn int(r: &RowMap, col: &str) -> Option<i64> {
+    match r.get(col)? {
+        Value::Integer(i) => Some(*i),
+        Value::Real(f) => Some(*f as i64),
+        Value::Text(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn value(r: &RowMap, col: &str) -> Option<Value> {
+    r.get(col).filter(|v| !matches!(v, Value::Null)).cloned()
+}
+
+fn why(path: &Path, e: &libsql::Error) -> Error {
+    let m = e.to_string();
+    let lower = m.to_ascii_lowercase();
+    let p = path.display();
+    if lower.contains("not a database") || lower.contains("file is encrypted") {
+        Error::invalid(format!(
+            "{p} is not an SQLite database; give a Shark database file (shark-tasks.db)"
+        ))
+    } else if lower.contains("locked") || lower.contains("busy") {
+        Error::invalid(format!(
+            "{p} is locked by another program (is Go Shark running?); close it and import again"
+        ))
+    } else if lower.contains("unable to open") {
+        Error::invalid(format!("cannot open {p}: {m}"))
+    } else {
+        Error::invalid(format!("cannot read {p}: {m}"))
+    }
+}
+
+async fn rows(conn: &libsql::Connection, path: &Path, table: &str) -> Result<Vec<RowMap>> {
+    let mut rows = conn
+        .query(&format!("SELECT * FROM \"{table}\""), ())
+        .await
+        .map_err(|e| why(path, &e))?;
+    let mut out = Vec::new();
+    while let Some(r) = rows.next().await.map_err(|e| why(path, &e))? {
+        let mut m = RowMap::new();
+        for i in 0..r.column_count() {
+            if let Some(name) = r.column_name(i) {
+                m.insert(
+                    name.to_ascii_lowercase(),
+                    r.get_value(i).map_err(|e| why(path, &e))?,
+                );
+            }
+        }
+        out.push(m);
+    }
+    Ok(out)
+}
+
+/// Reads the file at `path` without changing it (opened read-only).
+#[tracing::instrument(skip_all)]
+pub async fn read(path: &Path) -> Result<Source> {
+    if !path.is_file() {
+        return Err(Error::invalid(format!("{} is not a file", path.display())));
+    }
+    let db = libsql::Builder::new_local(path)
+        .flags(libsql::OpenFlags::SQLITE_OPEN_READ_ONLY)
+        .build()
+        .await
+        .map_err(|e| why(path, &e))?;
+    let conn = db.connect().map_err(|e| why(path, &e))?;
+    conn.busy_timeout(Duration::from_secs(2))
+        .map_err(|e| why(path, &e))?;
+    let mut tables = Vec::new();
+    let mut list = conn
+        .query("SELECT name FROM sqlite_master WHERE type = 'table'", ())
+        .await
+        .map_err(|e| why(path, &e))?;
+    while let Some(r) = list.next().await.map_err(|e| why(path, &e))? {
+        if let Ok(Value::Text(n)) = r.get_value(0) {
+            tables.push(n);
+        }
+    }
+    for needed in ["epics", "features", "tasks"] {
+        if !tables.iter().any(|t| t == needed) {
+            return Err(Error::invalid(format!(
+                "{} is an SQLite database but not a Shark one (it has no '{needed}' table)",
+                path.display()
+            )));
+        }
+    }
+    let has = |t: &str| tables.iter().any(|x| x == t);
+    let mut src = Source {
+        other_tables: tables
+            .iter()
+            .filter(|t| !KNOWN.contains(&t.as_str()) && !t.starts_with("sqlite_"))
+            .cloned()
+            .collect(),
+        ..Default::default()
+    };
+    for r in rows(&conn, path, "epics").await? {
+        src.epics.push(SrcEpic {
+            int_id: int(&r, "id").unwrap_or_default(),
+            uuid: text(&r, "uuid"),
+            key: text(&r, "key").unwrap_or_default(),
+            title: text(&r, "title").unwrap_or_default(),
+            description: text(&r, "description"),
+            status: text(&r, "status"),
+            priority: text(&r, "priority"),
+            business_value: text(&r, "business_value"),
+            created_at: value(&r, "created_at"),
+            updated_at: value(&r, "updated_at"),
+        });
+    }
+    for r in rows(&conn, path, "features").await? {
+        src.features.push(SrcFeature {
+            int_id: int(&r, "id").unwrap_or_default(),
+            uuid: text(&r, "uuid"),
+            epic_int_id: int(&r, "epic_id").unwrap_or_default(),
+            key: text(&r, "key").unwrap_or_default(),
+            title: text(&r, "title").unwrap_or_default(),
+            description: text(&r, "description"),
+            status: text(&r, "status"),
+            execution_order: int(&r, "execution_order"),
+            created_at: value(&r, "created_at"),
+            updated_at: value(&r, "updated_at"),
+        });
+    }
+    for r in rows(&conn, path, "tasks").await? {
+        src.tasks.push(SrcTask {
+            int_id: int(&r, "id").unwrap_or_default(),
+            uuid: text(&r, "uuid"),
+            feature_int_id: int(&r, "feature_id").unwrap_or_default(),
+            key: text(&r, "key").unwrap_or_default(),
+            title: text(&r, "title").unwrap_or_default(),
+            description: text(&r, "description"),
+            status: text(&r, "status"),
+            priority: int(&r, "priority"),
+            agent_type: text(&r, "agent_type"),
+            assigned_agent: text(&r, "assigned_agent"),
+            depends_on: text(&r, "depends_on"),
+            blocked_reason: text(&r, "blocked_reason"),
+            created_at: value(&r, "created_at"),
+            started_at: value(&r, "started_at"),
+            completed_at: value(&r, "completed_at"),
+            blocked_at: value(&r, "blocked_at"),
+            updated_at: value(&r, "updated_at"),
+        });
+    }
+    if has("task_notes") {
+        for r in rows(&conn, path, "task_notes").await? {
+            src.notes.push(SrcNote {
+                int_id: int(&r, "id").unwrap_or_default(),
+                uuid: text(&r, "uuid"),
+                task_int_id: int(&r, "task_id").unwrap_or_default(),
+                note_type: text(&r, "note_type"),
+                content: text(&r, "content").unwrap_or_default(),
+                created_by: text(&r, "created_by"),
+                actor_kind: text(&r, "actor_kind"),
+                device_id: text(&r, "device_id"),
+                created_at: value(&r, "created_at"),
+            });
+        }
+    }
+    if has("devices") {
+        for r in rows(&conn, path, "devices").await? {
+            if let (Some(id), Some(name)) = (text(&r, "id"), text(&r, "name")) {
+                src.devices.push((id, name));
+            }
+        }
+    }
+    if has("task_history") {
+        for r in rows(&conn, path, "task_history").await? {
+            // Go Shark records status changes (old_status, new_status, agent,
+            // notes, timestamp); an export of ours records any field.
+            src.history.push(SrcHistory {
+                int_id: int(&r, "id").unwrap_or_default(),
+                uuid: text(&r, "uuid"),
+                task_int_id: int(&r, "task_id").unwrap_or_default(),
+                field: text(&r, "field").unwrap_or_else(|| "status".into()),
+                old_value: text(&r, "old_value").or_else(|| text(&r, "old_status")),
+                new_value: text(&r, "new_value").or_else(|| text(&r, "new_status")),
+                reason: text(&r, "reason").or_else(|| text(&r, "notes")),
+                forced: int(&r, "forced").unwrap_or(0) != 0,
+                actor: text(&r, "actor").or_else(|| text(&r, "agent")),
+                actor_kind: text(&r, "actor_kind"),
+                device_id: text(&r, "device_id"),
+                created_at: value(&r, "created_at").or_else(|| value(&r, "timestamp")),
+            });
+        }
+    }
+    if has("task_relationships") {
+        for r in rows(&conn, path, "task_relationships").await? {
+            src.relations.push(SrcRelation {
+                from_task: int(&r, "from_task_id").unwrap_or_default(),
+                to_task: int(&r, "to_task_id").unwrap_or_default(),
+                kind: text(&r, "relationship_type").unwrap_or_default(),
+            });
+        }
+    }
+    Ok(src)
+}

@@ -1,0 +1,513 @@
+//! Writing an import (see crate::import) in one transaction: rows are found
+//! again by id (the same source row always maps to the same id), so a
+//! re-import updates only the fields that changed and duplicates nothing. A
+//! key already used here by another row gets the next free number, and the
+//! summary says so. Existing keys are never changed by an import.
+
+use std::collections::{BTreeSet, HashMap};
+
+use turso::{Connection, Value};
+
+use super::{Store, row, transfer};
+use crate::error::{DbContext, Result};
+use crate::import::map::{self, given_id, or_epoch, stable_id};
+use crate::import::source::Source;
+use crate::import::{Counts, ImportSummary, Remarks};
+use crate::model::TaskPriority;
+use crate::time::{self, Timestamp};
+
+type Rows = HashMap<String, HashMap<String, Value>>;
+
+/// Every row of `table`, by id, as column -> value.
+async fn load(c: &Connection, table: &str) -> Result<Rows> {
+    let cols = transfer::columns(c, table).await?;
+    let list = cols.join(", ");
+    let rows = row::query_all(c, &format!("SELECT {list} FROM {table}"), vec![], |r| {
+        let mut m = HashMap::new();
+        for (i, name) in cols.iter().enumerate() {
+            m.insert(name.clone(), r.get_value(i).db("reading a row")?);
+        }
+        Ok(m)
+    })
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| match m.get("id") {
+            Some(Value::Text(id)) => Some((id.clone(), m)),
+            _ => None,
+        })
+        .collect())
+}
+
+enum Outcome {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+fn count(c: &mut Counts, o: Outcome) {
+    match o {
+        Outcome::Inserted => c.imported += 1,
+        Outcome::Updated => c.updated += 1,
+        Outcome::Unchanged => c.unchanged += 1,
+    }
+}
+
+/// Inserts the row, or updates the columns of `fields` that differ
+/// (`insert_only` columns, such as the key number and parent, are kept).
+async fn upsert(
+    c: &Connection,
+    table: &str,
+    id: &str,
+    insert_only: &[(&str, Value)],
+    fields: &[(&str, Value)],
+    existing: Option<&HashMap<String, Value>>,
+) -> Result<Outcome> {
+    match existing {
+        None => {
+            let all: Vec<(&str, Value)> = std::iter::once(("id", Value::Text(id.to_string())))
+                .chain(insert_only.iter().cloned())
+                .chain(fields.iter().cloned())
+                .collect();
+            let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
+            let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                marks.join(", ")
+            );
+            let values: Vec<Value> = all.into_iter().map(|(_, v)| v).collect();
+            c.execute(&sql, values).await.db("importing a row")?;
+            Ok(Outcome::Inserted)
+        }
+        Some(old) => {
+            let changed: Vec<&(&str, Value)> = fields
+                .iter()
+                .filter(|(n, v)| old.get(*n) != Some(v))
+                .collect();
+            if changed.is_empty() {
+                return Ok(Outcome::Unchanged);
+            }
+            let sets: Vec<String> = changed
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| format!("{n} = ?{}", i + 2))
+                .collect();
+            let sql = format!("UPDATE {table} SET {} WHERE id = ?1", sets.join(", "));
+            let mut values = vec![Value::Text(id.to_string())];
+            values.extend(changed.into_iter().map(|(_, v)| v.clone()));
+            c.execute(&sql, values)
+                .await
+                .db("updating an imported row")?;
+            Ok(Outcome::Updated)
+        }
+    }
+}
+
+fn t(v: Timestamp) -> Value {
+    Value::Text(time::to_text(&v))
+}
+
+fn opt_t(v: Option<Timestamp>) -> Value {
+    v.map_or(Value::Null, t)
+}
+
+fn opt(v: &Option<String>) -> Value {
+    v.clone().map_or(Value::Null, Value::Text)
+}
+
+fn number_of(r: &HashMap<String, Value>, col: &str) -> Option<u32> {
+    match r.get(col)? {
+        Value::Integer(n) => u32::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+/// The number to use: `wanted`, or the next free one when another row has it.
+fn place(taken: &mut BTreeSet<u32>, wanted: u32) -> u32 {
+    let n = if taken.contains(&wanted) {
+        taken.last().map_or(1, |m| m + 1)
+    } else {
+        wanted
+    };
+    taken.insert(n);
+    n
+}
+
+impl Store {
+    /// Writes what was read from a file (see [`crate::import`]), all or nothing.
+    #[tracing::instrument(skip_all)]
+    pub async fn import_source(&self, src: &Source) -> Result<ImportSummary> {
+        let device = self.device.id.clone();
+        self.write(async |c: &Connection| apply(c, src, &device).await)
+            .await
+    }
+}
+
+async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSummary> {
+    let mut s = ImportSummary::default();
+    let mut remarks = Remarks::default();
+    let now = time::now();
+    for tbl in &src.other_tables {
+        remarks.add(format!(
+            "table '{tbl}' is not part of Shark's model and was not imported"
+        ));
+    }
+    // Devices named by notes and history (an export of ours): added when new.
+    let have = load(c, "devices").await?;
+    let known: Vec<&String> = src.devices.iter().map(|(id, _)| id).collect();
+    for (id, name) in &src.devices {
+        if !have.contains_key(id) {
+            let fields = [
+                ("name", Value::Text(name.clone())),
+                ("created_at", t(now)),
+                ("updated_at", t(now)),
+            ];
+            upsert(c, "devices", id, &[], &fields, None).await?;
+        }
+    }
+    let device_of = |d: &Option<String>| match d {
+        Some(id) if known.contains(&id) || have.contains_key(id) => id.clone(),
+        _ => device.to_string(),
+    };
+
+    // Epics: by id; a number used here by another epic gives the next free one.
+    let have = load(c, "epics").await?;
+    let mut taken: BTreeSet<u32> = have
+        .values()
+        .filter_map(|r| number_of(r, "number"))
+        .collect();
+    let mut epic_ids: HashMap<i64, (String, u32)> = HashMap::new();
+    let mut epics: Vec<_> = src.epics.iter().collect();
+    epics.sort_by_key(|e| (map::epic_number(&e.key), e.int_id));
+    for e in epics {
+        let Some(wanted) = map::epic_number(&e.key) else {
+            s.epics.skipped += 1;
+            remarks.add(format!(
+                "epic '{}' skipped: its key is not of the form E01",
+                e.key
+            ));
+            continue;
+        };
+        let created = map::time(e.created_at.as_ref());
+        let id = given_id(e.uuid.as_deref())
+            .unwrap_or_else(|| stable_id(&format!("epics/{}/{}", e.int_id, e.key), created));
+        let (status, mapped) = map::plan_status(e.status.as_deref());
+        if mapped {
+            remarks.add(format!(
+                "epic status '{}' imported as {status}",
+                e.status.as_deref().unwrap_or("")
+            ));
+        }
+        let number = match have.get(&id).and_then(|r| number_of(r, "number")) {
+            Some(n) => n,
+            None => {
+                let n = place(&mut taken, wanted);
+                if n != wanted {
+                    remarks.add(format!(
+                        "E{wanted:02} is used here already: imported as E{n:02}"
+                    ));
+                }
+                n
+            }
+        };
+        let fields = [
+            ("title", Value::Text(e.title.clone())),
+            ("description", opt(&e.description)),
+            ("status", Value::Text(status.to_string())),
+            (
+                "priority",
+                Value::Text(
+                    map::level(e.priority.as_deref()).map_or("medium".into(), |l| l.to_string()),
+                ),
+            ),
+            (
+                "business_value",
+                map::level(e.business_value.as_deref())
+                    .map_or(Value::Null, |l| Value::Text(l.to_string())),
+            ),
+            ("created_at", t(or_epoch(created))),
+            (
+                "updated_at",
+                t(map::time(e.updated_at.as_ref()).or(created).unwrap_or(now)),
+            ),
+        ];
+        let insert_only = [
+            ("number", Value::Integer(i64::from(number))),
+            ("origin_device", Value::Text(device.into())),
+        ];
+        count(
+            &mut s.epics,
+            upsert(c, "epics", &id, &insert_only, &fields, have.get(&id)).await?,
+        );
+        epic_ids.insert(e.int_id, (id, number));
+    }
+
+    // Features, inside their epics.
+    let have = load(c, "features").await?;
+    let mut taken: HashMap<String, BTreeSet<u32>> = HashMap::new();
+    for r in have.values() {
+        if let (Some(Value::Text(epic)), Some(n)) = (r.get("epic_id"), number_of(r, "number")) {
+            taken.entry(epic.clone()).or_default().insert(n);
+        }
+    }
+    let mut feature_ids: HashMap<i64, (String, u32, u32)> = HashMap::new();
+    let mut features: Vec<_> = src.features.iter().collect();
+    features.sort_by_key(|f| (map::feature_numbers(&f.key), f.int_id));
+    for f in features {
+        let (Some((epic_id, epic_no)), Some((_, wanted))) = (
+            epic_ids.get(&f.epic_int_id).cloned(),
+            map::feature_numbers(&f.key),
+        ) else {
+            s.features.skipped += 1;
+            remarks.add(format!(
+                "feature '{}' skipped: its epic is missing or its key is not of the form E01-F01",
+                f.key
+            ));
+            continue;
+        };
+        let created = map::time(f.created_at.as_ref());
+        let id = given_id(f.uuid.as_deref())
+            .unwrap_or_else(|| stable_id(&format!("features/{}/{}", f.int_id, f.key), created));
+        let (status, mapped) = map::plan_status(f.status.as_deref());
+        if mapped {
+            remarks.add(format!(
+                "feature status '{}' imported as {status}",
+                f.status.as_deref().unwrap_or("")
+            ));
+        }
+        let number = match have.get(&id).and_then(|r| number_of(r, "number")) {
+            Some(n) => n,
+            None => {
+                let n = place(taken.entry(epic_id.clone()).or_default(), wanted);
+                if n != wanted {
+                    remarks.add(format!("E{epic_no:02}-F{wanted:02} is used here already: imported as E{epic_no:02}-F{n:02}"));
+                }
+                n
+            }
+        };
+        let fields = [
+            ("title", Value::Text(f.title.clone())),
+            ("description", opt(&f.description)),
+            ("status", Value::Text(status.to_string())),
+            (
+                "execution_order",
+                f.execution_order.map_or(Value::Null, Value::Integer),
+            ),
+            ("created_at", t(or_epoch(created))),
+            (
+                "updated_at",
+                t(map::time(f.updated_at.as_ref()).or(created).unwrap_or(now)),
+            ),
+        ];
+        let insert_only = [
+            ("epic_id", Value::Text(epic_id.clone())),
+            ("number", Value::Integer(i64::from(number))),
+            ("origin_device", Value::Text(device.into())),
+        ];
+        count(
+            &mut s.features,
+            upsert(c, "features", &id, &insert_only, &fields, have.get(&id)).await?,
+        );
+        feature_ids.insert(f.int_id, (id, epic_no, number));
+    }
+
+    // Tasks: ids first (dependencies may point forward), then the rows.
+    let have = load(c, "tasks").await?;
+    let mut taken: HashMap<String, BTreeSet<u32>> = HashMap::new();
+    for r in have.values() {
+        if let (Some(Value::Text(feature)), Some(n)) = (r.get("feature_id"), number_of(r, "number"))
+        {
+            taken.entry(feature.clone()).or_default().insert(n);
+        }
+    }
+    let mut task_ids: HashMap<i64, String> = HashMap::new();
+    let mut by_key: HashMap<(u32, u32, u32), String> = HashMap::new();
+    let mut placed = Vec::new();
+    let mut tasks: Vec<_> = src.tasks.iter().collect();
+    tasks.sort_by_key(|t| (map::task_numbers(&t.key), t.int_id));
+    for task in tasks {
+        let (Some((feature_id, epic_no, feature_no)), Some(key)) = (
+            feature_ids.get(&task.feature_int_id).cloned(),
+            map::task_numbers(&task.key),
+        ) else {
+            s.tasks.skipped += 1;
+            remarks.add(format!("task '{}' skipped: its feature is missing or its key is not of the form T-E01-F01-001", task.key));
+            continue;
+        };
+        let created = map::time(task.created_at.as_ref());
+        let id = given_id(task.uuid.as_deref())
+            .unwrap_or_else(|| stable_id(&format!("tasks/{}/{}", task.int_id, task.key), created));
+        let number = match have.get(&id).and_then(|r| number_of(r, "number")) {
+            Some(n) => n,
+            None => {
+                let n = place(taken.entry(feature_id.clone()).or_default(), key.2);
+                if n != key.2 {
+                    remarks.add(format!("{} is used here already: imported as T-E{epic_no:02}-F{feature_no:02}-{n:03}", task.key));
+                }
+                n
+            }
+        };
+        task_ids.insert(task.int_id, id.clone());
+        by_key.insert(key, id.clone());
+        placed.push((task, id, feature_id, number, created));
+    }
+    let mut deps_from_relations: HashMap<i64, Vec<String>> = HashMap::new();
+    for r in &src.relations {
+        if r.kind == "depends_on" {
+            match task_ids.get(&r.to_task) {
+                Some(to) => deps_from_relations
+                    .entry(r.from_task)
+                    .or_default()
+                    .push(to.clone()),
+                None => remarks.add("a dependency on a task not in the file was dropped"),
+            }
+        } else {
+            remarks.add(format!(
+                "task relationship '{}' is not a dependency and was not imported",
+                r.kind
+            ));
+        }
+    }
+    for (task, id, feature_id, number, created) in placed {
+        let (status, mapped) = map::task_status(task.status.as_deref());
+        if mapped {
+            remarks.add(format!(
+                "task status '{}' imported as {status}",
+                task.status.as_deref().unwrap_or("")
+            ));
+        }
+        let priority = task
+            .priority
+            .unwrap_or(i64::from(TaskPriority::DEFAULT.get()));
+        let clamped = priority.clamp(1, 10);
+        if clamped != priority {
+            remarks.add(format!(
+                "priority {priority} is outside 1-10: imported as {clamped}"
+            ));
+        }
+        let mut deps: Vec<String> = Vec::new();
+        for k in map::dependency_keys(task.depends_on.as_deref()) {
+            match map::task_numbers(&k).and_then(|n| by_key.get(&n)) {
+                Some(d) => deps.push(d.clone()),
+                None => remarks.add(format!(
+                    "dependency '{k}' is not a task in the file: dropped"
+                )),
+            }
+        }
+        deps.extend(deps_from_relations.remove(&task.int_id).unwrap_or_default());
+        deps.sort();
+        deps.dedup();
+        deps.retain(|d| *d != id);
+        let fields = [
+            ("title", Value::Text(task.title.clone())),
+            ("description", opt(&task.description)),
+            ("status", Value::Text(status.to_string())),
+            ("priority", Value::Integer(clamped)),
+            ("agent_type", opt(&task.agent_type)),
+            ("assigned_agent", opt(&task.assigned_agent)),
+            (
+                "depends_on",
+                Value::Text(serde_json::to_string(&deps).unwrap_or_else(|_| "[]".into())),
+            ),
+            ("blocked_reason", opt(&task.blocked_reason)),
+            ("created_at", t(or_epoch(created))),
+            ("started_at", opt_t(map::time(task.started_at.as_ref()))),
+            ("completed_at", opt_t(map::time(task.completed_at.as_ref()))),
+            ("blocked_at", opt_t(map::time(task.blocked_at.as_ref()))),
+            (
+                "updated_at",
+                t(map::time(task.updated_at.as_ref())
+                    .or(created)
+                    .unwrap_or(now)),
+            ),
+        ];
+        let insert_only = [
+            ("feature_id", Value::Text(feature_id)),
+            ("number", Value::Integer(i64::from(number))),
+            ("origin_device", Value::Text(device.into())),
+        ];
+        count(
+            &mut s.tasks,
+            upsert(c, "tasks", &id, &insert_only, &fields, have.get(&id)).await?,
+        );
+    }
+
+    // Notes and history: insert-only, found again by id.
+    let have = load(c, "task_notes").await?;
+    for n in &src.notes {
+        let Some(task_id) = task_ids.get(&n.task_int_id) else {
+            s.notes.skipped += 1;
+            remarks.add("a note on a task not in the file was skipped");
+            continue;
+        };
+        let created = map::time(n.created_at.as_ref());
+        let id = given_id(n.uuid.as_deref())
+            .unwrap_or_else(|| stable_id(&format!("task_notes/{}/{task_id}", n.int_id), created));
+        let (note_type, mapped) = map::note_type(n.note_type.as_deref());
+        if mapped {
+            remarks.add(format!(
+                "note type '{}' imported as comment",
+                n.note_type.as_deref().unwrap_or("")
+            ));
+        }
+        let fields = [
+            ("task_id", Value::Text(task_id.clone())),
+            ("note_type", Value::Text(note_type.to_string())),
+            ("content", Value::Text(n.content.clone())),
+            (
+                "actor_kind",
+                Value::Text(n.actor_kind.clone().unwrap_or_else(|| "user".into())),
+            ),
+            (
+                "actor",
+                Value::Text(n.created_by.clone().unwrap_or_else(|| "go-shark".into())),
+            ),
+            ("device_id", Value::Text(device_of(&n.device_id))),
+            ("created_at", t(or_epoch(created))),
+        ];
+        count(
+            &mut s.notes,
+            upsert(c, "task_notes", &id, &[], &fields, have.get(&id)).await?,
+        );
+    }
+    let have = load(c, "task_history").await?;
+    for h in &src.history {
+        let Some(task_id) = task_ids.get(&h.task_int_id) else {
+            s.history.skipped += 1;
+            remarks.add("a history row of a task not in the file was skipped");
+            continue;
+        };
+        let created = map::time(h.created_at.as_ref());
+        let id = given_id(h.uuid.as_deref())
+            .unwrap_or_else(|| stable_id(&format!("task_history/{}/{task_id}", h.int_id), created));
+        let kind = h.actor_kind.clone().unwrap_or_else(|| {
+            if h.actor.is_some() {
+                "agent".into()
+            } else {
+                "user".into()
+            }
+        });
+        let fields = [
+            ("task_id", Value::Text(task_id.clone())),
+            ("field", Value::Text(h.field.clone())),
+            ("old_value", opt(&h.old_value)),
+            ("new_value", opt(&h.new_value)),
+            ("reason", opt(&h.reason)),
+            ("forced", Value::Integer(i64::from(h.forced))),
+            ("actor_kind", Value::Text(kind)),
+            (
+                "actor",
+                Value::Text(h.actor.clone().unwrap_or_else(|| "go-shark".into())),
+            ),
+            ("device_id", Value::Text(device_of(&h.device_id))),
+            ("created_at", t(or_epoch(created))),
+        ];
+        count(
+            &mut s.history,
+            upsert(c, "task_history", &id, &[], &fields, have.get(&id)).await?,
+        );
+    }
+    s.remarks = remarks.into_vec();
+    Ok(s)
+}
