@@ -7,6 +7,7 @@ mod epics;
 mod features;
 mod history;
 mod import_apply;
+mod import_rows;
 mod lock;
 pub(crate) mod migrations;
 mod renumber;

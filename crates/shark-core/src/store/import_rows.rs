@@ -1,0 +1,130 @@
+//! The row-level helpers of an import (see import_apply): reading a table
+//! by id, inserting a row or updating only the fields that differ, and
+//! placing a key number that another row already uses.
+
+use std::collections::{BTreeSet, HashMap};
+
+use turso::{Connection, Value};
+
+use super::{row, transfer};
+use crate::error::{DbContext, Result};
+use crate::import::Counts;
+use crate::time::{self, Timestamp};
+
+type Rows = HashMap<String, HashMap<String, Value>>;
+
+/// Every row of `table`, by id, as column -> value.
+pub(super) async fn load(c: &Connection, table: &str) -> Result<Rows> {
+    let cols = transfer::columns(c, table).await?;
+    let list = cols.join(", ");
+    let rows = row::query_all(c, &format!("SELECT {list} FROM {table}"), vec![], |r| {
+        let mut m = HashMap::new();
+        for (i, name) in cols.iter().enumerate() {
+            m.insert(name.clone(), r.get_value(i).db("reading a row")?);
+        }
+        Ok(m)
+    })
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|m| match m.get("id") {
+            Some(Value::Text(id)) => Some((id.clone(), m)),
+            _ => None,
+        })
+        .collect())
+}
+
+pub(super) enum Outcome {
+    Inserted,
+    Updated,
+    Unchanged,
+}
+
+pub(super) fn count(c: &mut Counts, o: Outcome) {
+    match o {
+        Outcome::Inserted => c.imported += 1,
+        Outcome::Updated => c.updated += 1,
+        Outcome::Unchanged => c.unchanged += 1,
+    }
+}
+
+/// Inserts the row, or updates the columns of `fields` that differ
+/// (`insert_only` columns, such as the key number and parent, are kept).
+pub(super) async fn upsert(
+    c: &Connection,
+    table: &str,
+    id: &str,
+    insert_only: &[(&str, Value)],
+    fields: &[(&str, Value)],
+    existing: Option<&HashMap<String, Value>>,
+) -> Result<Outcome> {
+    match existing {
+        None => {
+            let all: Vec<(&str, Value)> = std::iter::once(("id", Value::Text(id.to_string())))
+                .chain(insert_only.iter().cloned())
+                .chain(fields.iter().cloned())
+                .collect();
+            let names: Vec<&str> = all.iter().map(|(n, _)| *n).collect();
+            let marks: Vec<String> = (1..=all.len()).map(|i| format!("?{i}")).collect();
+            let sql = format!(
+                "INSERT INTO {table} ({}) VALUES ({})",
+                names.join(", "),
+                marks.join(", ")
+            );
+            let values: Vec<Value> = all.into_iter().map(|(_, v)| v).collect();
+            c.execute(&sql, values).await.db("importing a row")?;
+            Ok(Outcome::Inserted)
+        }
+        Some(old) => {
+            let changed: Vec<&(&str, Value)> = fields
+                .iter()
+                .filter(|(n, v)| old.get(*n) != Some(v))
+                .collect();
+            if changed.is_empty() {
+                return Ok(Outcome::Unchanged);
+            }
+            let sets: Vec<String> = changed
+                .iter()
+                .enumerate()
+                .map(|(i, (n, _))| format!("{n} = ?{}", i + 2))
+                .collect();
+            let sql = format!("UPDATE {table} SET {} WHERE id = ?1", sets.join(", "));
+            let mut values = vec![Value::Text(id.to_string())];
+            values.extend(changed.into_iter().map(|(_, v)| v.clone()));
+            c.execute(&sql, values)
+                .await
+                .db("updating an imported row")?;
+            Ok(Outcome::Updated)
+        }
+    }
+}
+
+pub(super) fn t(v: Timestamp) -> Value {
+    Value::Text(time::to_text(&v))
+}
+
+pub(super) fn opt_t(v: Option<Timestamp>) -> Value {
+    v.map_or(Value::Null, t)
+}
+
+pub(super) fn opt(v: &Option<String>) -> Value {
+    v.clone().map_or(Value::Null, Value::Text)
+}
+
+pub(super) fn number_of(r: &HashMap<String, Value>, col: &str) -> Option<u32> {
+    match r.get(col)? {
+        Value::Integer(n) => u32::try_from(*n).ok(),
+        _ => None,
+    }
+}
+
+/// The number to use: `wanted`, or the next free one when another row has it.
+pub(super) fn place(taken: &mut BTreeSet<u32>, wanted: u32) -> u32 {
+    let n = if taken.contains(&wanted) {
+        taken.last().map_or(1, |m| m + 1)
+    } else {
+        wanted
+    };
+    taken.insert(n);
+    n
+}
