@@ -284,13 +284,15 @@ fn bad_files_are_refused_and_nothing_is_written() {
         .status()
         .unwrap();
     let missing = dir.path().join("missing.db");
+    let folder = dir.path().to_path_buf();
     for (path, words) in [
         (&text, "is not an SQLite database"),
         (
             &other,
             "is an SQLite database but not a Shark one (it has no 'epics' table)",
         ),
-        (&missing, "is not a file"),
+        (&missing, "does not exist"),
+        (&folder, "is a folder, not a database file"),
     ] {
         let err = m.fails(1, &["import", path.to_str().unwrap()]);
         assert!(err.contains(words), "{}: {err}", path.display());

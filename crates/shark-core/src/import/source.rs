@@ -190,8 +190,14 @@ async fn rows(conn: &libsql::Connection, path: &Path, table: &str) -> Result<Vec
 /// Reads the file at `path` without changing it (opened read-only).
 #[tracing::instrument(skip_all)]
 pub async fn read(path: &Path) -> Result<Source> {
+    if !path.exists() {
+        return Err(Error::invalid(format!("{} does not exist", path.display())));
+    }
     if !path.is_file() {
-        return Err(Error::invalid(format!("{} is not a file", path.display())));
+        return Err(Error::invalid(format!(
+            "{} is a folder, not a database file",
+            path.display()
+        )));
     }
     let db = libsql::Builder::new_local(path)
         .flags(libsql::OpenFlags::SQLITE_OPEN_READ_ONLY)
