@@ -248,6 +248,19 @@ fn export_then_import_elsewhere_gives_the_same_data() {
         v
     };
     let (da, db) = (doc(&a), doc(&b));
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for p in [out.clone(), a.path().join("all.json")] {
+            let mode = std::fs::metadata(&p).unwrap().permissions().mode() & 0o777;
+            assert_eq!(mode, 0o600, "{} is readable by others", p.display());
+        }
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .filter(|e| e.file_name().to_string_lossy().contains("partial"))
+            .collect();
+        assert!(leftovers.is_empty(), "no temporary file left behind");
+    }
     assert_eq!(da["format"], "shark-export");
     assert_eq!(da["tasks"].as_array().unwrap().len(), 5);
     assert_eq!(

@@ -1,8 +1,9 @@
 //! Taking everything out: one JSON document with stable field names, or a
 //! plain SQLite file any `sqlite3` opens, with Go Shark's table and column
 //! names (so tools made for Go Shark read it, and `shark import` reads it
-//! back with every id kept). The file is written beside the target and
-//! renamed into place (0600), so a failed export leaves nothing half-written.
+//! back with every id kept). The file is written beside the target, 0600
+//! from the start, and renamed into place, so a failed export leaves nothing
+//! half-written and nothing readable by others.
 
 use std::path::{Path, PathBuf};
 
@@ -10,6 +11,7 @@ use serde::Serialize;
 
 use crate::error::{Error, Result};
 use crate::model::{Epic, Feature, HistoryEntry, Note, Task};
+use crate::paths::write_private;
 use crate::store::{Store, TaskFilter};
 use crate::time::{self, Timestamp};
 
@@ -76,8 +78,9 @@ pub async fn document(store: &Store) -> Result<Document> {
     })
 }
 
-/// Refuses to replace an existing file unless `force`.
-fn check_target(path: &Path, force: bool) -> Result<PathBuf> {
+/// Refuses to replace an existing file unless `force`, a folder, and a
+/// folder that does not exist.
+fn check_target(path: &Path, force: bool) -> Result<()> {
     if path.is_dir() {
         return Err(Error::invalid(format!(
             "{} is a folder; give a file name",
@@ -100,17 +103,11 @@ fn check_target(path: &Path, force: bool) -> Result<PathBuf> {
             dir.display()
         )));
     }
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("export");
-    Ok(dir.join(format!(".{name}.partial-{}", std::process::id())))
+    Ok(())
 }
 
-fn finish(tmp: &Path, path: &Path) -> Result<u64> {
-    crate::paths::make_private(tmp)?;
-    std::fs::rename(tmp, path).map_err(|e| Error::io("cannot write", path, e))?;
-    Ok(std::fs::metadata(path).map_or(0, |m| m.len()))
+fn size(path: &Path) -> u64 {
+    std::fs::metadata(path).map_or(0, |m| m.len())
 }
 
 fn summary(d: &Document, path: &Path, format: &'static str, bytes: u64) -> ExportSummary {
@@ -126,29 +123,38 @@ fn summary(d: &Document, path: &Path, format: &'static str, bytes: u64) -> Expor
     }
 }
 
-/// Writes the JSON document to `path`.
+/// Writes the JSON document to `path` (atomically, 0600 from the start).
 #[tracing::instrument(skip_all)]
 pub async fn to_json(store: &Store, path: &Path, force: bool) -> Result<ExportSummary> {
-    let tmp = check_target(path, force)?;
+    check_target(path, force)?;
     let d = document(store).await?;
     let bytes = serde_json::to_vec_pretty(&d).map_err(|e| Error::Corrupt(e.to_string()))?;
-    std::fs::write(&tmp, bytes).map_err(|e| Error::io("cannot write", &tmp, e))?;
-    let n = finish(&tmp, path)?;
-    Ok(summary(&d, path, "json", n))
+    write_private(path, &bytes)?;
+    Ok(summary(&d, path, "json", size(path)))
 }
 
-/// Writes a plain SQLite file to `path` (schema: [`sqlite::SCHEMA`]).
+/// Writes a plain SQLite file to `path` (schema: [`sqlite::SCHEMA`]): built
+/// beside it in a file that is 0600 before SQLite opens it (SQLite gives its
+/// journal the same mode), then renamed into place.
 #[tracing::instrument(skip_all)]
 pub async fn to_sqlite(store: &Store, path: &Path, force: bool) -> Result<ExportSummary> {
-    let tmp = check_target(path, force)?;
-    let _ = std::fs::remove_file(&tmp);
+    check_target(path, force)?;
+    let name = path
+        .file_name()
+        .and_then(|n| n.to_str())
+        .unwrap_or("export");
+    let tmp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
     let d = document(store).await?;
-    if let Err(e) = sqlite::write(&tmp, &d).await {
+    write_private(&tmp, b"")?;
+    let written = match sqlite::write(&tmp, &d).await {
+        Ok(()) => std::fs::rename(&tmp, path).map_err(|e| Error::io("cannot write", path, e)),
+        Err(e) => Err(e),
+    };
+    if let Err(e) = written {
         let _ = std::fs::remove_file(&tmp);
         return Err(e);
     }
-    let n = finish(&tmp, path)?;
-    Ok(summary(&d, path, "sqlite", n))
+    Ok(summary(&d, path, "sqlite", size(path)))
 }
 
 pub mod sqlite;
