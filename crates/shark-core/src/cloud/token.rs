@@ -171,8 +171,7 @@ pub fn store_slot(
             Ok((TokenSource::Keyring, None))
         }
         Err(why) => {
-            let path = slot_file(paths, slot);
-            write_private(&path, format!("{}\n", token.expose()).as_bytes())?;
+            let path = store_slot_file(paths, slot, token)?;
             Ok((TokenSource::File(path), Some(why.to_string())))
         }
     }
@@ -200,7 +199,11 @@ pub fn remove_slot(paths: &SharkPaths, slot: TokenSlot) -> Result<Vec<TokenSourc
 
 /// Saves the token to the token file (0600) and returns the file's path.
 pub fn store_token_file(paths: &SharkPaths, token: &SecretToken) -> Result<PathBuf> {
-    let path = token_file(paths);
+    store_slot_file(paths, DATABASE_TOKEN, token)
+}
+
+fn store_slot_file(paths: &SharkPaths, slot: TokenSlot, token: &SecretToken) -> Result<PathBuf> {
+    let path = slot_file(paths, slot);
     write_private(&path, format!("{}\n", token.expose()).as_bytes())?;
     Ok(path)
 }
