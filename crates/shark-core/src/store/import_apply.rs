@@ -9,7 +9,7 @@ use std::collections::{BTreeSet, HashMap};
 use turso::{Connection, Value};
 
 use super::Store;
-use super::import_rows::{count, load, number_of, opt, opt_t, place, t, upsert};
+use super::import_rows::{count, load, number_for, number_of, opt, opt_t, t, upsert};
 use crate::error::Result;
 use crate::import::map::{self, given_id, or_epoch, stable_id};
 use crate::import::source::Source;
@@ -82,18 +82,12 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
                 e.status.as_deref().unwrap_or("")
             ));
         }
-        let number = match have.get(&id).and_then(|r| number_of(r, "number")) {
-            Some(n) => n,
-            None => {
-                let n = place(&mut taken, wanted);
-                if n != wanted {
-                    remarks.add(format!(
-                        "E{wanted:02} is used here already: imported as E{n:02}"
-                    ));
-                }
-                n
-            }
-        };
+        let (number, moved) = number_for(have.get(&id), &mut taken, wanted);
+        if moved {
+            remarks.add(format!(
+                "E{wanted:02} is used here already: imported as E{number:02}"
+            ));
+        }
         let fields = [
             ("title", Value::Text(e.title.clone())),
             ("description", opt(&e.description)),
@@ -159,16 +153,14 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
                 f.status.as_deref().unwrap_or("")
             ));
         }
-        let number = match have.get(&id).and_then(|r| number_of(r, "number")) {
-            Some(n) => n,
-            None => {
-                let n = place(taken.entry(epic_id.clone()).or_default(), wanted);
-                if n != wanted {
-                    remarks.add(format!("E{epic_no:02}-F{wanted:02} is used here already: imported as E{epic_no:02}-F{n:02}"));
-                }
-                n
-            }
-        };
+        let (number, moved) = number_for(
+            have.get(&id),
+            taken.entry(epic_id.clone()).or_default(),
+            wanted,
+        );
+        if moved {
+            remarks.add(format!("E{epic_no:02}-F{wanted:02} is used here already: imported as E{epic_no:02}-F{number:02}"));
+        }
         let fields = [
             ("title", Value::Text(f.title.clone())),
             ("description", opt(&f.description)),
@@ -221,16 +213,17 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
         let created = map::time(task.created_at.as_ref());
         let id = given_id(task.uuid.as_deref())
             .unwrap_or_else(|| stable_id(&format!("tasks/{}/{}", task.int_id, task.key), created));
-        let number = match have.get(&id).and_then(|r| number_of(r, "number")) {
-            Some(n) => n,
-            None => {
-                let n = place(taken.entry(feature_id.clone()).or_default(), key.2);
-                if n != key.2 {
-                    remarks.add(format!("{} is used here already: imported as T-E{epic_no:02}-F{feature_no:02}-{n:03}", task.key));
-                }
-                n
-            }
-        };
+        let (number, moved) = number_for(
+            have.get(&id),
+            taken.entry(feature_id.clone()).or_default(),
+            key.2,
+        );
+        if moved {
+            remarks.add(format!(
+                "{} is used here already: imported as T-E{epic_no:02}-F{feature_no:02}-{number:03}",
+                task.key
+            ));
+        }
         task_ids.insert(task.int_id, id.clone());
         by_key.insert(key, id.clone());
         placed.push((task, id, feature_id, number, created));

@@ -118,13 +118,22 @@ pub(super) fn number_of(r: &HashMap<String, Value>, col: &str) -> Option<u32> {
     }
 }
 
-/// The number to use: `wanted`, or the next free one when another row has it.
-pub(super) fn place(taken: &mut BTreeSet<u32>, wanted: u32) -> u32 {
+/// The key number of a row: the one it has here already (an earlier import
+/// placed it), else `wanted`, or the next free one when another row has
+/// `wanted`. The flag says the row was moved off `wanted`.
+pub(super) fn number_for(
+    existing: Option<&HashMap<String, Value>>,
+    taken: &mut BTreeSet<u32>,
+    wanted: u32,
+) -> (u32, bool) {
+    if let Some(n) = existing.and_then(|r| number_of(r, "number")) {
+        return (n, false);
+    }
     let n = if taken.contains(&wanted) {
         taken.last().map_or(1, |m| m + 1)
     } else {
         wanted
     };
     taken.insert(n);
-    n
+    (n, n != wanted)
 }
