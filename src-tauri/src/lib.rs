@@ -138,6 +138,7 @@ fn setup(app: &AppHandle, paths: SharkPaths, hidden: bool) {
     let session = Session::new(paths, notify);
     app.manage(session.clone());
     app.manage(Notified::default());
+    app.manage(usage::RunsSeen::default());
     match tray::build(app) {
         Ok(t) => {
             app.manage(t);
@@ -211,7 +212,7 @@ fn on_event(app: &AppHandle, event: Event) {
         Event::DataChanged => {
             let _ = app.emit("data-changed", ());
         }
-        Event::Opened => usage::refresh_later(app, ApiMode::RefreshIfDue),
+        Event::Opened => usage::opened(app),
         Event::Status => {
             let app = app.clone();
             tauri::async_runtime::spawn(async move {
@@ -224,10 +225,7 @@ fn on_event(app: &AppHandle, event: Event) {
             });
         }
         Event::Sync(s) => {
-            if s.phase != shark_core::cloud::SyncPhase::Syncing {
-                // A sync ended: this machine's figures moved.
-                usage::refresh_later(app, ApiMode::Cached);
-            }
+            usage::after_sync_status(app, &s);
             let notified = app.state::<Notified>();
             let Ok(mut seen) = notified.0.lock() else {
                 return;

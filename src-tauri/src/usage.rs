@@ -5,9 +5,11 @@
 //! and the tray shows the warning state.
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use serde::{Deserialize, Serialize};
 use shark_core::cloud::token::{PLATFORM_TOKEN, load_slot, remove_slot, store_slot};
+use shark_core::cloud::{SyncPhase, SyncStatus};
 use shark_core::config::{Config, UsageSettings};
 use shark_core::secret::SecretToken;
 use shark_core::usage::settings::{UsageChange, apply};
@@ -79,6 +81,35 @@ fn announce(app: &AppHandle, session: &Session, report: &UsageReport) {
     if let Err(e) = log.save(&session.paths) {
         tracing::warn!("cannot record the usage warnings announced: {e}");
     }
+}
+
+/// The engine's run count when usage was last refreshed after a sync
+/// (`u64::MAX`: none yet on this engine).
+#[derive(Debug)]
+pub struct RunsSeen(AtomicU64);
+
+impl Default for RunsSeen {
+    fn default() -> Self {
+        RunsSeen(AtomicU64::new(u64::MAX))
+    }
+}
+
+/// A sync status changed: refresh once per finished run (its figures moved),
+/// not on every transition (each local write reports its pending count).
+pub fn after_sync_status(app: &AppHandle, s: &SyncStatus) {
+    if s.phase == SyncPhase::Syncing {
+        return;
+    }
+    let seen = app.state::<RunsSeen>();
+    if seen.0.swap(s.runs, Ordering::Relaxed) != s.runs {
+        refresh_later(app, ApiMode::Cached);
+    }
+}
+
+/// A database was opened: a new engine counts runs from 0; refresh now.
+pub fn opened(app: &AppHandle) {
+    app.state::<RunsSeen>().0.store(u64::MAX, Ordering::Relaxed);
+    refresh_later(app, ApiMode::RefreshIfDue);
 }
 
 /// Refreshes in the background; failures are logged (the page shows them).
