@@ -37,13 +37,16 @@ async function find(css) {
   return id;
 }
 /** Acts on `css`; an element not drawn yet (a dialog still loading) or redrawn
- * between finding and acting is found again, for up to 2 s. */
+ * between finding and acting is found again, and one scrolled out of a tall
+ * dialog (WebKitWebDriver does not scroll inside it) is scrolled into view,
+ * for up to 2 s. */
 async function on(css, action, body) {
   for (let attempt = 0; ; attempt++) {
     try {
       return await wd("POST", `/session/${sid}/element/${await find(css)}/${action}`, body);
     } catch (e) {
-      if (attempt >= 20 || !/stale element|no such element/.test(String(e))) throw e;
+      if (attempt >= 20 || !/stale element|no such element|not interactable/.test(String(e))) throw e;
+      if (/not interactable/.test(String(e))) await js("document.querySelector(arguments[0])?.scrollIntoView({ block: 'center' })", css);
       await sleep(100);
     }
   }
