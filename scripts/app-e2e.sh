@@ -23,7 +23,7 @@ cleanup() {
 trap cleanup EXIT
 export SHARK_LOG="${SHARK_LOG:-info}"
 mkdir -p "$work/home" "$work/run" "$work/shark"
-chmod 700 "$work/run"
+chmod 700 "$work/run" "$work/shark"
 export SHOTS_DIR="${SHOTS_DIR:-$work}"
 export HOME="$work/home" XDG_RUNTIME_DIR="$work/run" SHARK_HOME="$work/shark"
 export XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"

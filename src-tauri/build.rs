@@ -27,6 +27,7 @@ const COMMANDS: &[&str] = &[
     "check_update",
     "import_database",
     "export_data",
+    "get_diagnostics",
     "get_usage",
     "save_usage_settings",
     "open_dashboard",

@@ -145,3 +145,34 @@ pub async fn export_data(
         }
     })
 }
+
+/// The Diagnostics panel: `shark doctor`'s checks on the app's own database
+/// (or on why it could not be opened).
+#[tauri::command]
+pub async fn get_diagnostics(
+    session: State<'_, Arc<Session>>,
+) -> IpcResult<shark_core::doctor::Report> {
+    use shark_core::doctor::{Inputs, run};
+    let paths = session.paths.clone();
+    let config = shark_core::config::Config::load(&paths).map_err(|e| e.to_string());
+    Ok(match session.live().await {
+        Ok(live) => {
+            run(Inputs {
+                paths: &paths,
+                config,
+                opened: Ok((&live.store, &live.info)),
+                hosted: true,
+            })
+            .await
+        }
+        Err(e) => {
+            run(Inputs {
+                paths: &paths,
+                config,
+                opened: Err(e.message),
+                hosted: true,
+            })
+            .await
+        }
+    })
+}

@@ -106,6 +106,7 @@ pub fn run() {
             app_commands::check_update,
             app_commands::import_database,
             app_commands::export_data,
+            app_commands::get_diagnostics,
             usage::get_usage,
             usage::save_usage_settings,
             usage::open_dashboard,
@@ -170,6 +171,7 @@ fn setup(app: &AppHandle, paths: SharkPaths, hidden: bool) {
         loop {
             tokio::time::sleep(TICK).await;
             ticks += 1;
+            logging::restrict(&session.paths);
             // A current handle again: reopen may have replaced the store.
             if ticks.is_multiple_of((RECONNECT.as_secs() / TICK.as_secs()).max(1))
                 && session.status().await.phase == "not_connected"

@@ -67,8 +67,16 @@ impl From<Output> for Run {
 
 impl Machine {
     pub fn new() -> Self {
+        let home = tempfile::tempdir().expect("temp dir");
+        // As Shark creates its own folders (`shark doctor` checks the mode).
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(home.path(), std::fs::Permissions::from_mode(0o700))
+                .expect("chmod the home");
+        }
         Machine {
-            home: tempfile::tempdir().expect("temp dir"),
+            home,
             bin: shark_bin(),
         }
     }

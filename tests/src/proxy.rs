@@ -2,12 +2,14 @@
 //! requests without `Authorization: Bearer <expected>` get Turso's 401 answer;
 //! the others are passed through byte for byte. With `blocked` set, it answers
 //! as Turso does over quota (`BLOCKED`, "Operation was blocked"; see
-//! ../shared/turso-notes.md). Loopback only; stops on drop.
+//! ../shared/turso-notes.md). With `redirect` set, it answers every
+//! authorized request with a 307 to that address (which nothing may follow).
+//! Loopback only; stops on drop.
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::thread;
 
 /// A running proxy.
@@ -19,6 +21,8 @@ pub struct AuthProxy {
     pub refused: Arc<AtomicUsize>,
     /// When set, every authorized request gets the over-quota answer.
     pub blocked: Arc<AtomicBool>,
+    /// When set, every authorized request is redirected there.
+    pub redirect: Arc<Mutex<Option<String>>>,
 }
 
 impl AuthProxy {
@@ -30,7 +34,9 @@ impl AuthProxy {
         let refused = Arc::new(AtomicUsize::new(0));
         let expected = format!("bearer {expected_token}");
         let blocked = Arc::new(AtomicBool::new(false));
+        let redirect: Arc<Mutex<Option<String>>> = Arc::default();
         let (stop2, refused2, blocked2) = (stop.clone(), refused.clone(), blocked.clone());
+        let redirect2 = redirect.clone();
         thread::spawn(move || {
             for conn in listener.incoming() {
                 if stop2.load(Ordering::SeqCst) {
@@ -40,7 +46,10 @@ impl AuthProxy {
                 let expected = expected.clone();
                 let refused = refused2.clone();
                 let blocked = blocked2.load(Ordering::SeqCst);
-                thread::spawn(move || serve(client, upstream, &expected, &refused, blocked));
+                let redirect = redirect2.lock().map(|r| r.clone()).unwrap_or_default();
+                thread::spawn(move || {
+                    serve(client, upstream, &expected, &refused, blocked, redirect)
+                });
             }
         });
         AuthProxy {
@@ -48,6 +57,7 @@ impl AuthProxy {
             stop,
             refused,
             blocked,
+            redirect,
         }
     }
 
@@ -70,6 +80,7 @@ fn serve(
     expected: &str,
     refused: &AtomicUsize,
     blocked: bool,
+    redirect: Option<String>,
 ) {
     let mut head = Vec::new();
     let mut buf = [0u8; 4096];
@@ -91,6 +102,14 @@ fn serve(
             client,
             "HTTP/1.1 401 Unauthorized\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
+        );
+        let _ = client.shutdown(Shutdown::Both);
+        return;
+    }
+    if let Some(to) = redirect {
+        let _ = write!(
+            client,
+            "HTTP/1.1 307 Temporary Redirect\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
         );
         let _ = client.shutdown(Shutdown::Both);
         return;

@@ -57,6 +57,7 @@ impl Host for HeldConnected {
             url_source: shark_core::cloud::UrlSource::Default,
             token_source: None,
             token_expires_at: None,
+            transport: None,
         })
     }
 }

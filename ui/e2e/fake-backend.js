@@ -25,6 +25,8 @@
     db.history.push({ id: id(), task_key: task.key, field, old_value: oldValue, new_value: newValue, reason, forced: false, actor_kind: "user", actor: "tester", device_id: device, device_name: deviceName, created_at: now() });
   const status = { phase: "up_to_date", mode: "replica", pending_changes: 0, last_success: now(), last_error: null, paused: false, url: "libsql://demo-org.turso.io", token_source: "the system keyring", interval_secs: 30, device_name: "this-machine", line: "Synced just now - 0 pending", offline: false, usage: null };
   const changed = () => setTimeout(() => emit("data-changed", null), 0);
+  // Diagnostics: extra checks the test sets (a broken setup).
+  const fake = { diagnostics: [] };
   // Usage: figures the test sets; levels as the core computes them.
   const usage = { rows_written: 1_200_000, settings: { warn_percent: 80 }, token: null };
   const usageReport = () => {
@@ -137,6 +139,17 @@
       return { file: path, epics: c(1), features: c(1), tasks: c(3), notes: c(0), history: c(0), remarks: ["task status 'in_development' imported as in_progress"] };
     },
     export_data: ({ format, path }) => ({ path, format, epics: db.epics.length, features: db.features.length, tasks: db.tasks.length, notes: db.notes.length, history: db.history.length, bytes: 4096 }),
+    get_diagnostics: () => {
+      const checks = [
+        { id: "config", title: "Settings", status: "pass", detail: "/tmp/shark/config.toml" },
+        { id: "url", title: "Database URL", status: "pass", detail: "local only (default (local only))" },
+        { id: "files", title: "File permissions", status: "pass", detail: "9 files and folders, all readable only by you" },
+        ...fake.diagnostics,
+        { id: "pool", title: "Read pool", status: "info", detail: "1 open of 10 (1 idle, 0 in use, 0 waiting); 12 reads, 0 waited (longest 0.0 ms); idle ones close after 300 s" },
+      ];
+      const count = (s) => checks.filter((c) => c.status === s).length;
+      return { checks, failed: count("fail"), warnings: count("warn"), pool: { size: 10, open: 1, idle: 1, in_use: 0, waiting: 0, checkouts: 12, waited: 0, wait_total_ms: 0, wait_max_ms: 0, idle_timeout_secs: 300, opened: 1, closed_idle: 0 } };
+    },
     app_info: () => ({ version: "0.1.0", data_dir: "/tmp/shark", log_dir: "/tmp/shark/logs", token_stored_in: null, start_at_login: false }),
     check_update: () => ({ available: false, version: null, current: "0.1.0", problem: "Could not check for updates (offline, or the release server did not answer)." }),
   };
@@ -159,6 +172,9 @@
       Object.assign(status, { usage: w ? { level: w.level, text: `Rows written at ${Math.floor(w.percent)}% of the Free plan` } : null });
       emit("usage", r);
       emit("sync-status", status);
+    },
+    setDiagnostics(checks) {
+      fake.diagnostics = checks;
     },
     setStatus(patch) {
       Object.assign(status, patch);

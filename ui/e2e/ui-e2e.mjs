@@ -182,6 +182,25 @@ try {
     await page.keyboard.press("Escape");
   });
 
+  await step("Settings > Diagnostics: passing checks, then a broken setup with its fixes", async () => {
+    await page.click("#open-settings");
+    await page.click("#s-diag-btn");
+    await page.waitForSelector("[data-testid=diagnostics-summary].ok >> text=All checks passed.");
+    assert.equal(await page.locator("[data-testid=diagnostics] li.check").count(), 4);
+    await page.evaluate(() => window.__fake.setDiagnostics([
+      { id: "token", title: "Token", status: "fail", detail: "the token file /tmp/shark/turso-token can be read by other users (mode 0644)", fix: "chmod 600 /tmp/shark/turso-token" },
+      { id: "server", title: "Server", status: "fail", detail: "cannot reach https://db.example: connection refused", fix: "check the network" },
+      { id: "success_rate", title: "Sync success", status: "warn", detail: "90.0% (9 of 10 attempts in the last 30 days)", fix: "see the last error above" },
+    ]));
+    await page.click("#s-diag-btn");
+    await page.waitForSelector("[data-testid=diagnostics-summary].bad");
+    assert.equal(await page.textContent("[data-testid=diagnostics-summary]"), "2 checks failed, 1 warning: apply the fixes shown.");
+    assert.match(await page.textContent("[data-check=token].fail"), /Fix: chmod 600 \/tmp\/shark\/turso-token/);
+    assert.match(await page.textContent("[data-check=pool]"), /of 10/);
+    await page.evaluate(() => window.__fake.setDiagnostics([]));
+    await page.keyboard.press("Escape");
+  });
+
   await step("a quota block explains itself and links to the dashboard", async () => {
     await page.evaluate(() => window.__fake.setStatus({ phase: "quota_blocked", pending_changes: 3 }));
     await page.waitForSelector("#quota:not([hidden])");

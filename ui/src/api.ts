@@ -203,6 +203,37 @@ export interface ExportSummary {
   bytes: number;
 }
 
+/** One line of `shark doctor` / the Diagnostics panel. */
+export interface DiagnosticCheck {
+  id: string;
+  title: string;
+  status: "pass" | "warn" | "fail" | "info";
+  detail: string;
+  fix?: string;
+}
+
+export interface PoolStats {
+  size: number;
+  open: number;
+  idle: number;
+  in_use: number;
+  waiting: number;
+  checkouts: number;
+  waited: number;
+  wait_total_ms: number;
+  wait_max_ms: number;
+  idle_timeout_secs: number;
+  opened: number;
+  closed_idle: number;
+}
+
+export interface DiagnosticsReport {
+  checks: DiagnosticCheck[];
+  failed: number;
+  warnings: number;
+  pool?: PoolStats;
+}
+
 export interface UsageForm {
   change: Partial<Record<keyof UsageSettings, string | number>>;
   api_token: string | null;
@@ -291,6 +322,7 @@ export const api = {
   checkUpdate: () => invoke<UpdateCheck>("check_update"),
   importDatabase: (path: string) => invoke<ImportSummary>("import_database", { path }),
   exportData: (format: string, path: string, force: boolean) => invoke<ExportSummary>("export_data", { format, path, force }),
+  diagnostics: () => invoke<DiagnosticsReport>("get_diagnostics"),
   usage: (fetch: boolean) => invoke<UsageView>("get_usage", { fetch }),
   saveUsage: (form: UsageForm) => invoke<UsageView>("save_usage_settings", { form }),
   openDashboard: () => invoke<null>("open_dashboard"),

@@ -2,13 +2,14 @@
 // classified result), disconnect, sync interval, pause/resume, where the
 // token is stored; start at login, updates, and where Shark keeps its files.
 import { api, errorMessage, type AppStatus } from "./api";
+import { diagnosticsSection } from "./diagnostics";
 import { h } from "./dom";
 import { importLines } from "./model";
 import { formDialog } from "./forms";
 import { state } from "./state";
 import { toast } from "./toast";
 
-export async function openSettings(focus: "cloud" | "sync" | "data" | "app" = "cloud"): Promise<void> {
+export async function openSettings(focus: "cloud" | "sync" | "data" | "diagnostics" | "app" = "cloud"): Promise<void> {
   const status: AppStatus = state.status ?? (await api.status());
   const info = await api.appInfo().catch(() => null);
   const result = h("p", { class: "probe", role: "status", "data-testid": "probe-result" });
@@ -180,6 +181,7 @@ export async function openSettings(focus: "cloud" | "sync" | "data" | "app" = "c
         h("label", { class: "field inline", for: "s-export-force" }, exportForce, h("span", {}, "Replace the file if it exists")),
         dataResult,
       ),
+      diagnosticsSection(),
       h(
         "section",
         { id: "settings-app" },

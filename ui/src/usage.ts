@@ -139,7 +139,8 @@ function settingsForm(view: UsageView, apply: (v: UsageView) => void): HTMLEleme
   );
 }
 
-function render(body: HTMLElement, view: UsageView, apply: (v: UsageView) => void): void {
+/** The figures (everything above the settings form). */
+function render(body: HTMLElement, view: UsageView): void {
   const r = view.report;
   clear(body);
   const level = worst(r);
@@ -156,7 +157,6 @@ function render(body: HTMLElement, view: UsageView, apply: (v: UsageView) => voi
     chart(r),
     h("h3", {}, "Machines this month"),
     machines(r),
-    settingsForm(view, apply),
   ];
   body.append(...parts.filter((p): p is Node => p !== null));
 }
@@ -173,9 +173,17 @@ export async function openUsage(): Promise<void> {
     h("div", { class: "actions" }, dashboard, fetchBtn, h("button", { type: "button", class: "primary", onclick: () => dialog.close() }, "Close")),
   );
   let current: UsageView | null = null;
-  const apply = (v: UsageView) => {
+  // Figures and the settings form live apart: new figures never reset what
+  // is being typed (or chosen) in the form.
+  const figures = h("div", {});
+  const formSlot = h("div", {});
+  // Figures only (a refresh while the page is open), or the form too (a load or a save).
+  const apply = (v: UsageView, figuresOnly = false) => {
     current = v;
-    render(body, v, apply);
+    if (!body.contains(figures)) clear(body);
+    body.append(figures, formSlot);
+    render(figures, v);
+    if (!figuresOnly || !formSlot.firstChild) formSlot.replaceChildren(settingsForm(v, apply));
     fetchBtn.hidden = !v.report.api.configured;
   };
   const load = async (fetch: boolean) => {
@@ -191,7 +199,7 @@ export async function openUsage(): Promise<void> {
   };
   const unlisten = await events.onUsage((r) => {
     // Only figures move while the page is open; the form keeps what is typed.
-    if (current && !body.contains(document.activeElement)) apply({ ...current, report: r });
+    if (current) apply({ ...current, report: r }, true);
   });
   dialog.addEventListener("close", () => {
     unlisten();

@@ -42,6 +42,8 @@ pub enum Command {
     /// Sync with Turso: every machine a full replica, offline writes.
     #[command(subcommand)]
     Cloud(CloudCmd),
+    /// Check settings, token, files, the database, the server and sync history; each problem with its fix (exit 1 if any check fails).
+    Doctor,
     /// Bring in a Shark database (Go Shark's shark-tasks.db, or a `shark export --format sqlite` file).
     Import {
         /// The SQLite file to read (it is never modified).
@@ -67,6 +69,9 @@ pub enum CloudCmd {
         /// libsql://NAME-ORG.turso.io (or https://..., or http://127.0.0.1:PORT for a local sync server).
         #[arg(long)]
         url: String,
+        /// Allow http:// to another machine (the token travels in clear text).
+        #[arg(long)]
+        allow_insecure_http: bool,
     },
     /// Save the database token (read without echo, or from standard input).
     Login,
@@ -78,6 +83,12 @@ pub enum CloudCmd {
     Sync,
     /// Go back to local only, keeping every task in the local database.
     Disconnect,
+    /// Re-create this machine's replica from Turso (when it is damaged): says how many changes were not pushed and exports everything readable to a file first.
+    Rebuild {
+        /// Go ahead (without it, only says what would happen).
+        #[arg(long)]
+        yes: bool,
+    },
     /// Usage against the plan's limits, per machine and per day; flags change the settings.
     Usage(UsageArgs),
 }

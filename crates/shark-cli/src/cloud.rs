@@ -25,12 +25,16 @@ const ATTEMPT: Duration = Duration::from_secs(10);
 
 pub async fn run(ctx: &Ctx, cmd: CloudCmd, out: &Out) -> anyhow::Result<()> {
     match cmd {
-        CloudCmd::Init { url } => init(ctx, &url, out).await,
+        CloudCmd::Init {
+            url,
+            allow_insecure_http,
+        } => init(ctx, &url, allow_insecure_http, out).await,
         CloudCmd::Login => login(ctx, out),
         CloudCmd::Logout => logout(ctx, out),
         CloudCmd::Status => status(ctx, out).await,
         CloudCmd::Sync => sync(ctx, out).await,
         CloudCmd::Disconnect => disconnect(ctx, out).await,
+        CloudCmd::Rebuild { yes } => rebuild(ctx, yes, out).await,
         CloudCmd::Usage(args) => {
             let mut ctx = ctx.clone();
             let (mode, notes) = crate::cloud_usage::apply_args(&mut ctx, &args)?;
@@ -126,14 +130,17 @@ pub async fn auto_sync(ctx: &Ctx, opened: &Opened) {
     }
 }
 
-async fn init(ctx: &Ctx, url: &str, out: &Out) -> anyhow::Result<()> {
+async fn init(ctx: &Ctx, url: &str, allow_insecure_http: bool, out: &Out) -> anyhow::Result<()> {
     if !matches!(parse(url)?, DbTarget::Remote(_)) {
         return usage(
             "that is a local database path; Shark already works locally. Give a Turso URL (libsql://NAME-ORG.turso.io)",
         );
     }
+    // Checked before anything is saved or any connection is made.
+    cloud::transport::check(url, allow_insecure_http)?;
     let mut ctx2 = ctx.clone();
     ctx2.config.cloud.url = Some(url.trim().to_string());
+    ctx2.config.cloud.allow_insecure_http = allow_insecure_http.then_some(true);
     let opened = ctx2.open(Attempt::Now).await?;
     ctx2.config.save(&ctx2.paths)?;
     if opened.info.mode == Mode::Replica {
@@ -322,6 +329,9 @@ async fn show_status(
     if let Some(exp) = &info.token_expires_at {
         lines.push(format!("Token expires: {}", crate::render::when(exp)));
     }
+    if let Some(w) = info.insecure_warning() {
+        lines.push(format!("warning: {w}"));
+    }
     if let Some(f) = &status.last_error {
         lines.push(format!(
             "Last error:    {} at {}: {}",
@@ -396,4 +406,64 @@ async fn disconnect(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
         "This machine is local only now; {saved} records are in {}. Reconnect any time with shark cloud init --url URL.",
         path.display()
     )])
+}
+
+async fn rebuild(ctx: &Ctx, yes: bool, out: &Out) -> anyhow::Result<()> {
+    use shark_core::cloud::rebuild;
+    let (survey, old) = rebuild::survey(&ctx.paths, ctx.device.clone(), &ctx.config).await?;
+    let unpushed = match survey.unpushed {
+        Some(0) => "every local change was pushed".to_string(),
+        Some(n) => format!("{n} local change records were NOT pushed yet"),
+        None => "the replica cannot be opened, so how many changes were not pushed is unknown"
+            .to_string(),
+    };
+    let health = survey
+        .problem
+        .as_deref()
+        .map_or("it passes the integrity check".to_string(), |p| {
+            format!("problem: {p}")
+        });
+    if !yes {
+        drop(old);
+        if out.json {
+            out.json(&serde_json::json!({"survey": survey, "rebuilt": false}))?;
+        }
+        return usage(format!(
+            "this machine's replica of {}: {health}; {unpushed}. shark cloud rebuild --yes exports everything readable to a file, moves the old files aside and downloads a fresh copy from Turso",
+            survey.url
+        ));
+    }
+    let (done, opened) = rebuild::rebuild(
+        &ctx.paths,
+        ctx.device.clone(),
+        &ctx.config,
+        survey,
+        old,
+        ctx.lock_timeout,
+    )
+    .await?;
+    let mut state = SyncState::load(&ctx.paths);
+    state.succeeded(time::now());
+    state.save(&ctx.paths)?;
+    drop(opened);
+    if out.json {
+        return out.json(&done);
+    }
+    let mut lines = vec![format!(
+        "Rebuilt the replica of {} from Turso: {} tasks. Before: {unpushed}; {health}.",
+        done.survey.url, done.tasks
+    )];
+    match &done.export {
+        Some(f) => lines.push(format!(
+            "Everything the old replica held is exported to {}; bring back what Turso lacks with: shark import {}",
+            f.display(),
+            f.display()
+        )),
+        None => lines.push("The old replica could not be read, so nothing was exported.".into()),
+    }
+    lines.push(format!(
+        "The old replica's files are kept in {} (for inspection only: never copy them back).",
+        done.kept.display()
+    ));
+    out.lines(&lines)
 }

@@ -256,6 +256,9 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
                 Err(e) => Err(e),
             }
         }
+        (crate::args::Command::Doctor, Some(info)) => {
+            crate::doctor::hosted(&store, &info, &out).await
+        }
         (command, _) => crate::run_on(&store, command, &out).await,
     };
     let stdout = buf

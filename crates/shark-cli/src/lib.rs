@@ -7,6 +7,7 @@
 pub mod args;
 mod cloud;
 mod cloud_usage;
+mod doctor;
 mod epic;
 mod feature;
 pub mod handoff;
@@ -47,6 +48,15 @@ pub fn usage<T>(msg: impl Into<String>) -> anyhow::Result<T> {
 /// Runs a parsed command in this process: hands it to the running desktop
 /// app when there is one, else opens the database itself.
 pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u8> {
+    if matches!(cli.command, Command::Doctor) {
+        // Before anything that could fail on what doctor should explain.
+        let paths = SharkPaths::from_env()?;
+        if let Some(reply) = handoff::forward(&paths, &cli, raw_args, &out.caller).await? {
+            return Ok(reply.print());
+        }
+        doctor::standalone(paths, out).await?;
+        return Ok(0);
+    }
     let ctx = Ctx::load()?;
     if let Some(reply) = handoff::forward(&ctx.paths, &cli, raw_args, &out.caller).await? {
         return Ok(reply.print());
@@ -79,6 +89,7 @@ pub async fn run_on(store: &Store, command: Command, out: &Out) -> anyhow::Resul
         Command::Cloud(_) => anyhow::bail!(
             "the Shark desktop app is running and manages the cloud connection: use its Settings (or quit the app to run shark cloud here)"
         ),
+        Command::Doctor => anyhow::bail!("shark doctor opens what it checks itself"),
     }
 }
 

@@ -19,6 +19,9 @@ pub struct Config {
     /// Usage figures and warnings (never a token).
     #[serde(default, skip_serializing_if = "UsageSettings::is_empty")]
     pub usage: UsageSettings,
+    /// The local database's read pool.
+    #[serde(default, skip_serializing_if = "DatabaseSettings::is_empty")]
+    pub database: DatabaseSettings,
     #[serde(flatten)]
     pub other: toml::Table,
 }
@@ -29,6 +32,10 @@ pub struct CloudSettings {
     /// The database URL set by `shark cloud init --url`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
+    /// Allows `http://` to a host other than this machine (the token then
+    /// travels in clear text): `shark cloud init --allow-insecure-http`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub allow_insecure_http: Option<bool>,
     /// Seconds between pulls (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_interval_secs: Option<u64>,
@@ -39,7 +46,27 @@ pub struct CloudSettings {
 
 impl CloudSettings {
     pub fn is_empty(&self) -> bool {
-        self.url.is_none() && self.sync_interval_secs.is_none() && self.paused.is_none()
+        self.url.is_none()
+            && self.sync_interval_secs.is_none()
+            && self.paused.is_none()
+            && self.allow_insecure_http.is_none()
+    }
+}
+
+/// The `[database]` table of `config.toml`: the local read pool.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DatabaseSettings {
+    /// Read connections open at most at once (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_size: Option<usize>,
+    /// Seconds an idle read connection stays open (default 300).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool_idle_secs: Option<u64>,
+}
+
+impl DatabaseSettings {
+    pub fn is_empty(&self) -> bool {
+        *self == DatabaseSettings::default()
     }
 }
 

@@ -82,6 +82,13 @@ pub enum Error {
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
 
+    /// A database file that cannot be what it claims (truncated, overwritten).
+    #[error(
+        "the database file {path} is damaged ({why}). Nothing was changed; run shark doctor for details. \
+         A synced replica is re-created from Turso with shark cloud rebuild (it exports what it can first)"
+    )]
+    Damaged { path: PathBuf, why: String },
+
     /// No home directory or platform directories could be determined.
     #[error("cannot find a home directory for Shark's data; set SHARK_HOME to a writable folder")]
     NoHome,
@@ -116,6 +123,7 @@ impl Error {
             Error::Database { .. } => "database",
             Error::Sync { .. } => "sync",
             Error::Corrupt(_) => "corrupt",
+            Error::Damaged { .. } => "damaged",
             Error::NoHome => "no_home",
         }
     }

@@ -4,6 +4,7 @@
 
 pub mod cloud;
 pub mod config;
+pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod import;

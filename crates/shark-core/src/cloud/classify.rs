@@ -13,6 +13,9 @@ pub enum Problem {
     Quota,
     Server,
     Rejected,
+    /// The server answered with a redirect, which is never followed (the
+    /// token goes only to the configured host).
+    Redirect,
     Other,
 }
 
@@ -26,6 +29,8 @@ impl Problem {
             Problem::Quota
         } else if m.contains("constraint") || m.contains("batch_step_error") {
             Problem::Rejected
+        } else if m.contains("status=30") || m.contains("redirect") {
+            Problem::Redirect
         } else if m.contains("status=5") || m.contains("internal server error") {
             Problem::Server
         } else if m.contains("connect")
@@ -55,6 +60,9 @@ impl Problem {
             Problem::Server => "the Turso server had an error; Shark will retry",
             Problem::Rejected => {
                 "the server rejected a change (a constraint failed); see shark cloud status -v for the item"
+            }
+            Problem::Redirect => {
+                "the server answered with a redirect; Shark never follows one, so the token only goes to the configured host. Check the database URL (shark cloud status shows it) and set the address the redirect points to, if you trust it, with shark cloud init --url"
             }
             Problem::Other => "sync failed",
         }

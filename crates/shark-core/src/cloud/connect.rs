@@ -42,6 +42,16 @@ pub struct ConnectionInfo {
     pub url_source: UrlSource,
     pub token_source: Option<TokenSource>,
     pub token_expires_at: Option<Timestamp>,
+    /// How the server is reached (absent when local only).
+    pub transport: Option<super::Transport>,
+}
+
+impl ConnectionInfo {
+    /// Set when the token travels in clear text to another machine.
+    pub fn insecure_warning(&self) -> Option<String> {
+        (self.transport == Some(super::Transport::InsecureHttp))
+            .then(|| super::transport::insecure_warning(self.url.as_deref().unwrap_or_default()))
+    }
 }
 
 /// An open store and what the user should be told about how it was opened.
@@ -62,11 +72,18 @@ fn carried_marker(paths: &SharkPaths) -> PathBuf {
 
 /// The replica's files (the engine keeps several beside the database).
 pub fn replica_files(paths: &SharkPaths) -> Vec<PathBuf> {
+    replica_engine_files(paths)
+        .into_iter()
+        .chain([replica_url_file(paths), carried_marker(paths)])
+        .collect()
+}
+
+/// The sync engine's own files of the replica (without Shark's markers).
+pub fn replica_engine_files(paths: &SharkPaths) -> Vec<PathBuf> {
     let base = paths.replica_file();
     ["", "-wal", "-wal-revert", "-changes", "-info", "-shm"]
         .iter()
         .map(|s| PathBuf::from(format!("{}{s}", base.display())))
-        .chain([replica_url_file(paths), carried_marker(paths)])
         .collect()
 }
 
@@ -106,6 +123,7 @@ pub async fn open(
         url_source: resolved.source.clone(),
         token_source: None,
         token_expires_at: None,
+        transport: None,
     };
     let mut notices = Vec::new();
     let url = match resolved.target {
@@ -130,6 +148,8 @@ pub async fn open(
         DbTarget::Remote(url) => url,
     };
     info.url = Some(redact(&url));
+    let transport = super::transport::check(&url, config.cloud.allow_insecure_http == Some(true))?;
+    info.transport = Some(transport);
     let token = match load_token(paths)? {
         Some((token, source)) => {
             let checked = check_token(&token, time::now())?;
@@ -181,6 +201,13 @@ pub async fn open(
     let store = match opened {
         Some(Ok(Ok(store))) => store,
         Some(Ok(Err(e))) if existed => return Err(e),
+        // An existing replica opens without the network: never remove it for being slow.
+        Some(Err(_)) if existed => {
+            return Err(Error::invalid(format!(
+                "this machine's replica did not open within {} s; it may be damaged. Run shark doctor (shark cloud rebuild re-creates it from Turso, exporting what it can first)",
+                BOOTSTRAP_TIMEOUT.as_secs()
+            )));
+        }
         failed => {
             let detail = match &failed {
                 Some(Ok(Err(e))) => e.to_string(),

@@ -208,7 +208,9 @@ fn phase_of(problem: Problem) -> SyncPhase {
         Problem::Offline => SyncPhase::Offline,
         Problem::Auth => SyncPhase::AuthError,
         Problem::Quota => SyncPhase::QuotaBlocked,
-        Problem::Server | Problem::Rejected | Problem::Other => SyncPhase::Error,
+        Problem::Server | Problem::Rejected | Problem::Redirect | Problem::Other => {
+            SyncPhase::Error
+        }
     }
 }
 

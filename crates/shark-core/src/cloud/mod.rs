@@ -6,8 +6,10 @@ pub mod connect;
 pub mod engine;
 pub mod keyring;
 pub mod probe;
+pub mod rebuild;
 pub mod state;
 pub mod token;
+pub mod transport;
 pub mod url;
 
 pub use classify::Problem;
@@ -18,4 +20,5 @@ pub use state::{SyncState, should_sync};
 pub use token::{
     TokenInfo, TokenSource, check_token, load_token, remove_token, store_token, store_token_file,
 };
+pub use transport::Transport;
 pub use url::{DbTarget, ResolvedUrl, UrlSource, redact, resolve_url};

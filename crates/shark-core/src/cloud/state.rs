@@ -30,11 +30,34 @@ pub struct Failure {
     pub message: String,
 }
 
+/// Sync attempts and successes of one UTC day.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayTally {
+    pub attempts: u64,
+    pub successes: u64,
+}
+
+/// Days of attempts kept, and the window of the success rate.
+pub const RATE_DAYS: i64 = 30;
+
+/// The sync success rate over the last [`RATE_DAYS`] days.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct SuccessRate {
+    pub days: i64,
+    pub attempts: u64,
+    pub successes: u64,
+    /// `None` when nothing was attempted.
+    pub percent: Option<f64>,
+}
+
 /// `sync-state.json` in the Shark home.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SyncState {
     pub last_success: Option<Timestamp>,
     pub last_failure: Option<Failure>,
+    /// Attempts and successes per UTC day (`YYYY-MM-DD`), the last 30 days.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub days: std::collections::BTreeMap<String, DayTally>,
 }
 
 fn file(paths: &SharkPaths) -> std::path::PathBuf {
@@ -55,15 +78,46 @@ impl SyncState {
     pub fn succeeded(&mut self, at: Timestamp) {
         self.last_success = Some(at);
         self.last_failure = None;
+        self.tally(at, true);
     }
 
     pub fn failed(&mut self, at: Timestamp, message: &str) {
+        self.tally(at, false);
         self.last_failure = Some(Failure {
             at,
             problem: Problem::of(message),
             message: message.to_string(),
         });
     }
+}
+
+impl SyncState {
+    fn tally(&mut self, at: Timestamp, success: bool) {
+        let day = self.days.entry(day_of(at)).or_default();
+        day.attempts += 1;
+        day.successes += u64::from(success);
+        let oldest = day_of(at - chrono::Duration::days(RATE_DAYS - 1));
+        self.days.retain(|d, _| *d >= oldest);
+    }
+
+    /// The success rate over the [`RATE_DAYS`] days ending with `now`'s day.
+    pub fn success_rate(&self, now: Timestamp) -> SuccessRate {
+        let oldest = day_of(now - chrono::Duration::days(RATE_DAYS - 1));
+        let (attempts, successes) = self
+            .days
+            .range(oldest..)
+            .fold((0, 0), |(a, s), (_, t)| (a + t.attempts, s + t.successes));
+        SuccessRate {
+            days: RATE_DAYS,
+            attempts,
+            successes,
+            percent: (attempts > 0).then(|| successes as f64 * 100.0 / attempts as f64),
+        }
+    }
+}
+
+fn day_of(at: Timestamp) -> String {
+    at.format("%Y-%m-%d").to_string()
 }
 
 /// Whether a run should sync now: there are changes to push or the last pull
@@ -127,5 +181,22 @@ mod tests {
         s.save(&paths).unwrap();
         let back = SyncState::load(&paths);
         assert_eq!(back.last_failure.map(|f| f.problem), Some(Problem::Offline));
+    }
+
+    #[test]
+    fn success_rate_counts_the_last_30_days() {
+        let now = crate::time::now();
+        let mut s = SyncState::default();
+        assert_eq!(s.success_rate(now).percent, None);
+        s.succeeded(now - D::days(40));
+        s.failed(now - D::days(29), "status=500");
+        for _ in 0..3 {
+            s.succeeded(now);
+        }
+        let r = s.success_rate(now);
+        assert_eq!((r.attempts, r.successes), (4, 3));
+        assert_eq!(r.percent, Some(75.0));
+        assert_eq!(s.days.len(), 2, "days older than the window are dropped");
+        assert_eq!(s.success_rate(now + D::days(29)).attempts, 3);
     }
 }

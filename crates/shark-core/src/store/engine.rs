@@ -36,8 +36,7 @@ pub struct Remote {
 
 /// An open engine.
 pub(crate) enum Engine {
-    /// Held only so the database stays open as long as its connection.
-    Local(#[allow(dead_code)] turso::Database),
+    Local(turso::Database),
     Replica(turso::sync::Database),
 }
 
@@ -84,6 +83,19 @@ impl Engine {
                 Ok((Engine::Replica(db), conn))
             }
         }
+    }
+}
+
+impl Engine {
+    /// A new connection to the same database (for the read pool).
+    pub(crate) async fn connect(&self) -> Result<Connection> {
+        let conn = match self {
+            Engine::Local(db) => db.connect().db("opening a read connection")?,
+            Engine::Replica(db) => db.connect().await.db("opening a read connection")?,
+        };
+        conn.busy_timeout(std::time::Duration::from_secs(5))
+            .db("configuring a read connection")?;
+        Ok(conn)
     }
 }
 

@@ -120,7 +120,7 @@ impl Store {
     /// Every epic, in key order.
     pub async fn list_epics(&self) -> Result<Vec<Epic>> {
         let mut epics = row::query_all(
-            &*self.reader().await,
+            &*self.reader().await?,
             &format!("SELECT {COLS} FROM epics {OLDEST_FIRST}"),
             vec![],
             map,
@@ -133,6 +133,6 @@ impl Store {
 
     /// One epic by key (`E01`, `e1`).
     pub async fn get_epic(&self, key: &str) -> Result<Epic> {
-        require(&*self.reader().await, key).await
+        require(&*self.reader().await?, key).await
     }
 }

@@ -182,7 +182,7 @@ impl Store {
 
     /// Features of one epic, or of all epics, in key order, with progress.
     pub async fn list_features(&self, epic: Option<&str>) -> Result<Vec<Feature>> {
-        let guard = self.reader().await;
+        let guard = self.reader().await?;
         let c = &*guard;
         let mut features = match epic {
             Some(k) => {
@@ -204,8 +204,8 @@ impl Store {
 
     /// One feature by its full key (`E01-F01`), with progress.
     pub async fn get_feature(&self, key: &str) -> Result<Feature> {
-        let mut f = require(&*self.reader().await, key).await?;
-        add_progress(&*self.reader().await, std::slice::from_mut(&mut f)).await?;
+        let mut f = require(&*self.reader().await?, key).await?;
+        add_progress(&*self.reader().await?, std::slice::from_mut(&mut f)).await?;
         Ok(f)
     }
 }

@@ -85,7 +85,7 @@ fn map_note(r: &Row) -> Result<Note> {
 impl Store {
     /// Every recorded change of a task, oldest first.
     pub async fn task_history(&self, key: &str) -> Result<Vec<HistoryEntry>> {
-        let guard = self.reader().await;
+        let guard = self.reader().await?;
         let c = &*guard;
         let task = tasks::require(c, key).await?;
         row::query_all(
@@ -149,7 +149,7 @@ impl Store {
 
     /// A task's notes, oldest first, optionally of one type.
     pub async fn task_notes(&self, key: &str, note_type: Option<NoteType>) -> Result<Vec<Note>> {
-        let guard = self.reader().await;
+        let guard = self.reader().await?;
         let c = &*guard;
         let task = tasks::require(c, key).await?;
         let notes = row::query_all(
@@ -172,7 +172,7 @@ impl Store {
 impl Store {
     /// Every history row of every task, oldest first (for exports).
     pub async fn all_history(&self) -> Result<Vec<HistoryEntry>> {
-        let guard = self.reader().await;
+        let guard = self.reader().await?;
         let c = &*guard;
         let keys = tasks::key_map(c).await?;
         let rows = row::query_all(
@@ -196,7 +196,7 @@ impl Store {
 
     /// Every note of every task, oldest first (for exports).
     pub async fn all_notes(&self) -> Result<Vec<Note>> {
-        let guard = self.reader().await;
+        let guard = self.reader().await?;
         let c = &*guard;
         let keys = tasks::key_map(c).await?;
         let rows = row::query_all(
@@ -221,7 +221,7 @@ impl Store {
     /// Every device that wrote here: id and name.
     pub async fn devices(&self) -> Result<Vec<(String, String)>> {
         row::query_all(
-            &*self.reader().await,
+            &*self.reader().await?,
             "SELECT id, name FROM devices ORDER BY created_at, id",
             vec![],
             |r| Ok((row::text(r, 0)?, row::text(r, 1)?)),

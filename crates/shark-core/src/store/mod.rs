@@ -10,6 +10,8 @@ mod import_apply;
 mod import_rows;
 mod lock;
 pub(crate) mod migrations;
+mod pool;
+mod preflight;
 mod renumber;
 mod row;
 mod task_edits;
@@ -36,6 +38,7 @@ pub use epics::NewEpic;
 pub use features::NewFeature;
 pub use lock::ProcessLock;
 pub use migrations::latest_version;
+pub use pool::{DEFAULT_POOL_IDLE, DEFAULT_POOL_SIZE, PoolConfig, PoolStats};
 pub use renumber::Renumbered;
 pub use task_edits::{TaskPatch, TransitionRequest, UpdateOutcome};
 pub use tasks::{NewTask, TaskFilter};
@@ -49,7 +52,10 @@ pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// An open Shark database, held exclusively by this process.
 pub struct Store {
+    /// The writer: every write transaction, serialized with push and pull.
     conn: Connection,
+    /// Read connections (see [`Store::reader`]).
+    readers: pool::Pool<Connection>,
     engine: Engine,
     device: Device,
     path: PathBuf,
@@ -100,6 +106,7 @@ impl Store {
             Backend::LocalFile(p) => p.clone(),
             Backend::Replica(_) => paths.replica_file(),
         };
+        preflight::check_file(&path)?;
         let (engine, conn) = Engine::open(&path, backend).await?;
         conn.busy_timeout(Duration::from_secs(5))
             .db("configuring the database")?;
@@ -110,8 +117,11 @@ impl Store {
             }
         }
         migrations::migrate(&conn, &path).await?;
+        let readers = pool::Pool::new(pool_config(paths));
+        readers.start_reaper();
         let store = Store {
             conn,
+            readers,
             engine,
             device,
             path,
@@ -229,12 +239,45 @@ impl Store {
         }
     }
 
-    /// The connection, held exclusively until the guard is dropped.
-    pub(crate) async fn reader(&self) -> Reader<'_> {
-        Reader {
-            _guard: self.conn_lock.lock().await,
-            conn: &self.conn,
-        }
+    /// A read connection from the pool (opened when none is idle), held
+    /// until the reader is dropped. Reads never take the writer's locks, so
+    /// they do not wait for a write, a push or a pull.
+    pub(crate) async fn reader(&self) -> Result<Reader<'_>> {
+        let mut checkout = self.readers.checkout().await;
+        let conn = match checkout.reused.take() {
+            Some(c) => c,
+            None => match self.engine.connect().await {
+                Ok(c) => {
+                    self.readers.opened();
+                    c
+                }
+                Err(e) => {
+                    self.readers.give_back(checkout, None);
+                    return Err(e);
+                }
+            },
+        };
+        Ok(Reader {
+            pool: &self.readers,
+            checkout: Some(checkout),
+            conn: Some(conn),
+        })
+    }
+
+    /// The engine's integrity check of the whole file: an empty list when
+    /// it is sound, else what it found (at most 20 lines).
+    pub async fn integrity_check(&self) -> Result<Vec<String>> {
+        let reader = self.reader().await?;
+        let lines = row::query_all(&reader, "PRAGMA integrity_check(20)", vec![], |r| {
+            row::text(r, 0)
+        })
+        .await?;
+        Ok(lines.into_iter().filter(|l| l != "ok").collect())
+    }
+
+    /// The read pool's figures.
+    pub fn pool_stats(&self) -> PoolStats {
+        self.readers.stats()
     }
 
     /// Records this machine's name so other machines can show it in history.
@@ -242,7 +285,7 @@ impl Store {
     async fn register_device(&self) -> Result<()> {
         let id = self.device.id.clone();
         let known = row::query_opt(
-            &*self.reader().await,
+            &*self.reader().await?,
             "SELECT name FROM devices WHERE id = ?1",
             vec![id.clone().into()],
             |r| row::text(r, 0),
@@ -281,16 +324,39 @@ fn sidecar(path: &Path, suffix: &str) -> PathBuf {
     PathBuf::from(s)
 }
 
-/// Exclusive use of the store's connection for reading.
+/// The read pool's settings from `config.toml` (defaults when unset or
+/// unreadable: a broken config is reported by whoever loads it for real).
+fn pool_config(paths: &SharkPaths) -> PoolConfig {
+    let db = crate::config::Config::load(paths)
+        .unwrap_or_default()
+        .database;
+    PoolConfig {
+        size: db.pool_size.unwrap_or(DEFAULT_POOL_SIZE),
+        idle_timeout: db
+            .pool_idle_secs
+            .map_or(DEFAULT_POOL_IDLE, Duration::from_secs),
+    }
+}
+
+/// A pooled read connection, returned to the pool on drop.
 pub(crate) struct Reader<'a> {
-    _guard: tokio::sync::MutexGuard<'a, ()>,
-    conn: &'a Connection,
+    pool: &'a pool::Pool<Connection>,
+    checkout: Option<pool::Checkout<Connection>>,
+    conn: Option<Connection>,
 }
 
 impl std::ops::Deref for Reader<'_> {
     type Target = Connection;
     fn deref(&self) -> &Connection {
-        self.conn
+        self.conn.as_ref().expect("present until drop")
+    }
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let Some(c) = self.checkout.take() {
+            self.pool.give_back(c, self.conn.take());
+        }
     }
 }
 

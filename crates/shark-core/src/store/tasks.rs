@@ -240,7 +240,7 @@ impl Store {
 
     /// Tasks matching the filter, in key order.
     pub async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
-        let guard = self.reader().await;
+        let guard = self.reader().await?;
         let c = &*guard;
         let mut clauses: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
@@ -288,7 +288,7 @@ impl Store {
 
     /// One task by key (`T-E01-F01-001`, `e01-f01-001`).
     pub async fn get_task(&self, key: &str) -> Result<Task> {
-        require(&*self.reader().await, key).await
+        require(&*self.reader().await?, key).await
     }
 
     /// The task to work on next: a `todo` task whose dependencies are all
@@ -305,7 +305,7 @@ impl Store {
         if candidates.is_empty() {
             return Ok(None);
         }
-        let guard = self.reader().await;
+        let guard = self.reader().await?;
         let c = &*guard;
         let done: HashSet<String> = row::query_all(
             c,

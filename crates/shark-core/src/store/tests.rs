@@ -40,9 +40,12 @@ async fn migrations_rerun_harmlessly_when_the_header_is_reset() {
     drop(store);
     let store = open(&paths).await;
     assert_eq!(store.list_epics().await.unwrap().len(), 1);
-    let v = row::query_opt(&*store.reader().await, "PRAGMA user_version", vec![], |r| {
-        row::int(r, 0)
-    })
+    let v = row::query_opt(
+        &store.reader().await.unwrap(),
+        "PRAGMA user_version",
+        vec![],
+        |r| row::int(r, 0),
+    )
     .await
     .unwrap();
     assert_eq!(v, Some(latest_version()));
@@ -63,7 +66,7 @@ async fn the_device_row_is_written_once_and_renamed_when_the_name_changes() {
         .await
         .unwrap();
     let names = row::query_all(
-        &*store.reader().await,
+        &store.reader().await.unwrap(),
         "SELECT name FROM devices",
         vec![],
         |r| row::text(r, 0),
@@ -171,7 +174,7 @@ async fn a_failed_write_leaves_nothing_behind() {
             .is_empty()
     );
     let history = row::query_all(
-        &*store.reader().await,
+        &store.reader().await.unwrap(),
         "SELECT id FROM task_history",
         vec![],
         |r| row::text(r, 0),

@@ -99,7 +99,7 @@ impl Store {
             .await
             .db("starting a copy")?;
         let _guard = self.write.lock().await;
-        match copy_rows(&*self.reader().await, &target, OnConflict::Replace).await {
+        match copy_rows(&*self.reader().await?, &target, OnConflict::Replace).await {
             Ok(n) => {
                 target.execute("COMMIT", ()).await.db("saving the copy")?;
                 crate::paths::make_private(path)?;

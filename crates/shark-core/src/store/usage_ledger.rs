@@ -24,7 +24,7 @@ impl Store {
     /// Every machine's figures from `from_day` (inclusive) on.
     pub async fn usage_days(&self, from_day: &str) -> Result<Vec<UsageDay>> {
         row::query_all(
-            &*self.reader().await,
+            &*self.reader().await?,
             "SELECT u.device_id, COALESCE(d.name, u.device_id), u.day, u.rows_written,
                     u.bytes_sent, u.bytes_received, u.pushes, u.pulls
              FROM usage_days u LEFT JOIN devices d ON d.id = u.device_id
@@ -60,7 +60,7 @@ impl Store {
         let device = self.device.id.clone();
         let today = crate::usage::counters::day_of(&now);
         let has_row_today = row::query_opt(
-            &*self.reader().await,
+            &*self.reader().await?,
             "SELECT id FROM usage_days WHERE device_id = ?1 AND day = ?2 LIMIT 1",
             vec![device.clone().into(), today.into()],
             |r| row::text(r, 0),

@@ -194,7 +194,14 @@ pub async fn fetch(
         }))
 }
 
-fn client() -> Client<HttpsConnector<HttpConnector>, Empty<Bytes>> {
+/// An HTTP(S) client on the sync engine's own stack (rustls, system roots).
+/// It never follows redirects.
+pub(crate) fn client<B>() -> Client<HttpsConnector<HttpConnector>, B>
+where
+    B: hyper::body::Body + Send + 'static + Unpin,
+    B::Data: Send,
+    B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
+{
     crate::store::ensure_tls_provider();
     let mut http = HttpConnector::new();
     http.enforce_http(false);
@@ -257,7 +264,7 @@ async fn get(
     }
 }
 
-fn offline_detail(e: &hyper_util::client::legacy::Error) -> String {
+pub(crate) fn offline_detail(e: &hyper_util::client::legacy::Error) -> String {
     let mut text = e.to_string();
     let mut source = std::error::Error::source(e);
     while let Some(s) = source {

@@ -1,0 +1,81 @@
+//! `shark doctor`: gathers what it can open (settings, the database) without
+//! giving up on the first failure, runs the core's checks and prints them.
+
+use shark_core::cloud::{Attempt, ConnectionInfo};
+use shark_core::config::{Config, Device};
+use shark_core::doctor::{self, Inputs, Report};
+use shark_core::paths::SharkPaths;
+use shark_core::store::Store;
+
+use crate::render::Out;
+
+/// Some checks failed (the report is already printed).
+#[derive(Debug)]
+pub struct Failed(pub usize);
+
+impl std::fmt::Display for Failed {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "shark doctor: {} check{} failed",
+            self.0,
+            if self.0 == 1 { "" } else { "s" }
+        )
+    }
+}
+
+impl std::error::Error for Failed {}
+
+/// Runs doctor in this process (no app holds the database).
+pub async fn standalone(paths: SharkPaths, out: &Out) -> anyhow::Result<()> {
+    let config = Config::load(&paths).map_err(|e| e.to_string());
+    let opened = match &config {
+        Ok(c) => match Device::load_or_create(&paths, c) {
+            Ok(device) => {
+                let timeout = std::time::Duration::from_secs(2);
+                shark_core::cloud::open(&paths, device, c, timeout, Attempt::Auto)
+                    .await
+                    .map_err(|e| e.to_string())
+            }
+            Err(e) => Err(e.to_string()),
+        },
+        Err(_) => Err("the settings cannot be read (see above)".to_string()),
+    };
+    let report = doctor::run(Inputs {
+        paths: &paths,
+        config,
+        opened: opened
+            .as_ref()
+            .map(|o| (&o.store, &o.info))
+            .map_err(Clone::clone),
+        hosted: false,
+    })
+    .await;
+    show(&report, out)
+}
+
+/// Runs doctor on the desktop app's open database.
+pub async fn hosted(store: &Store, info: &ConnectionInfo, out: &Out) -> anyhow::Result<()> {
+    let paths = store.home().clone();
+    let report = doctor::run(Inputs {
+        paths: &paths,
+        config: Config::load(&paths).map_err(|e| e.to_string()),
+        opened: Ok((store, info)),
+        hosted: true,
+    })
+    .await;
+    show(&report, out)
+}
+
+fn show(report: &Report, out: &Out) -> anyhow::Result<()> {
+    if out.json {
+        out.json(report)?;
+    } else {
+        out.lines(&doctor::lines(report))?;
+    }
+    if report.ok() {
+        Ok(())
+    } else {
+        Err(Failed(report.failed).into())
+    }
+}
