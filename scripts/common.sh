@@ -43,9 +43,20 @@ need_apt_pkgs() {
 }
 
 # The web front end, built into dist/ (the app embeds it at compile time).
+# Built aside and moved in only when it differs: an unchanged dist/ keeps its
+# file times, so cargo does not rebuild (and, in release, relink) the app.
 build_ui() {
   log "building the UI (tsc + vite -> dist/)"
-  (cd "$ROOT" && npm run --silent ui:build >/dev/null)
+  local out
+  out="$(mktemp -d /tmp/shark-dist.XXXXXX)"
+  (cd "$ROOT" && npx --no-install tsc -p . && npx --no-install vite build --outDir "$out" --emptyOutDir >/dev/null)
+  if diff -rq "$out" "$ROOT/dist" >/dev/null 2>&1; then
+    rm -rf "$out"
+  else
+    rm -rf "$ROOT/dist"
+    mv "$out" "$ROOT/dist"
+    chmod 755 "$ROOT/dist"
+  fi
 }
 
 need_rust() {

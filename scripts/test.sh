@@ -2,7 +2,8 @@
 # Sets up and runs every check: formatting, clippy with warnings denied, the
 # Rust tests (core, CLI driven as a real binary, sync against the real Turso
 # sync server from npm, the app's shell), the UI's unit tests (Vitest), the UI
-# end to end in headless Chromium, and the real app under Xvfb over WebDriver.
+# end to end in headless Chromium, the real app under Xvfb over WebDriver, and
+# the benchmark suite in its quick mode (it must complete; timings unchecked).
 # CI runs exactly this (.ci/run).
 source "$(dirname "$0")/common.sh"
 need_rust
@@ -26,4 +27,6 @@ node ui/e2e/ui-e2e.mjs
 need_tauri_driver
 log "the app end to end (Xvfb, D-Bus, WebDriver)"
 bash scripts/app-e2e.sh
+log "the benchmark suite, quick mode (tiny sizes: it must complete)"
+bash scripts/bench.sh --quick
 log "all checks passed"

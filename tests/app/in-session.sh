@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Inside app-e2e.sh's private D-Bus session: a virtual display, tauri-driver,
-# then the WebDriver test. Everything started here is stopped on exit.
+# then the WebDriver test (or E2E_SCRIPT: the benchmark's app half).
+# Everything started here is stopped on exit.
 set -euo pipefail
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; }
@@ -23,4 +24,4 @@ for _ in $(seq 100); do
   (echo >"/dev/tcp/127.0.0.1/$DRIVER_PORT") 2>/dev/null && break
   sleep 0.1
 done
-node "$ROOT/tests/app/app-e2e.mjs"
+node "${E2E_SCRIPT:-$ROOT/tests/app/app-e2e.mjs}"

@@ -51,10 +51,15 @@ pub async fn seed(store: &Store) {
         })
         .await
         .expect("epic");
+    feature(store, "F").await;
+}
+
+/// Adds a feature to E01 (E01-F01 first, then E01-F02, ...).
+pub async fn feature(store: &Store, title: &str) {
     store
         .create_feature(NewFeature {
             epic: "E01".into(),
-            title: "F".into(),
+            title: title.into(),
             ..Default::default()
         })
         .await

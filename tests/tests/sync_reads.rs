@@ -8,7 +8,7 @@
 use std::time::Instant;
 
 use shark_core::model::Actor;
-use shark_core::store::{NewFeature, NewTask, TaskFilter};
+use shark_core::store::{NewTask, TaskFilter};
 use shark_tests::SyncServer;
 use shark_tests::replica::{replica, seed, task};
 
@@ -53,14 +53,7 @@ async fn task_lists_during_a_large_pull_are_whole_and_do_not_fail() {
 
     // The pulled tasks go to another feature, so the timed list (feature
     // E01-F01) returns the same rows before, during and after the pull.
-    a.store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "pulled".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    shark_tests::replica::feature(&a.store, "pulled").await;
     let elsewhere = (0..PULLED)
         .map(|i| NewTask {
             feature: "E01-F02".into(),
