@@ -199,6 +199,20 @@ fn a_truncated_replica_is_explained_and_rebuilt_from_the_cloud() {
         "{r:#}"
     );
 
+    // Another problem stopping the open (a token file others can read) does
+    // not hide the damage.
+    let token_file = m.path().join("turso-token");
+    std::fs::write(&token_file, token(serde_json::json!({"id": "t"}))).unwrap();
+    set_mode(&token_file, 0o644);
+    let (_, r) = doctor(&m);
+    assert_eq!(status(&r, "token"), "fail");
+    let detail = check(&r, "integrity")["detail"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(detail.contains("is damaged"), "{r:#}");
+    std::fs::remove_file(&token_file).unwrap();
+
     let err = m.fails(2, &["cloud", "rebuild"]);
     assert!(
         err.contains("cannot be opened") && err.contains("--yes"),

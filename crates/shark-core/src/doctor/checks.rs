@@ -359,6 +359,17 @@ fn rebuild_fix(replica: bool, path: &Path) -> String {
 }
 
 pub(super) fn unopened(paths: &SharkPaths, remote: bool, why: &str) -> Check {
+    let replica = paths.replica_file();
+    let file = if remote && replica.exists() {
+        replica
+    } else {
+        paths.database_file()
+    };
+    // Whatever stopped the open (a token, a lock), a damaged file is reported too.
+    if let Err(damaged) = crate::store::check_file(&file) {
+        return Check::new("integrity", "Database", Status::Fail, damaged.to_string())
+            .fix(rebuild_fix(file == paths.replica_file(), &file));
+    }
     let check = Check::new(
         "integrity",
         "Database",
@@ -371,12 +382,7 @@ pub(super) fn unopened(paths: &SharkPaths, remote: bool, why: &str) -> Check {
     if why.contains("token") || why.contains("database URL") {
         return check.fix("apply the fix on the line about it above");
     }
-    let replica = paths.replica_file();
-    if remote && replica.exists() {
-        check.fix(rebuild_fix(true, &replica))
-    } else {
-        check.fix(rebuild_fix(false, &paths.database_file()))
-    }
+    check.fix(rebuild_fix(file == paths.replica_file(), &file))
 }
 
 pub(super) async fn pending(store: &Store, info: &ConnectionInfo) -> Check {

@@ -39,6 +39,7 @@ pub use features::NewFeature;
 pub use lock::ProcessLock;
 pub use migrations::latest_version;
 pub use pool::{DEFAULT_POOL_IDLE, DEFAULT_POOL_SIZE, PoolConfig, PoolStats};
+pub use preflight::check_file;
 pub use renumber::Renumbered;
 pub use task_edits::{TaskPatch, TransitionRequest, UpdateOutcome};
 pub use tasks::{NewTask, TaskFilter};

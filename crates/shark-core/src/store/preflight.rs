@@ -11,7 +11,7 @@ const MAGIC: &[u8; 16] = b"SQLite format 3\0";
 
 /// Checks the SQLite header of `path` against the file's length. A missing
 /// or empty file is fine (a new database).
-pub(crate) fn check_file(path: &Path) -> Result<()> {
+pub fn check_file(path: &Path) -> Result<()> {
     let damaged = |why: String| Error::Damaged {
         path: path.to_path_buf(),
         why,
