@@ -136,10 +136,9 @@ async fn init(ctx: &Ctx, url: &str, allow_insecure_http: bool, out: &Out) -> any
             "that is a local database path; Shark already works locally. Give a Turso URL (libsql://NAME-ORG.turso.io)",
         );
     }
-    // Checked before anything is saved or any connection is made.
-    cloud::transport::check(url, allow_insecure_http)?;
     let mut ctx2 = ctx.clone();
     ctx2.config.cloud.url = Some(url.trim().to_string());
+    // Opening checks the transport rule before any connection; nothing is saved before it.
     ctx2.config.cloud.allow_insecure_http = allow_insecure_http.then_some(true);
     let opened = ctx2.open(Attempt::Now).await?;
     ctx2.config.save(&ctx2.paths)?;

@@ -63,8 +63,9 @@ impl Engine {
                     .build()
                     .await
                     .db("opening the database file")?;
-                let conn = db.connect().db("connecting to the database")?;
-                Ok((Engine::Local(db), conn))
+                let engine = Engine::Local(db);
+                let conn = engine.connect().await?;
+                Ok((engine, conn))
             }
             Backend::Replica(remote) => {
                 ensure_tls_provider();
@@ -79,22 +80,22 @@ impl Engine {
                     action: "opening the replica",
                     source,
                 })?;
-                let conn = db.connect().await.db("connecting to the replica")?;
-                Ok((Engine::Replica(db), conn))
+                let engine = Engine::Replica(db);
+                let conn = engine.connect().await?;
+                Ok((engine, conn))
             }
         }
     }
-}
 
-impl Engine {
-    /// A new connection to the same database (for the read pool).
+    /// A new connection to the database (the writer, and each of the read
+    /// pool's), waiting up to 5 s for a busy database.
     pub(crate) async fn connect(&self) -> Result<Connection> {
         let conn = match self {
-            Engine::Local(db) => db.connect().db("opening a read connection")?,
-            Engine::Replica(db) => db.connect().await.db("opening a read connection")?,
+            Engine::Local(db) => db.connect().db("connecting to the database")?,
+            Engine::Replica(db) => db.connect().await.db("connecting to the replica")?,
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))
-            .db("configuring a read connection")?;
+            .db("configuring the database connection")?;
         Ok(conn)
     }
 }

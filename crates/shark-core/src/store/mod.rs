@@ -64,10 +64,9 @@ pub struct Store {
     paths: SharkPaths,
     /// Bytes sent and received already recorded as sync figures.
     traffic_seen: std::sync::Mutex<(u64, u64)>,
-    /// Serializes write transactions with each other and with push and pull.
+    /// Serializes write transactions (the only users of `conn`) with each
+    /// other and with push and pull.
     write: tokio::sync::Mutex<()>,
-    /// Exclusive use of `conn` (the engine forbids concurrent use of one connection).
-    conn_lock: tokio::sync::Mutex<()>,
     /// Called after every committed write (the sync engine schedules a push).
     on_write: std::sync::OnceLock<WriteHook>,
     /// Data version: bumped after every committed write and every pull that
@@ -109,8 +108,6 @@ impl Store {
         };
         preflight::check_file(&path)?;
         let (engine, conn) = Engine::open(&path, backend).await?;
-        conn.busy_timeout(Duration::from_secs(5))
-            .db("configuring the database")?;
         for suffix in ["", "-wal", "-wal-revert", "-changes", "-info"] {
             let file = sidecar(&path, suffix);
             if file.exists() {
@@ -129,7 +126,6 @@ impl Store {
             paths: paths.clone(),
             traffic_seen: std::sync::Mutex::new((0, 0)),
             write: tokio::sync::Mutex::new(()),
-            conn_lock: tokio::sync::Mutex::new(()),
             on_write: std::sync::OnceLock::new(),
             version: tokio::sync::watch::Sender::new(0),
             _lock: lock,
@@ -214,7 +210,6 @@ impl Store {
         bump: bool,
     ) -> Result<T> {
         let _guard = self.write.lock().await;
-        let _conn = self.conn_lock.lock().await;
         self.conn
             .execute("BEGIN IMMEDIATE", ())
             .await
