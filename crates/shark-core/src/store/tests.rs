@@ -183,3 +183,44 @@ async fn a_failed_write_leaves_nothing_behind() {
     .unwrap();
     assert!(history.is_empty(), "history rolled back too");
 }
+
+#[tokio::test]
+async fn a_pooled_reader_sees_every_committed_write() {
+    // A read that stops after its first row (query_opt) must not leave its
+    // pooled connection on an old snapshot for the next read.
+    let (_tmp, paths) = setup();
+    let store = open(&paths).await;
+    for title in ["A", "B", "C"] {
+        store
+            .create_epic(NewEpic {
+                title: title.into(),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+    }
+    async fn first(s: &Store) -> Option<String> {
+        row::query_opt(
+            &s.reader().await.unwrap(),
+            "SELECT title FROM epics ORDER BY number",
+            vec![],
+            |r| row::text(r, 0),
+        )
+        .await
+        .unwrap()
+    }
+    assert_eq!(first(&store).await.as_deref(), Some("A"));
+    assert_eq!(store.pool_stats().open, 1);
+    store
+        .write(async |c: &Connection| {
+            c.execute("UPDATE epics SET title = 'A2' WHERE number = 1", ())
+                .await
+                .db("test")?;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(first(&store).await.as_deref(), Some("A2"));
+    assert_eq!(store.get_epic("E01").await.unwrap().title, "A2");
+    assert_eq!(store.pool_stats().open, 1, "the same pooled connection");
+}
