@@ -281,10 +281,11 @@ pub async fn sync_session(session: &Arc<Session>) -> IpcResult<SyncOutcome> {
     let live = session.live().await?;
     match (&live.engine, live.info.mode) {
         (Some(engine), _) => {
-            let report = engine
-                .sync_now()
-                .await
-                .map_err(|e| IpcError::new("sync", e.to_string()))?;
+            let report = engine.sync_now().await.map_err(|e| {
+                // The chain is for the log; the window phrases the kind.
+                tracing::info!("sync failed: {e}");
+                IpcError::new(sync_code(e.problem), e.problem.advice())
+            })?;
             Ok(SyncOutcome {
                 pulled: report.pulled,
                 renumbered: report
@@ -419,6 +420,21 @@ fn check_interval(secs: u64) -> IpcResult<()> {
         Err(IpcError::invalid(
             "the sync interval must be between 5 seconds and 24 hours",
         ))
+    }
+}
+
+/// The IPC error code of a failed sync: `sync_` and the kind of failure
+/// (`sync_offline`, `sync_auth`, ...); `sync` when it is of no known kind.
+fn sync_code(p: cloud::Problem) -> &'static str {
+    use cloud::Problem::*;
+    match p {
+        Offline => "sync_offline",
+        Auth => "sync_auth",
+        Quota => "sync_quota",
+        Server => "sync_server",
+        Rejected => "sync_rejected",
+        Redirect => "sync_redirect",
+        Other => "sync",
     }
 }
 

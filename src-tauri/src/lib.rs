@@ -36,16 +36,17 @@ struct Notified(Mutex<Option<Problem>>);
 
 /// Starts the app; returns when the user quits.
 pub fn run() {
-    let paths = match SharkPaths::from_env() {
-        Ok(p) => p,
-        Err(e) => {
-            #[allow(clippy::print_stderr)]
-            {
-                eprintln!("Shark cannot start: {e}");
+    let paths =
+        match shark_core::time::test_now().and(SharkPaths::from_env().map_err(|e| e.to_string())) {
+            Ok(p) => p,
+            Err(e) => {
+                #[allow(clippy::print_stderr)]
+                {
+                    eprintln!("Shark cannot start: {e}");
+                }
+                std::process::exit(1);
             }
-            std::process::exit(1);
-        }
-    };
+        };
     let _log = logging::init(&paths);
     tracing::info!(version = env!("CARGO_PKG_VERSION"), "Shark app starting");
     let hidden = std::env::args().any(|a| a == "--hidden");
@@ -123,12 +124,37 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|_app, event| {
-        if let RunEvent::ExitRequested { api, code, .. } = event
-            && code.is_none()
-        {
+    app.run(|app, event| match event {
+        RunEvent::ExitRequested { api, code, .. } if code.is_none() => {
             // The last window closed: stay in the tray.
             api.prevent_exit();
+        }
+        RunEvent::Exit => checkpoint_on_quit(app),
+        _ => {}
+    });
+}
+
+/// A clean quit leaves the write-ahead log empty, so the next start (the
+/// app's or a CLI command's) reads nothing of this session's history.
+/// Bounded: quitting never hangs on it.
+fn checkpoint_on_quit(app: &AppHandle) {
+    let Some(live) = app.try_state::<Arc<Session>>().and_then(|s| s.current()) else {
+        return;
+    };
+    let store = live.store.clone();
+    tauri::async_runtime::block_on(async move {
+        match tokio::time::timeout(Duration::from_secs(3), store.checkpoint()).await {
+            Ok(Ok((before, after))) => {
+                tracing::info!(
+                    wal_before = before.wal,
+                    wal_after = after.wal,
+                    "checkpointed on quit"
+                );
+            }
+            Ok(Err(e)) => tracing::warn!("cannot checkpoint on quit: {e}"),
+            Err(_) => {
+                tracing::warn!("the checkpoint on quit took more than 3 s; left for the next start")
+            }
         }
     });
 }

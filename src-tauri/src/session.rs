@@ -357,6 +357,7 @@ impl Session {
             line: status_line(phase, 0, None, now),
             offline: false,
             usage: None,
+            now,
         };
         let live = match slot {
             Slot::Opening => return base("opening"),
@@ -401,6 +402,7 @@ impl Session {
             line: status_line(phase, pending, last_success, now),
             offline: matches!(phase, "offline" | "not_connected"),
             usage: self.usage_summary(),
+            now,
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct AppStatus {
     pub offline: bool,
     /// The worst usage warning, when a quota is past the threshold.
     pub usage: Option<UsageSummary>,
+    /// The core's clock when this status was made: the window words "synced
+    /// 2 min ago" against it, so the app and its tests see one clock.
+    pub now: Timestamp,
 }
 
 /// The worst usage warning in one line, for the status and the tray.
@@ -290,6 +293,7 @@ mod tests {
             line: "Synced just now - 0 pending".into(),
             offline: false,
             usage: None,
+            now: chrono::DateTime::UNIX_EPOCH,
         };
         assert_eq!(tray_state(&s), TrayState::UpToDate);
         assert_eq!(tray_line(&s), "Synced just now - 0 pending");

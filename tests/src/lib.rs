@@ -39,6 +39,9 @@ pub fn shark_bin() -> PathBuf {
 pub struct Machine {
     pub home: tempfile::TempDir,
     bin: PathBuf,
+    /// The instant this machine's clock starts at (`SHARK_TEST_NOW`), for
+    /// tests whose outcome depends on the date; `None`: the system clock.
+    now: Option<String>,
 }
 
 impl Default for Machine {
@@ -78,7 +81,15 @@ impl Machine {
         Machine {
             home,
             bin: shark_bin(),
+            now: None,
         }
+    }
+
+    /// This machine's commands run with their clock starting at `instant`
+    /// (RFC 3339), so date-dependent output is the same on every day.
+    pub fn at(mut self, instant: &str) -> Self {
+        self.now = Some(instant.to_string());
+        self
     }
 
     pub fn path(&self) -> &Path {
@@ -96,6 +107,10 @@ impl Machine {
             .env_remove("SHARK_LOCK_TIMEOUT_MS")
             .env_remove("TURSO_API_TOKEN")
             .stdin(Stdio::null());
+        match &self.now {
+            Some(at) => c.env("SHARK_TEST_NOW", at),
+            None => c.env_remove("SHARK_TEST_NOW"),
+        };
         c
     }
 

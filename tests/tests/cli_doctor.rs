@@ -53,6 +53,7 @@ fn healthy_then_stopped_server() {
         "url",
         "files",
         "integrity",
+        "storage",
         "pending",
         "server",
         "last_sync",

@@ -12,8 +12,12 @@ use serde_json::json;
 use shark_tests::platform::{Answer, PlatformApi};
 use shark_tests::{Machine, SyncServer};
 
-fn connected(server: &SyncServer) -> Machine {
-    let m = Machine::new();
+/// A connected machine whose clock starts at `at` (`None`: the system clock).
+fn connected_at(server: &SyncServer, at: Option<&str>) -> Machine {
+    let m = match at {
+        Some(at) => Machine::new().at(at),
+        None => Machine::new(),
+    };
     m.set_sync_interval(1);
     m.seed(3);
     m.ok(&["cloud", "init", "--url", &server.url()]);
@@ -23,7 +27,10 @@ fn connected(server: &SyncServer) -> Machine {
 #[test]
 fn status_warns_past_the_threshold_with_a_projected_date() {
     let server = SyncServer::start();
-    let m = connected(&server);
+    // Ten days into a month: a few rows a day reach a limit just above them
+    // within the month (late in a real month they would not, and the line
+    // says so instead; the next test covers that).
+    let m = connected_at(&server, Some("2026-11-10T12:00:00Z"));
     let st = m.json(&["cloud", "status"]);
     let rows = &st["usage"]["quotas"][1];
     assert_eq!(
@@ -92,6 +99,57 @@ fn status_warns_past_the_threshold_with_a_projected_date() {
         full.contains("Dashboard: https://app.turso.tech/"),
         "{full}"
     );
+}
+
+/// The same rows written in the last minutes of a year: the pace of a few
+/// rows does not reach the limit before the month ends, and the warning says
+/// so; the report is December's, and the warning is announced for December.
+#[test]
+fn late_in_the_last_month_of_a_year_the_limit_is_not_reached() {
+    let server = SyncServer::start();
+    let m = connected_at(&server, Some("2026-12-31T23:50:00Z"));
+    let st = m.json(&["cloud", "status"]);
+    assert_eq!(st["usage"]["month"], "2026-12", "{st}");
+    let pushed = st["usage"]["quotas"][1]["used"].as_u64().unwrap();
+    assert!(pushed >= 5, "{st}");
+    let limit = pushed + pushed / 5;
+    m.ok(&[
+        "cloud",
+        "usage",
+        "--plan",
+        "custom",
+        "--rows-written-limit",
+        &limit.to_string(),
+    ]);
+    let text = m.ok(&["cloud", "status"]);
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("warning: rows written: "))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(
+        line.ends_with("; at this pace the limit is not reached this month"),
+        "{line}"
+    );
+    let st = m.json(&["cloud", "status"]);
+    assert_eq!(
+        st["usage"]["warnings"][0]["limit_date"],
+        json!(null),
+        "{st}"
+    );
+    assert_eq!(st["usage"]["period_end"], "2027-01-01T00:00:00Z", "{st}");
+}
+
+/// A clock set for tests that cannot be read stops the command before it
+/// does anything.
+#[test]
+fn an_unreadable_test_clock_is_refused() {
+    let m = Machine::new().at("tomorrow");
+    let err = m.fails(2, &["epic", "list"]);
+    assert!(
+        err.contains("SHARK_TEST_NOW=tomorrow is not an RFC 3339 instant"),
+        "{err}"
+    );
+    assert!(!m.path().join("shark.db").exists(), "nothing was written");
 }
 
 #[test]

@@ -23,10 +23,10 @@
   const TARGET = { start: "in_progress", complete: "ready_for_review", approve: "completed", block: "blocked", reopen: "in_progress", archive: "archived" };
   const record = (task, field, oldValue, newValue, reason = null, device = db.device, deviceName = "this-machine") =>
     db.history.push({ id: id(), task_key: task.key, field, old_value: oldValue, new_value: newValue, reason, forced: false, actor_kind: "user", actor: "tester", device_id: device, device_name: deviceName, created_at: now() });
-  const status = { phase: "up_to_date", mode: "replica", pending_changes: 0, last_success: now(), last_error: null, paused: false, url: "libsql://demo-org.turso.io", token_source: "the system keyring", interval_secs: 30, device_name: "this-machine", line: "Synced just now - 0 pending", offline: false, usage: null };
+  const status = { phase: "up_to_date", mode: "replica", pending_changes: 0, last_success: now(), last_error: null, paused: false, url: "libsql://demo-org.turso.io", token_source: "the system keyring", interval_secs: 30, device_name: "this-machine", line: "Synced just now - 0 pending", offline: false, usage: null, now: now() };
   const changed = () => setTimeout(() => emit("data-changed", null), 0);
   // Diagnostics: extra checks the test sets (a broken setup).
-  const fake = { diagnostics: [] };
+  const fake = { diagnostics: [], syncFailure: null };
   // Usage: figures the test sets; levels as the core computes them.
   const usage = { rows_written: 1_200_000, settings: { warn_percent: 80 }, token: null };
   const usageReport = () => {
@@ -119,7 +119,7 @@
       const h = db.history.find((x) => x.id === historyId);
       return handlers.update_task({ key, patch: { [h.field]: h.old_value } });
     },
-    sync_now: () => ({ pulled: false, renumbered: [] }),
+    sync_now: () => (fake.syncFailure ? err(fake.syncFailure.code, fake.syncFailure.message) : { pulled: false, renumbered: [] }),
     get_usage: () => usageView(),
     save_usage_settings: ({ form }) => {
       const c = form.change;
@@ -175,6 +175,14 @@
     },
     setDiagnostics(checks) {
       fake.diagnostics = checks;
+    },
+    /** The next syncs fail with this IPC error (null: they succeed). */
+    setSyncFailure(failure) {
+      fake.syncFailure = failure;
+    },
+    /** What the tray's Sync now reports when it fails. */
+    trayFailure(failure) {
+      emit("sync-error", failure);
     },
     setStatus(patch) {
       Object.assign(status, patch);

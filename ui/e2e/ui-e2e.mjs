@@ -8,6 +8,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { extname, join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { outside, seriousViolations } from "./layout.mjs";
 
 const root = resolve(import.meta.dirname, "../..");
 const dist = join(root, "dist");
@@ -208,6 +209,83 @@ try {
     assert.equal(await page.locator("#quota >> text=Open the Turso dashboard").count(), 1);
     await page.evaluate(() => window.__fake.setStatus({ phase: "up_to_date", pending_changes: 0 }));
     await page.waitForSelector("#quota", { state: "hidden" });
+  });
+
+  await step("offline is a state: no error toast; a refused token is one message with its fix", async () => {
+    const chain = "sync failed while pulling changes: sync engine operation failed: database sync engine error: http request failed: client error (Connect)";
+    const errorToasts = () => page.locator(".toast.error").count();
+    await page.evaluate(() => document.querySelectorAll(".toast").forEach((t) => t.remove()));
+    await page.evaluate((m) => window.__fake.setSyncFailure({ code: "sync_offline", message: m }), chain);
+    await page.evaluate(() => window.__fake.setStatus({ phase: "offline", offline: true, pending_changes: 1 }));
+    await page.evaluate((m) => window.__fake.trayFailure({ code: "sync_offline", message: m }), chain);
+    await page.click("#sync-now");
+    await page.waitForSelector(".toast:not(.error) >> text=/saved on this machine/");
+    assert.equal(await errorToasts(), 0, "no error toast while offline");
+    assert.equal(await page.locator(`.toast >> text=/engine/`).count(), 0, "the technical chain is never in a toast");
+    assert.ok(await page.isVisible("#banner"));
+    await page.screenshot({ path: join(shots, "ui-offline-no-error.png") });
+    // A refused token: one message, once, however often the tray retries.
+    await page.evaluate(() => window.__fake.setStatus({ phase: "auth_error", offline: false }));
+    for (let i = 0; i < 3; i++) await page.evaluate((m) => window.__fake.trayFailure({ code: "sync_auth", message: `status=401: ${m}` }), chain);
+    await page.waitForSelector(".toast.error >> text=/Settings > Cloud/");
+    assert.equal(await errorToasts(), 1, "one message per cause");
+    await page.evaluate(() => window.__fake.setSyncFailure(null));
+    await page.evaluate(() => window.__fake.setStatus({ phase: "up_to_date", offline: false, pending_changes: 0 }));
+    await page.evaluate(() => document.querySelectorAll(".toast").forEach((t) => t.remove()));
+  });
+
+  await step("every view fits at 760x480, 1024x700 and 1440x900; axe finds nothing serious", async () => {
+    // A long title and agent name: they truncate, with the full text on hover.
+    const long = "A very long task title that goes on and on to see that it truncates instead of pushing the layout wide";
+    await page.evaluate(({ long }) => {
+      const t = window.__fake.db.tasks[0];
+      t.title = long;
+      t.assigned_agent = "an-agent-with-a-really-long-name-indeed";
+      window.__fake.emit("data-changed", null);
+    }, { long });
+    await page.waitForSelector(`.row .title[title="${long}"]`);
+    const views = {
+      list: async () => {
+        await page.click(".row >> nth=0");
+        await page.waitForSelector(".detail[data-key]");
+      },
+      board: async () => {
+        await page.keyboard.press("b");
+        await page.waitForSelector(".column");
+      },
+      settings: async () => {
+        await page.click("#open-settings");
+        await page.waitForSelector("dialog[open]");
+      },
+      diagnostics: async () => {
+        await page.click("#open-settings");
+        await page.click("#s-diag-btn");
+        await page.waitForSelector("[data-testid=diagnostics-summary]");
+        await page.locator("#settings-diagnostics").scrollIntoViewIfNeeded();
+      },
+      usage: async () => {
+        await page.click("#usage-btn");
+        await page.waitForSelector("[data-testid=usage] [data-quota]");
+      },
+    };
+    const problems = [];
+    for (const [w, hgt] of [[760, 480], [1024, 700], [1440, 900]]) {
+      await page.setViewportSize({ width: w, height: hgt });
+      for (const [view, open] of Object.entries(views)) {
+        await open();
+        await page.waitForTimeout(50);
+        await page.screenshot({ path: join(shots, `ui-${view}-${w}x${hgt}.png`) });
+        for (const p of await outside(page)) problems.push(`${view} at ${w}x${hgt}: ${p}`);
+        if (w === 1024) for (const v of await seriousViolations(page)) problems.push(`${view}: axe: ${v}`);
+        if (view === "board") await page.keyboard.press("b");
+        if (await page.isVisible("dialog[open]")) {
+          await page.keyboard.press("Escape");
+          await page.waitForSelector("dialog", { state: "detached" });
+        }
+      }
+    }
+    await page.setViewportSize({ width: 1280, height: 800 });
+    assert.deepEqual(problems, [], problems.join("\n"));
   });
 
   await step("10,000 tasks: shown and filtered without visible delay", async () => {

@@ -107,6 +107,8 @@ export interface AppStatus {
   line: string;
   offline: boolean;
   usage: { level: "warning" | "over"; text: string } | null;
+  /** The core's clock when the status was made. */
+  now: string;
 }
 
 export type QuotaKey = "rows_read" | "rows_written" | "storage" | "bytes_synced";

@@ -22,7 +22,9 @@ function render(r: DiagnosticsReport): HTMLElement[] {
       { class: `check ${c.status}`, "data-check": c.id },
       h("span", { class: "check-mark" }, MARK[c.status] ?? c.status),
       h("span", { class: "check-title" }, c.title),
-      h("span", { class: "check-detail" }, c.detail),
+      c.id === "last_error" && c.status !== "pass"
+        ? h("details", { class: "check-detail" }, h("summary", {}, "Details"), h("code", {}, c.detail))
+        : h("span", { class: "check-detail" }, c.detail),
       c.fix ? h("div", { class: "check-fix" }, h("span", { class: "muted" }, "Fix: "), h("code", {}, c.fix)) : null,
     ),
   );

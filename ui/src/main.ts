@@ -5,7 +5,7 @@ import { api, errorMessage, events, type Task } from "./api";
 import { showDetail, refreshDetail, focusStatus } from "./detail";
 import { $, clear, h } from "./dom";
 import { formDialog } from "./forms";
-import { STATUSES, STATUS_LABEL, agentsOf, buildTree, byStatus, filterTasks, shortcutFor, syncText } from "./model";
+import { STATUSES, STATUS_LABEL, agentsOf, buildTree, byStatus, filterTasks, followCoreClock, shortcutFor, syncFailure, syncText } from "./model";
 import { openSettings } from "./settings";
 import { openUsage } from "./usage";
 import { changed, onChange, reload, state } from "./state";
@@ -26,10 +26,10 @@ function taskRow(t: Task): HTMLElement {
       onclick: () => select(t.key),
     },
     h("span", { class: "key" }, t.key),
-    h("span", { class: "title" }, t.title),
+    h("span", { class: "title", title: t.title }, t.title),
     h("span", { class: `pill s-${t.status}` }, STATUS_LABEL[t.status]),
     h("span", { class: `prio p${t.priority <= 3 ? "h" : t.priority <= 6 ? "m" : "l"}`, title: "Priority" }, `P${t.priority}`),
-    h("span", { class: "agent" }, t.assigned_agent ?? t.agent_type ?? ""),
+    h("span", { class: "agent", title: t.assigned_agent ?? t.agent_type ?? "" }, t.assigned_agent ?? t.agent_type ?? ""),
   );
 }
 
@@ -76,7 +76,7 @@ function renderTree(): void {
             changed();
           },
         },
-        h("span", { class: "label" }, label),
+        h("span", { class: "label", title: label }, label),
         h("span", { class: "count" }, String(count)),
       ),
       extra,
@@ -124,7 +124,7 @@ function renderBoard(): void {
   for (const s of shown) {
     const items = groups.get(s) ?? [];
     const cards = items.slice(0, 200).map((t) =>
-      h("div", { class: `card${t.key === state.selected ? " selected" : ""}`, "data-key": t.key, tabindex: 0, onclick: () => select(t.key) }, h("div", { class: "key" }, t.key), h("div", {}, t.title)),
+      h("div", { class: `card${t.key === state.selected ? " selected" : ""}`, "data-key": t.key, tabindex: 0, onclick: () => select(t.key) }, h("div", { class: "key" }, t.key), h("div", { class: "card-title", title: t.title }, t.title)),
     );
     root.append(
       h("section", { class: "column", "aria-label": STATUS_LABEL[s] }, h("h3", {}, `${STATUS_LABEL[s]} (${items.length})`), ...cards, items.length > 200 ? h("p", { class: "muted" }, `${items.length - 200} more: narrow the filters`) : null),
@@ -152,7 +152,9 @@ function renderStatus(): void {
   const el = $("#sync");
   el.dataset.phase = s.phase;
   $("#sync-text").textContent = syncText(s);
-  $("#sync-text").title = s.last_error ? `${s.last_error.problem}: ${s.last_error.message}` : s.line;
+  // The full text when it is cut short; the technical chain is in Diagnostics.
+  $("#sync-text").title = syncText(s);
+  if (s.phase === "up_to_date") announced = null;
   $("#banner").hidden = !s.offline;
   $("#quota").hidden = s.phase !== "quota_blocked";
   const usage = $("#usage-btn");
@@ -225,8 +227,25 @@ async function syncNow(): Promise<void> {
     toast(r.pulled ? "Synced; changes arrived." : "Synced.");
     for (const m of r.renumbered) toast(m);
   } catch (e) {
-    toast(errorMessage(e), "error");
+    syncFailed(e, true);
   }
+}
+
+/** The problem announced since the last successful sync (once per cause). */
+let announced: string | null = null;
+
+/** Shows a failed sync by kind (see syncFailure). `asked`: the user asked for
+ *  this sync, so a state gets a short note and a problem is said again. */
+function syncFailed(e: unknown, asked: boolean): void {
+  const code = e && typeof e === "object" && "code" in e ? String((e as { code: unknown }).code) : "";
+  const f = syncFailure(code, errorMessage(e));
+  if (f.kind === "state") {
+    if (asked) toast(f.message);
+    return;
+  }
+  if (!asked && announced === code) return;
+  announced = code;
+  toast(f.message, "error");
 }
 
 function onKey(e: KeyboardEvent): void {
@@ -288,7 +307,7 @@ function layout(): void {
       h(
         "header",
         { class: "topbar" },
-        h("div", { class: "brand" }, "Shark"),
+        h("h1", { class: "brand" }, "Shark"),
         h("input", { id: "search", type: "search", placeholder: "Search tasks  ( / )", "aria-label": "Search tasks", autocomplete: "off" }),
         h("select", { id: "f-status", "aria-label": "Status filter" }, ...statusOptions.map(([v, l]) => h("option", { value: v }, l))),
         h("select", { id: "f-agent", "aria-label": "Agent filter" }),
@@ -349,11 +368,13 @@ async function start(): Promise<void> {
   });
   await events.onStatus((s) => {
     state.status = s;
+    followCoreClock(s.now);
     renderStatus();
   });
   await events.onNavigate((where) => void (where === "usage" ? openUsage() : openSettings(where === "sync" ? "sync" : "cloud")));
-  await events.onSyncError((e) => toast(e.message, "error"));
+  await events.onSyncError((e) => syncFailed(e, false));
   state.status = await api.status().catch(() => null);
+  followCoreClock(state.status?.now);
   renderStatus();
   setInterval(renderStatus, 30_000);
   await reload();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Task } from "./api";
-import { NO_FILTERS, agentsOf, ago, buildTree, byStatus, filterTasks, parseKeys, shortcutFor, syncText } from "./model";
+import { NO_FILTERS, agentsOf, ago, buildTree, byStatus, coreNow, filterTasks, followCoreClock, parseKeys, shortcutFor, syncFailure, syncText } from "./model";
 
 function task(n: number, over: Partial<Task> = {}): Task {
   const key = `T-E01-F01-${String(n).padStart(3, "0")}`;
@@ -101,6 +101,34 @@ describe("text helpers", () => {
     expect(syncText({ ...base, phase: "up_to_date" }, now)).toBe("Synced 2 min ago · 0 pending");
     expect(syncText({ ...base, phase: "offline", pending_changes: 3 }, now)).toBe("Offline · synced 2 min ago · 3 pending");
     expect(syncText({ ...base, phase: "local" }, now)).toBe("Local only");
+  });
+
+  it("words relative times against the core's clock, whatever the browser's", () => {
+    // The core says it is New Year's Eve, 23:57 (a test clock, or a skewed one).
+    followCoreClock("2026-12-31T23:57:00Z");
+    expect(Math.abs(coreNow() - Date.parse("2026-12-31T23:57:00Z"))).toBeLessThan(5_000);
+    expect(ago("2026-12-31T23:55:00Z")).toBe("2 min ago");
+    expect(syncText({ phase: "up_to_date", pending_changes: 0, last_success: "2026-12-30T23:00:00Z" })).toBe("Synced 1 day ago · 0 pending");
+    followCoreClock("not a time");
+    expect(ago("2026-12-31T23:55:00Z")).toBe("2 min ago");
+    followCoreClock(new Date().toISOString());
+  });
+
+  it("shows offline as a state and other failures as one message with the fix", () => {
+    const chain = "sync failed while pulling changes: sync engine operation failed: database sync engine error: http request failed: client error (Connect)";
+    for (const code of ["offline", "sync_offline", "sync_server"]) {
+      const f = syncFailure(code, chain);
+      expect(f.kind).toBe("state");
+      expect(f.message).not.toContain("engine");
+    }
+    const auth = syncFailure("sync_auth", chain);
+    expect(auth).toEqual({ kind: "problem", message: expect.stringContaining("Settings > Cloud") });
+    for (const code of ["sync_quota", "sync_rejected", "sync_redirect", "sync"]) {
+      const f = syncFailure(code, chain);
+      expect(f.kind).toBe("problem");
+      expect(f.message).not.toContain("engine");
+    }
+    expect(syncFailure("busy", "The database is still opening; try again in a moment.").message).toBe("The database is still opening; try again in a moment.");
   });
 
   it("parses dependency keys", () => {

@@ -126,8 +126,22 @@ export function byStatus(tasks: Task[]): Map<TaskStatus, Task[]> {
   return m;
 }
 
+let coreOffsetMs = 0;
+
+/** Follows the core's clock (`now` in each status): relative times are
+ *  worded against the clock that stamped what they describe. */
+export function followCoreClock(iso: string | undefined): void {
+  const t = iso ? Date.parse(iso) : Number.NaN;
+  if (!Number.isNaN(t)) coreOffsetMs = t - Date.now();
+}
+
+/** The core's clock, in milliseconds since the epoch. */
+export function coreNow(): number {
+  return Date.now() + coreOffsetMs;
+}
+
 /** "just now", "2 min ago", "3 h ago", "4 days ago". */
-export function ago(iso: string | null, now: number = Date.now()): string {
+export function ago(iso: string | null, now: number = coreNow()): string {
   if (!iso) return "never";
   const secs = Math.max(0, Math.round((now - Date.parse(iso)) / 1000));
   if (secs < 45) return "just now";
@@ -140,7 +154,7 @@ export function ago(iso: string | null, now: number = Date.now()): string {
 /** The sync indicator's words for a status. */
 export function syncText(
   s: { phase: string; pending_changes: number; last_success: string | null },
-  now: number = Date.now(),
+  now: number = coreNow(),
 ): string {
   const pending = `${s.pending_changes} pending`;
   switch (s.phase) {
@@ -224,4 +238,33 @@ interface Counts {
   updated: number;
   unchanged: number;
   skipped: number;
+}
+
+/** How a failed sync is shown. Offline and an unreachable or failing server
+ *  are states: the banner and the indicator already say so and the work is
+ *  safe, so they never raise an error. Everything else is a problem the user
+ *  must act on: one message with its fix. The technical chain goes to the
+ *  log and to Settings > Diagnostics, never here. */
+export type SyncFailure = { kind: "state"; message: string } | { kind: "problem"; message: string };
+
+export function syncFailure(code: string, message: string): SyncFailure {
+  switch (code) {
+    case "offline":
+    case "sync_offline":
+      return { kind: "state", message: "Turso cannot be reached now. Your work is saved on this machine and syncs when the connection is back." };
+    case "sync_server":
+      return { kind: "state", message: "The Turso server had an error. Your work is saved on this machine; Shark retries by itself." };
+    case "sync_auth":
+      return { kind: "problem", message: "Turso refused the token (invalid, expired, or for another database). Enter a new token in Settings > Cloud." };
+    case "sync_quota":
+      return { kind: "problem", message: "Turso blocked syncing: the plan's quota is used up. Your work is saved here and syncs once the quota allows; see Usage." };
+    case "sync_rejected":
+      return { kind: "problem", message: "Turso rejected a change. Settings > Diagnostics shows which, with the fix." };
+    case "sync_redirect":
+      return { kind: "problem", message: "The server answered with a redirect, which Shark never follows. Check the database URL in Settings > Cloud." };
+    case "sync":
+      return { kind: "problem", message: "Sync failed. Settings > Diagnostics shows the details." };
+    default:
+      return { kind: "problem", message };
+  }
 }

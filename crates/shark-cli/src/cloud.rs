@@ -108,9 +108,7 @@ pub async fn auto_sync(ctx: &Ctx, opened: &Opened) {
         return;
     };
     let state = SyncState::load(&ctx.paths);
-    let last_pull = stats
-        .last_pull_unix_time
-        .and_then(|s| chrono::DateTime::from_timestamp(s, 0));
+    let last_pull = stats.last_pull_unix_time.and_then(time::from_unix);
     let due = should_sync(
         time::now(),
         stats.pending_changes,

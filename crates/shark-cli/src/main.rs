@@ -15,6 +15,9 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let out = Out::new(cli.json);
+    if let Err(e) = shark_core::time::test_now() {
+        return fail(&out, &anyhow::Error::new(shark_cli::Usage(e)));
+    }
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

@@ -1,5 +1,5 @@
 //! The benchmark suite's Rust half (the app's half is bench/app-bench.mjs):
-//! reads, writes, sync, import and export, each figure with median, 95th
+//! reads, writes, what history costs, sync, import and export, each figure with median, 95th
 //! percentile and the number of runs, written as JSON for bench/report.mjs.
 //!
 //! Run through `npm run bench` (release build, README table) or
@@ -8,6 +8,7 @@
 
 #![allow(clippy::print_stderr)]
 
+mod history;
 mod reads;
 mod stats;
 mod sync;
@@ -38,6 +39,9 @@ pub struct Sizes {
     pub engine_interval: Duration,
     /// Tasks listed, and tasks pulled meanwhile.
     pub pull_reads: (usize, usize),
+    /// The history-cost databases: tasks, and single commands in all.
+    pub history_tasks: usize,
+    pub history_commands: usize,
 }
 
 impl Sizes {
@@ -59,6 +63,8 @@ impl Sizes {
             engine_runs: 5,
             engine_interval: shark_core::cloud::state::DEFAULT_INTERVAL,
             pull_reads: (1_000, 10_000),
+            history_tasks: 1_000,
+            history_commands: 10_000,
         }
     }
 
@@ -80,6 +86,8 @@ impl Sizes {
             engine_runs: 1,
             engine_interval: Duration::from_secs(1),
             pull_reads: (20, 200),
+            history_tasks: 10,
+            history_commands: 40,
         }
     }
 }
@@ -125,6 +133,10 @@ fn main() {
     eprintln!("# reads and writes");
     reads::run(&sizes, &mut figures);
     report(&figures, 0);
+    let done = figures.len();
+    eprintln!("# history: databases built by single commands");
+    history::run(&sizes, &mut figures);
+    report(&figures, done);
     let done = figures.len();
     eprintln!("# sync");
     rt.block_on(sync::run(&sizes, &mut figures));

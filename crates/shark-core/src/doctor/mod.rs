@@ -1,10 +1,12 @@
 //! `shark doctor` and the app's Diagnostics panel: one pass over everything
 //! that can stop Shark from working (settings, token, keyring, file modes,
-//! the database's integrity, the server, sync history, the read pool), each
-//! line passed or failed with the exact fix. Never prints; callers render.
+//! the database's integrity and file sizes, the server, sync history, the
+//! read pool), each line passed or failed with the exact fix. Never prints;
+//! callers render.
 
 mod checks;
 pub mod ping;
+mod storage;
 
 use serde::Serialize;
 
@@ -109,6 +111,7 @@ pub async fn run(inputs: Inputs<'_>) -> Report {
     let store = match &inputs.opened {
         Ok((store, info)) => {
             list.push(checks::integrity(store, info).await);
+            list.push(storage::files(store));
             list.push(checks::pending(store, info).await);
             Some(*store)
         }

@@ -149,6 +149,7 @@ impl Store {
             action: "pushing changes",
             source,
         })?;
+        self.checkpoint_due_locked().await;
         Ok(pending)
     }
 
@@ -164,6 +165,9 @@ impl Store {
         if pulled {
             self.bump_version();
         }
+        // Pulled changes are applied through the WAL too: a machine that
+        // only receives changes must keep it bounded as well.
+        self.checkpoint_due_locked().await;
         Ok(pulled)
     }
 

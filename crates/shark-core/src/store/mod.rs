@@ -1,7 +1,9 @@
 //! The local database: opening it (one process per file), migrating it, and
 //! the write path every change goes through (one transaction, serialized, so
-//! the sync engine can later run push and pull between writes, never during).
+//! the sync engine can run push and pull between writes, never during; the
+//! WAL is checkpointed on that path when it has grown, see `checkpoint`).
 
+mod checkpoint;
 mod engine;
 mod epics;
 mod features;
@@ -32,6 +34,7 @@ use crate::paths::{SharkPaths, make_private};
 use crate::time;
 use engine::Engine;
 
+pub use checkpoint::{FileSizes, WAL_LIMIT, WAL_WARN};
 pub(crate) use engine::ensure_tls_provider;
 pub use engine::{Backend, Remote, SyncReport, SyncStats};
 pub use epics::NewEpic;
@@ -131,6 +134,9 @@ impl Store {
             _lock: lock,
         };
         store.register_device().await?;
+        // A WAL grown large before this policy existed (or by a crash before a
+        // checkpoint) is brought back to size now.
+        store.checkpoint_if_due().await;
         // Opening a replica talks to the server (a bootstrap downloads it all).
         store.record_traffic(Default::default()).await;
         Ok(store)
@@ -226,6 +232,8 @@ impl Store {
                 if let Some(hook) = self.on_write.get().filter(|_| notify) {
                     hook();
                 }
+                // Still holding the write lock: no write or sync can overlap.
+                self.checkpoint_due_locked().await;
                 Ok(v)
             }
             Err(e) => {

@@ -6,6 +6,8 @@
 
 pub mod alerts;
 pub mod api_cache;
+#[cfg(test)]
+mod calendar_tests;
 pub mod counters;
 pub mod platform;
 pub mod quota;
@@ -47,7 +49,7 @@ pub async fn gather(store: &Store, settings: &UsageSettings, api: ApiMode) -> Re
     let measured_at = stats
         .as_ref()
         .and_then(|s| s.last_pull_unix_time.max(s.last_push_unix_time))
-        .and_then(|t| chrono::DateTime::from_timestamp(t, 0));
+        .and_then(time::from_unix);
     let snapshot = match api {
         ApiMode::Cached => api_cache::load(paths, settings),
         ApiMode::RefreshIfDue => api_cache::refresh(paths, settings, false).await,
@@ -68,8 +70,6 @@ pub async fn gather(store: &Store, settings: &UsageSettings, api: ApiMode) -> Re
 }
 
 fn replica_size(db: &std::path::Path) -> u64 {
-    let len = |p: &std::path::Path| std::fs::metadata(p).map_or(0, |m| m.len());
-    let mut wal = db.as_os_str().to_os_string();
-    wal.push("-wal");
-    len(db) + len(std::path::Path::new(&wal))
+    let s = crate::store::FileSizes::of(db);
+    s.database + s.wal
 }
