@@ -124,6 +124,18 @@ pub async fn import_database(
     Ok(shark_core::import::import_file(&live.store, &path).await?)
 }
 
+/// "Replace the file" replaces only an earlier export: a page in the web
+/// view must not be able to overwrite any file the user can write.
+async fn may_replace(path: &std::path::Path, force: bool) -> IpcResult<()> {
+    if force && path.exists() && !shark_core::export::written_by_shark(path).await {
+        return Err(IpcError::invalid(format!(
+            "{} exists and is not a file Shark exported, so the app will not replace it; choose a new name (shark export --force in a terminal replaces any file)",
+            path.display()
+        )));
+    }
+    Ok(())
+}
+
 /// Exports everything as SQLite or JSON.
 #[tauri::command]
 pub async fn export_data(
@@ -133,6 +145,7 @@ pub async fn export_data(
     force: bool,
 ) -> IpcResult<shark_core::export::ExportSummary> {
     let path = full_path(&path)?;
+    may_replace(&path, force).await?;
     let live = session.live().await?;
     let store = &live.store;
     Ok(match format.as_str() {
@@ -175,4 +188,37 @@ pub async fn get_diagnostics(
             .await
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::may_replace;
+
+    #[tokio::test(flavor = "current_thread")]
+    async fn the_window_replaces_only_an_earlier_export() {
+        let dir = tempfile::tempdir().unwrap();
+        let other = dir.path().join("notes.txt");
+        std::fs::write(&other, "my notes").unwrap();
+        let err = may_replace(&other, true).await.unwrap_err();
+        assert!(
+            err.message.contains("not a file Shark exported"),
+            "{}",
+            err.message
+        );
+        assert_eq!(std::fs::read_to_string(&other).unwrap(), "my notes");
+        let json = dir.path().join("old.json");
+        std::fs::write(
+            &json,
+            "{\n  \"format\": \"shark-export\",\n  \"version\": 1\n}\n",
+        )
+        .unwrap();
+        assert!(may_replace(&json, true).await.is_ok());
+        assert!(
+            may_replace(&dir.path().join("new.json"), true)
+                .await
+                .is_ok()
+        );
+        // Without force nothing is replaced anyway (the export itself refuses).
+        assert!(may_replace(&other, false).await.is_ok());
+    }
 }

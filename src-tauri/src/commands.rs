@@ -6,7 +6,6 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
-use shark_core::cloud::token::store_token;
 use shark_core::cloud::{self, DbTarget, ProbeOutcome};
 use shark_core::model::{Epic, Feature, HistoryEntry, Level, Note, NoteType, Task, TaskPriority};
 use shark_core::secret::SecretToken;
@@ -344,9 +343,17 @@ pub async fn set_paused_session(session: &Arc<Session>, paused: bool) -> IpcResu
 const PROBE_TIMEOUT: Duration = Duration::from_secs(15);
 
 #[tauri::command]
-pub async fn test_connection(url: String, token: Option<String>) -> ProbeOutcome {
+pub async fn test_connection(
+    session: S<'_>,
+    url: String,
+    token: Option<String>,
+) -> IpcResult<ProbeOutcome> {
     let token = token.map(SecretToken::new).filter(|t| !t.is_empty());
-    cloud::test_connection(&url, token.as_ref(), PROBE_TIMEOUT).await
+    // Clear text to another machine only where the saved settings allow it
+    // (shark cloud init --allow-insecure-http); unreadable settings allow nothing.
+    let allow_insecure = shark_core::config::Config::load(&session.paths)
+        .is_ok_and(|c| c.cloud.allow_insecure_http == Some(true));
+    Ok(cloud::test_connection(&url, token.as_ref(), allow_insecure, PROBE_TIMEOUT).await)
 }
 
 /// Where the token went, for the settings page.
@@ -370,21 +377,7 @@ pub async fn connect_cloud(
             "give a Turso database URL (libsql://NAME-ORG.turso.io); Shark already works locally without one",
         ));
     }
-    let mut stored = None;
-    let mut why_not = None;
-    if let Some(t) = token.map(SecretToken::new).filter(|t| !t.is_empty()) {
-        shark_core::cloud::check_token(&t, shark_core::time::now())?;
-        let (place, why) = store_token(&session.paths, &t)?;
-        stored = Some(place.to_string());
-        why_not = why;
-    }
-    let url = url.trim().to_string();
-    let live = session
-        .reconfigure(move |c| {
-            c.cloud.url = Some(url);
-            Ok(())
-        })
-        .await?;
+    let (live, stored, why_not) = session.connect(&url, token).await?;
     Ok(Connected {
         status: session.status().await,
         token_stored_in: stored,
@@ -412,9 +405,10 @@ pub async fn set_sync_interval(session: S<'_>, secs: u64) -> IpcResult<AppStatus
     Ok(session.status().await)
 }
 
-/// The sync intervals the settings accept: 5 s to 24 h.
+/// The sync intervals the settings accept: 5 s to 24 h (the most
+/// `config.toml` accepts).
 fn check_interval(secs: u64) -> IpcResult<()> {
-    if (5..=86_400).contains(&secs) {
+    if (5..=shark_core::config::SYNC_INTERVAL_SECS.1).contains(&secs) {
         Ok(())
     } else {
         Err(IpcError::invalid(

@@ -7,9 +7,12 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shark_cli::handoff::Host;
-use shark_core::cloud::{self, Attempt, ConnectionInfo, EngineConfig, Mode, SyncEngine, SyncState};
+use shark_core::cloud::{
+    self, Attempt, ConnectionInfo, EngineConfig, Mode, SyncEngine, SyncState, token,
+};
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
+use shark_core::secret::SecretToken;
 use shark_core::store::{DEFAULT_LOCK_TIMEOUT, Store};
 use shark_core::time;
 use tokio::sync::watch;
@@ -292,6 +295,50 @@ impl Session {
         }
     }
 
+    /// Connects to Turso at `url`, saving `token` first. A failed connect
+    /// puts everything back: the old settings, and the token saved before
+    /// (so a working connection keeps its own token). Returns the opened
+    /// database, where the token was saved, and why not in the keyring.
+    pub async fn connect(
+        self: &Arc<Self>,
+        url: &str,
+        token: Option<String>,
+    ) -> IpcResult<(Arc<Live>, Option<String>, Option<String>)> {
+        let mut stored = None;
+        let mut why_not = None;
+        let previous = token::saved_token(&self.paths)?;
+        let new_token = token.map(SecretToken::new).filter(|t| !t.is_empty());
+        if let Some(t) = &new_token {
+            cloud::check_token(t, time::now())?;
+            let (place, why) = token::store_token(&self.paths, t)?;
+            stored = Some(place.to_string());
+            why_not = why;
+        }
+        let url = url.trim().to_string();
+        match self
+            .reconfigure(move |c| {
+                c.cloud.url = Some(url);
+                Ok(())
+            })
+            .await
+        {
+            Ok(live) => Ok((live, stored, why_not)),
+            Err(e) => {
+                if new_token.is_some() {
+                    match token::restore_token(&self.paths, previous.as_ref()) {
+                        // The old settings were reopened with the new token:
+                        // reopen with the old one too.
+                        Ok(()) => {
+                            let _ = self.open().await;
+                        }
+                        Err(r) => tracing::error!("cannot put the previous token back: {r}"),
+                    }
+                }
+                Err(e)
+            }
+        }
+    }
+
     /// Leaves the cloud: every record goes into the local database, then the
     /// app reopens it. Returns the number of records saved.
     pub async fn disconnect(self: &Arc<Self>) -> IpcResult<usize> {
@@ -321,10 +368,12 @@ impl Session {
                 } = wait_unique(live).await?;
                 drop(engine);
                 drop(forwarders);
-                cloud::disconnect(&self.paths, wait_unique(store).await?).await?
+                let (n, lock) = cloud::disconnect(&self.paths, wait_unique(store).await?).await?;
+                (n, Some(lock))
             }
-            _ => 0,
+            _ => (0, None),
         };
+        let (saved, _lock) = saved;
         let mut config = Config::load(&self.paths)?;
         config.cloud.url = None;
         config.save(&self.paths)?;

@@ -164,6 +164,18 @@ pub struct UsageForm {
     pub forget_api_token: bool,
 }
 
+/// The window never sets where the Platform API token is sent: a page in
+/// the web view must not be able to send it to another host. The base URL
+/// is set in config.toml only (`[usage] api_url`).
+fn window_change(change: &UsageChange) -> IpcResult<()> {
+    if change.api_url.is_some() {
+        return Err(IpcError::invalid(
+            "the Platform API address is not set from the window; set [usage] api_url in config.toml if you need another one",
+        ));
+    }
+    Ok(())
+}
+
 /// Saves the usage settings (checked first: nothing is saved on a bad value).
 #[tauri::command]
 pub async fn save_usage_settings(
@@ -175,6 +187,7 @@ pub async fn save_usage_settings(
         .api_token
         .map(SecretToken::new)
         .filter(|t| !t.is_empty());
+    window_change(&form.change)?;
     let mut config = Config::load(&session.paths)?;
     config.usage = apply(&config.usage, &form.change)?;
     config.save(&session.paths)?;
@@ -217,5 +230,25 @@ pub fn open_dashboard() -> IpcResult<()> {
             "no_browser",
             format!("Cannot open a browser here ({e}); the dashboard is at {url}"),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_window_cannot_move_the_platform_api() {
+        let change = UsageChange {
+            api_url: Some("https://collector.example".into()),
+            ..Default::default()
+        };
+        let err = window_change(&change).unwrap_err();
+        assert!(err.message.contains("config.toml"), "{}", err.message);
+        let ok = UsageChange {
+            warn_percent: Some(70),
+            ..Default::default()
+        };
+        assert!(window_change(&ok).is_ok());
     }
 }

@@ -177,23 +177,62 @@ async fn a_bad_setting_is_refused_and_nothing_is_lost() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_connection_classifies_the_outcome() {
     let mut server = SyncServer::start();
-    let ok = test_connection(&server.url(), None, Duration::from_secs(10)).await;
+    let ok = test_connection(&server.url(), None, false, Duration::from_secs(10)).await;
     assert!(ok.ok, "{ok:?}");
 
     let token = test_token(&serde_json::json!({"id": "right"}));
     let proxy = AuthProxy::start(server.addr(), token.expose());
     let wrong = test_token(&serde_json::json!({"id": "wrong"}));
-    let auth = test_connection(&proxy.url(), Some(&wrong), Duration::from_secs(10)).await;
+    let auth = test_connection(&proxy.url(), Some(&wrong), false, Duration::from_secs(10)).await;
     assert!(!auth.ok);
     assert_eq!(auth.problem, Some(Problem::Auth), "{auth:?}");
     assert!(!auth.message.contains(wrong.expose()));
-    let good = test_connection(&proxy.url(), Some(&token), Duration::from_secs(10)).await;
+    let good = test_connection(&proxy.url(), Some(&token), false, Duration::from_secs(10)).await;
     assert!(good.ok, "{good:?}");
 
-    let bad = test_connection("not a url at all", None, Duration::from_secs(2)).await;
+    let bad = test_connection("not a url at all", None, false, Duration::from_secs(2)).await;
     assert!(!bad.ok);
 
     server.stop();
-    let offline = test_connection(&server.url(), None, Duration::from_secs(5)).await;
+    let offline = test_connection(&server.url(), None, false, Duration::from_secs(5)).await;
     assert_eq!(offline.problem, Some(Problem::Offline), "{offline:?}");
+}
+
+/// A Connect that fails puts the token back (issue 18): connected to one
+/// database, trying another with a token it refuses leaves the first with
+/// its own token, connected and syncing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_connect_puts_the_old_token_back() {
+    let a_server = SyncServer::start();
+    let a_token = test_token(&serde_json::json!({"id": "a"}));
+    let a = AuthProxy::start(a_server.addr(), a_token.expose());
+    let b_server = SyncServer::start();
+    let b = AuthProxy::start(
+        b_server.addr(),
+        test_token(&serde_json::json!({"id": "b"})).expose(),
+    );
+    let (_home, session, _seen) = session();
+    session.open().await.unwrap();
+    session
+        .connect(&a.url(), Some(a_token.expose().to_string()))
+        .await
+        .unwrap();
+    assert_eq!(session.status().await.mode, Some(Mode::Replica));
+
+    let wrong = test_token(&serde_json::json!({"id": "not-b"}));
+    let e = session
+        .connect(&b.url(), Some(wrong.expose().to_string()))
+        .await
+        .unwrap_err();
+    assert!(!e.message.contains(wrong.expose()), "{}", e.message);
+    let saved = shark_core::cloud::token::saved_token(&session.paths)
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.expose(), a_token.expose(), "the old token is back");
+    let config = shark_core::config::Config::load(&session.paths).unwrap();
+    assert_eq!(config.cloud.url.as_deref(), Some(a.url().as_str()));
+    // And it works: the first database still syncs with it.
+    let live = session.live().await.unwrap();
+    assert_eq!(live.info.mode, Mode::Replica);
+    live.store.sync_now().await.unwrap();
 }

@@ -130,3 +130,41 @@ fn without_a_keyring_login_falls_back_to_the_file_and_says_so() {
         "{text}"
     );
 }
+
+/// `SHARK_NO_KEYRING=1` stops Shark storing and reading tokens in the
+/// keyring, not forgetting one: logout still removes a token saved there
+/// before (issue 18), and says where it removed it from.
+#[test]
+fn logout_removes_a_keyring_token_even_with_the_keyring_turned_off() {
+    let m = Machine::new();
+    let k = token("keyring");
+    let out = in_keyring_session(
+        &m,
+        &format!(
+            r#"printf '%s' '{k}' | "$SHARK" cloud login
+               echo "OUT=$(SHARK_NO_KEYRING=1 "$SHARK" cloud logout)"
+               echo "AGAIN=$("$SHARK" cloud logout)""#
+        ),
+    );
+    assert!(
+        out.contains("Saved the token in the system keyring."),
+        "{out}"
+    );
+    let line = |p: &str| {
+        out.lines()
+            .find(|l| l.starts_with(p))
+            .unwrap_or_default()
+            .to_string()
+    };
+    assert_eq!(
+        line("OUT="),
+        "OUT=Removed the saved token from the system keyring.",
+        "{out}"
+    );
+    assert_eq!(
+        line("AGAIN="),
+        "AGAIN=No saved token.",
+        "really gone:\n{out}"
+    );
+    assert!(!out.contains(k.as_str()));
+}

@@ -205,14 +205,28 @@ fn login(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
 fn logout(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
     let removed = remove_token(&ctx.paths)?;
     if out.json {
-        return out.json(&serde_json::json!({"removed_from": removed}));
+        return out.json(&serde_json::json!({
+            "removed_from": removed.from,
+            "keyring_unchecked": removed.keyring_unchecked,
+        }));
     }
-    let mut lines = vec![if removed.is_empty() {
-        "No saved token.".to_string()
-    } else {
-        let places: Vec<String> = removed.iter().map(ToString::to_string).collect();
-        format!("Removed the saved token from {}.", places.join(" and "))
-    }];
+    let mut lines = vec![
+        match (removed.from.is_empty(), &removed.keyring_unchecked) {
+            (true, None) => "No saved token.".to_string(),
+            (true, Some(why)) => format!(
+                "No token file. The system keyring could not be checked ({why}): if a token was saved there, remove it with your keyring tool (service \"dev.shark.turso\")."
+            ),
+            (false, _) => {
+                let places: Vec<String> = removed.from.iter().map(ToString::to_string).collect();
+                format!("Removed the saved token from {}.", places.join(" and "))
+            }
+        },
+    ];
+    if let (false, Some(why)) = (removed.from.is_empty(), &removed.keyring_unchecked) {
+        lines.push(format!(
+            "note: the system keyring could not be checked ({why})"
+        ));
+    }
     if std::env::var_os(TOKEN_ENV).is_some() {
         lines.push(format!(
             "note: {TOKEN_ENV} is still set in your environment"
@@ -390,10 +404,11 @@ async fn disconnect(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
         );
     }
     let opened = ctx.open(Attempt::Now).await?;
-    let saved = cloud::disconnect(&ctx.paths, opened.store).await?;
+    let (saved, lock) = cloud::disconnect(&ctx.paths, opened.store).await?;
     let mut config = ctx.config.clone();
     config.cloud.url = None;
     config.save(&ctx.paths)?;
+    drop(lock);
     let path = ctx.paths.database_file();
     if out.json {
         return out

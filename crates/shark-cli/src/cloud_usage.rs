@@ -62,7 +62,12 @@ pub fn apply_args(ctx: &mut Ctx, args: &UsageArgs) -> anyhow::Result<(ApiMode, V
     }
     if args.forget_api_token {
         let removed = remove_slot(&ctx.paths, PLATFORM_TOKEN)?;
-        notes.push(if removed.is_empty() {
+        if let Some(why) = &removed.keyring_unchecked {
+            notes.push(format!(
+                "note: the system keyring could not be checked ({why})"
+            ));
+        }
+        notes.push(if removed.from.is_empty() {
             "No saved Platform API token.".into()
         } else {
             "Removed the saved Platform API token.".into()

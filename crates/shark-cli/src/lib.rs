@@ -12,6 +12,7 @@ mod epic;
 mod feature;
 pub mod handoff;
 mod locate;
+mod printable;
 pub mod render;
 mod task;
 mod task_edit;
@@ -156,7 +157,7 @@ pub fn error_text(json: bool, e: &anyhow::Error) -> (String, u8) {
     let text = if json {
         serde_json::json!({"error": {"code": code, "message": message}}).to_string()
     } else {
-        format!("error: {message}")
+        format!("error: {}", printable::printable(&message))
     };
     (text, if is_usage { 2 } else { 1 })
 }

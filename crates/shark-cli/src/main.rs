@@ -11,7 +11,22 @@ use shark_cli::args::Cli;
 use shark_cli::render::{self, Out};
 
 fn main() -> ExitCode {
-    let raw_args: Vec<String> = std::env::args().skip(1).collect();
+    // Every argument must be text: a path or title that is not UTF-8 gets a
+    // clear usage error (std::env::args would panic on it).
+    let mut raw_args = Vec::new();
+    for (i, a) in std::env::args_os().skip(1).enumerate() {
+        match a.into_string() {
+            Ok(s) => raw_args.push(s),
+            Err(bad) => {
+                eprintln!(
+                    "error: argument {} ({}) is not valid UTF-8 text; Shark takes titles, keys and paths as UTF-8 (rename the file, or set a UTF-8 locale)",
+                    i + 1,
+                    bad.to_string_lossy()
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let out = Out::new(cli.json);

@@ -4,6 +4,7 @@
 use std::io::{self, BufWriter, Write};
 use std::sync::{Arc, Mutex};
 
+use crate::printable::printable;
 use serde::Serialize;
 use shark_core::config::current_user;
 use shark_core::model::Actor;
@@ -130,11 +131,12 @@ impl Out {
         Ok(())
     }
 
-    /// Prints lines of text.
+    /// Prints lines of text (control characters shown as escapes, see
+    /// `printable`).
     pub fn lines<S: AsRef<str>>(&self, lines: &[S]) -> anyhow::Result<()> {
         let mut w = self.writer();
         for l in lines {
-            writeln!(w, "{}", l.as_ref())?;
+            writeln!(w, "{}", printable(l.as_ref()))?;
         }
         w.flush()?;
         Ok(())
@@ -145,15 +147,19 @@ impl Out {
         if rows.is_empty() {
             return self.lines(&[empty]);
         }
+        let rows: Vec<Vec<String>> = rows
+            .iter()
+            .map(|r| r.iter().map(|c| printable(c).into_owned()).collect())
+            .collect();
         let mut widths: Vec<usize> = headers.iter().map(|h| h.chars().count()).collect();
-        for r in rows {
+        for r in &rows {
             for (i, cell) in r.iter().enumerate() {
                 widths[i] = widths[i].max(cell.chars().count());
             }
         }
         let mut w = self.writer();
         let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-        for r in std::iter::once(&header).chain(rows) {
+        for r in std::iter::once(&header).chain(&rows) {
             let mut line = String::new();
             for (i, cell) in r.iter().enumerate() {
                 if i + 1 == r.len() {

@@ -137,20 +137,48 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
     }
 }
 
+/// The largest batch read (file or standard input), and the most tasks in
+/// one: past them the batch is refused whole, nothing written.
+pub const MAX_BATCH_BYTES: u64 = 64 * 1024 * 1024;
+pub const MAX_BATCH_TASKS: usize = 100_000;
+
+/// Reads at most [`MAX_BATCH_BYTES`] (and says so when there is more).
+fn read_bounded(r: impl Read, what: &str) -> anyhow::Result<String> {
+    let mut s = String::new();
+    r.take(MAX_BATCH_BYTES + 1)
+        .read_to_string(&mut s)
+        .map_err(|e| anyhow::anyhow!("cannot read {what}: {e}"))?;
+    if s.len() as u64 > MAX_BATCH_BYTES {
+        return usage(format!(
+            "{what} is larger than {} MiB; split it into several batches (nothing was created)",
+            MAX_BATCH_BYTES / (1024 * 1024)
+        ));
+    }
+    Ok(s)
+}
+
 async fn create_batch(store: &Store, source: &str, out: &Out) -> anyhow::Result<()> {
     let text = if let Some(input) = &out.caller.input {
+        if input.len() as u64 > MAX_BATCH_BYTES {
+            return usage("the batch is larger than 64 MiB; split it into several batches");
+        }
         input.clone()
     } else if source == "-" {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        s
+        read_bounded(std::io::stdin(), "the batch on standard input")?
     } else {
-        std::fs::read_to_string(source)
-            .map_err(|e| anyhow::anyhow!("cannot read the batch file {source}: {e}"))?
+        let file = std::fs::File::open(source)
+            .map_err(|e| anyhow::anyhow!("cannot read the batch file {source}: {e}"))?;
+        read_bounded(file, &format!("the batch file {source}"))?
     };
     let items: Vec<BatchItem> = serde_json::from_str(&text).map_err(|e| {
         anyhow::anyhow!("the batch is not a JSON array of tasks ({e}); each item needs \"feature\" and \"title\"")
     })?;
+    if items.len() > MAX_BATCH_TASKS {
+        return usage(format!(
+            "the batch has {} tasks; the most in one is {MAX_BATCH_TASKS}: split it (nothing was created)",
+            items.len()
+        ));
+    }
     let mut news = Vec::with_capacity(items.len());
     for (i, item) in items.into_iter().enumerate() {
         let place = locate(&[item.feature], item.epic.as_deref(), None)

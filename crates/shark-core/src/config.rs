@@ -7,6 +7,10 @@ use crate::error::{Error, Result};
 use crate::model::{Actor, validate_name};
 use crate::paths::{SharkPaths, make_private, write_private};
 
+/// The sync intervals accepted in `config.toml`, in seconds: 1 s to 24 h (the
+/// app's form asks for at least 5 s).
+pub const SYNC_INTERVAL_SECS: (u64, u64) = (1, 86_400);
+
 /// Settings read from `config.toml`; unknown keys are kept for newer versions.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Config {
@@ -115,10 +119,69 @@ impl Config {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
             Err(e) => return Err(Error::io("cannot read", path, e)),
         };
-        toml::from_str(&text).map_err(|e| Error::Config {
-            path,
+        let config: Config = toml::from_str(&text).map_err(|e| Error::Config {
+            path: path.clone(),
             message: e.message().to_string(),
-        })
+        })?;
+        config
+            .check()
+            .map_err(|message| Error::Config { path, message })?;
+        Ok(config)
+    }
+
+    /// Every value checked against its allowed range: a value the code
+    /// cannot use (a sync interval of 0 would sync in a tight loop, a huge one
+    /// overflows a timer) is refused with the key and the range, never used.
+    pub fn check(&self) -> std::result::Result<(), String> {
+        let range = |key: &str, v: Option<u64>, lo: u64, hi: u64, unit: &str| match v {
+            Some(v) if !(lo..=hi).contains(&v) => Err(format!(
+                "{key} = {v} is out of range: it must be from {lo} to {hi}{unit}"
+            )),
+            _ => Ok(()),
+        };
+        range(
+            "[cloud] sync_interval_secs",
+            self.cloud.sync_interval_secs,
+            SYNC_INTERVAL_SECS.0,
+            SYNC_INTERVAL_SECS.1,
+            " (seconds)",
+        )?;
+        range(
+            "[database] pool_size",
+            self.database.pool_size.map(|n| n as u64),
+            1,
+            64,
+            "",
+        )?;
+        range(
+            "[database] pool_idle_secs",
+            self.database.pool_idle_secs,
+            1,
+            7 * 86_400,
+            " (seconds)",
+        )?;
+        range(
+            "[usage] warn_percent",
+            self.usage.warn_percent.map(u64::from),
+            1,
+            100,
+            " (percent)",
+        )?;
+        for (key, v) in [
+            ("[usage] rows_read_limit", self.usage.rows_read_limit),
+            ("[usage] rows_written_limit", self.usage.rows_written_limit),
+            (
+                "[usage] storage_bytes_limit",
+                self.usage.storage_bytes_limit,
+            ),
+            ("[usage] bytes_synced_limit", self.usage.bytes_synced_limit),
+        ] {
+            range(key, v, 1, u64::MAX / 2, "")?;
+        }
+        if let Some(u) = &self.usage.api_url {
+            crate::usage::platform::check_base(u).map_err(|e| format!("[usage] api_url: {e}"))?;
+        }
+        Ok(())
     }
 
     /// Writes the config file (0600).
@@ -199,6 +262,46 @@ pub fn current_user() -> Actor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn values_out_of_range_are_refused_with_their_key() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = SharkPaths::under(tmp.path());
+        paths.ensure_dirs().unwrap();
+        for (text, words) in [
+            (
+                "[cloud]\nsync_interval_secs = 0\n",
+                "[cloud] sync_interval_secs = 0 is out of range: it must be from 1 to 86400 (seconds)",
+            ),
+            (
+                "[cloud]\nsync_interval_secs = 18446744073709551615\n",
+                "[cloud] sync_interval_secs = 18446744073709551615 is out of range",
+            ),
+            (
+                "[database]\npool_size = 0\n",
+                "[database] pool_size = 0 is out of range",
+            ),
+            (
+                "[usage]\nwarn_percent = 0\n",
+                "[usage] warn_percent = 0 is out of range",
+            ),
+            (
+                "[usage]\nrows_written_limit = 0\n",
+                "[usage] rows_written_limit = 0 is out of range",
+            ),
+            ("[usage]\napi_url = \"ftp://x\"\n", "[usage] api_url:"),
+        ] {
+            std::fs::write(paths.config_file(), text).unwrap();
+            let err = Config::load(&paths).unwrap_err().to_string();
+            assert!(err.contains(words), "{text}: {err}");
+            assert!(err.contains("config.toml"), "names the file: {err}");
+        }
+        std::fs::write(paths.config_file(), "[cloud]\nsync_interval_secs = 1\n").unwrap();
+        assert_eq!(
+            Config::load(&paths).unwrap().cloud.sync_interval_secs,
+            Some(1)
+        );
+    }
 
     #[test]
     fn device_id_is_created_once_and_kept() {

@@ -58,6 +58,18 @@ pub enum Error {
         source: std::io::Error,
     },
 
+    /// The database a URL points at belongs to another program: Shark never
+    /// creates its tables in, migrates or pushes into it.
+    #[error(
+        "{location} is not a Shark database (it holds other tables: {tables}); Shark never adds its tables to another program's database{hint}"
+    )]
+    Foreign {
+        location: String,
+        tables: String,
+        /// Where the URL came from and how to point Shark elsewhere.
+        hint: String,
+    },
+
     /// The config file exists but cannot be read as TOML of the expected shape.
     #[error("the config file {path} is not valid: {message}. Fix or remove it")]
     Config { path: PathBuf, message: String },
@@ -120,6 +132,7 @@ impl Error {
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Io { .. } => "io",
             Error::Config { .. } => "config",
+            Error::Foreign { .. } => "foreign",
             Error::Database { .. } => "database",
             Error::Sync { .. } => "sync",
             Error::Corrupt(_) => "corrupt",

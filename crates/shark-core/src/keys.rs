@@ -7,7 +7,27 @@ use std::fmt;
 use crate::error::{Error, Result};
 
 /// Largest number accepted in any key part.
-const MAX_PART: u32 = 9_999;
+pub const MAX_PART: u32 = 9_999;
+
+/// Whether `n` can be a key part (1 to [`MAX_PART`]): every path that
+/// stores a key number checks this, so no stored key is one reads reject.
+pub fn in_range(n: u32) -> bool {
+    (1..=MAX_PART).contains(&n)
+}
+
+/// The number for a new key beside `taken`: the one after the highest,
+/// else (the highest is [`MAX_PART`]) the lowest free one.
+pub fn next_free(taken: &std::collections::BTreeSet<u32>) -> Result<u32> {
+    let after = taken.range(..=MAX_PART).next_back().map_or(1, |m| m + 1);
+    if in_range(after) && !taken.contains(&after) {
+        return Ok(after);
+    }
+    (1..=MAX_PART).find(|n| !taken.contains(n)).ok_or_else(|| {
+        Error::invalid(format!(
+            "no key number is free: all {MAX_PART} are used at this level; archive or move some first"
+        ))
+    })
+}
 
 /// An epic key, `E01`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -169,6 +189,29 @@ impl TaskKey {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn new_numbers_stay_in_range() {
+        let set = |v: &[u32]| {
+            v.iter()
+                .copied()
+                .collect::<std::collections::BTreeSet<u32>>()
+        };
+        assert_eq!(next_free(&set(&[])).unwrap(), 1);
+        assert_eq!(next_free(&set(&[1, 2, 5])).unwrap(), 6);
+        // Past the top: the lowest free number, never 10000.
+        assert_eq!(next_free(&set(&[1, MAX_PART])).unwrap(), 2);
+        // Numbers out of range already stored (0, 12345) are ignored.
+        assert_eq!(next_free(&set(&[0, 3, 12_345])).unwrap(), 4);
+        let full: std::collections::BTreeSet<u32> = (1..=MAX_PART).collect();
+        assert!(
+            next_free(&full)
+                .unwrap_err()
+                .to_string()
+                .contains("no key number is free")
+        );
+        assert!(!in_range(0) && in_range(1) && in_range(MAX_PART) && !in_range(MAX_PART + 1));
+    }
 
     #[test]
     fn canonical_forms() {

@@ -138,15 +138,25 @@ pub(crate) fn write_json<T: serde::Serialize>(path: &Path, value: &T) -> Result<
     write_private(path, &bytes)
 }
 
+/// A name beside `path` for a file being written, unique to this process
+/// and to this write: two writes of one file at once (two threads, two
+/// tasks) never share a temporary file.
+pub(crate) fn temp_beside(path: &Path, kind: &str) -> PathBuf {
+    static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
+    path.with_file_name(format!(".{name}.{kind}-{}-{n}", std::process::id()))
+}
+
 /// Writes `contents` to `path` atomically (temp file + rename), mode 0600.
 pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
     create_private_dir(dir)?;
-    let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
+    let tmp = temp_beside(path, "tmp");
     let write = || -> std::io::Result<()> {
         let mut opts = fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
+        // A fresh name each time: never truncate another write's file.
+        opts.write(true).create_new(true);
         #[cfg(unix)]
         {
             use std::os::unix::fs::OpenOptionsExt;
@@ -167,6 +177,39 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn one_file_written_by_many_threads_at_once_stays_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("state.json");
+        let threads: Vec<_> = (0..8)
+            .map(|t| {
+                let path = path.clone();
+                std::thread::spawn(move || {
+                    for i in 0..50 {
+                        let body = format!(
+                            "{{\"thread\":{t},\"i\":{i},\"pad\":\"{}\"}}",
+                            "x".repeat(4000)
+                        );
+                        write_private(&path, body.as_bytes()).unwrap();
+                    }
+                })
+            })
+            .collect();
+        for t in threads {
+            t.join().unwrap();
+        }
+        let text = std::fs::read_to_string(&path).unwrap();
+        let v: serde_json::Value = serde_json::from_str(&text).expect("whole, never mixed");
+        assert_eq!(v["i"], 49);
+        let left: Vec<_> = std::fs::read_dir(tmp.path())
+            .unwrap()
+            .filter_map(|e| e.ok())
+            .map(|e| e.file_name())
+            .filter(|n| n != "state.json")
+            .collect();
+        assert!(left.is_empty(), "temporary files left: {left:?}");
+    }
 
     fn mode(p: &Path) -> u32 {
         fs::metadata(p)

@@ -15,7 +15,7 @@ use super::url::{DbTarget, UrlSource, redact, resolve_url};
 use crate::config::{Config, Device};
 use crate::error::{Error, Result};
 use crate::paths::{SharkPaths, write_private};
-use crate::store::{Backend, Remote, Store};
+use crate::store::{Backend, ProcessLock, Remote, Store};
 use crate::time::{self, Timestamp};
 
 /// Longest wait for the first download of a replica.
@@ -137,8 +137,9 @@ pub async fn open(
         }
         DbTarget::Local(Some(path)) => {
             info.url = Some(path.display().to_string());
-            let store =
-                Store::open_with(paths, device, lock_timeout, &Backend::LocalFile(path)).await?;
+            let store = Store::open_with(paths, device, lock_timeout, &Backend::LocalFile(path))
+                .await
+                .map_err(|e| with_hint(e, &resolved.source))?;
             return Ok(Opened {
                 store,
                 info,
@@ -200,6 +201,14 @@ pub async fn open(
     };
     let store = match opened {
         Some(Ok(Ok(store))) => store,
+        // Another program's database: the replica just downloaded goes, and
+        // nothing was written to it or pushed.
+        Some(Ok(Err(e @ Error::Foreign { .. }))) => {
+            if !existed {
+                remove_replica(paths)?;
+            }
+            return Err(with_hint(e, &resolved.source));
+        }
         Some(Ok(Err(e))) if existed => return Err(e),
         // An existing replica opens without the network: never remove it for being slow.
         Some(Err(_)) if existed => {
@@ -276,14 +285,45 @@ pub async fn open(
     })
 }
 
+/// Adds to a [`Error::Foreign`] where its URL came from and how to point
+/// Shark elsewhere; other errors pass unchanged.
+fn with_hint(e: Error, source: &UrlSource) -> Error {
+    let Error::Foreign {
+        location, tables, ..
+    } = e
+    else {
+        return e;
+    };
+    let hint = match source {
+        UrlSource::Env(var) => format!(
+            ". The URL came from the environment variable {var}: run Shark without it (env -u {var} shark ...), \
+             or give Shark its own database with SHARK_DB_URL or shark cloud init --url URL"
+        ),
+        UrlSource::Setting => {
+            ". The URL is the saved setting: shark cloud init --url URL sets Shark's own database \
+             (shark cloud disconnect goes back to local)"
+                .to_string()
+        }
+        UrlSource::Default => String::new(),
+    };
+    Error::Foreign {
+        location,
+        tables,
+        hint,
+    }
+}
+
 /// Leaves the cloud: saves every record of the replica into the local
-/// database, then removes the replica. Returns the number of records saved.
-pub async fn disconnect(paths: &SharkPaths, store: Store) -> Result<usize> {
+/// database, then removes the replica. Returns the number of records saved
+/// and the database lock, still held: the caller saves the settings (local
+/// only) before dropping it, so no other process opens, or bootstraps anew,
+/// the replica in between.
+pub async fn disconnect(paths: &SharkPaths, store: Store) -> Result<(usize, ProcessLock)> {
     if !store.is_replica() {
-        return Ok(0);
+        return Ok((0, store.close_keeping_lock()));
     }
     let n = store.save_to_file(&paths.database_file()).await?;
-    drop(store);
+    let lock = store.close_keeping_lock();
     remove_replica(paths)?;
-    Ok(n)
+    Ok((n, lock))
 }

@@ -108,3 +108,9 @@ pub fn delete(paths: &SharkPaths, name: &str) -> Result<bool, Unavailable> {
     }
     imp::delete(paths, name)
 }
+
+/// [`delete`] even with `SHARK_NO_KEYRING` set: a token stored there before
+/// must still be removable (logout).
+pub fn delete_anyway(paths: &SharkPaths, name: &str) -> Result<bool, Unavailable> {
+    imp::delete(paths, name)
+}

@@ -42,10 +42,13 @@ fn elapsed_ms(started: Instant) -> u64 {
 }
 
 /// Connects to `url` with `token` as a new machine would, within `timeout`.
+/// The transport rule is applied first: over plain http to another machine
+/// nothing is sent unless `allow_insecure_http` (the saved setting) says so.
 #[tracing::instrument(skip_all)]
 pub async fn test_connection(
     url: &str,
     token: Option<&SecretToken>,
+    allow_insecure_http: bool,
     timeout: Duration,
 ) -> ProbeOutcome {
     let started = Instant::now();
@@ -60,6 +63,9 @@ pub async fn test_connection(
         }
         Err(e) => return ProbeOutcome::failed(Problem::Other, e.to_string(), started),
     };
+    if let Err(e) = super::transport::check(&url, allow_insecure_http) {
+        return ProbeOutcome::failed(Problem::Other, e.to_string(), started);
+    }
     if let Some(t) = token
         && let Err(e) = check_token(t, time::now())
     {

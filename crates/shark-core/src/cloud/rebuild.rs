@@ -45,7 +45,11 @@ pub struct Rebuilt {
 
 fn remote_url(config: &Config) -> Result<String> {
     match resolve_url(config.cloud.url.as_deref())?.target {
-        DbTarget::Remote(url) => Ok(url),
+        DbTarget::Remote(url) => {
+            // Before anything is sent: the token never travels in clear text.
+            super::transport::check(&url, config.cloud.allow_insecure_http == Some(true))?;
+            Ok(url)
+        }
         DbTarget::Local(_) => Err(Error::invalid(
             "this machine is local only: there is no replica to rebuild (shark doctor checks the local database)",
         )),
@@ -112,7 +116,12 @@ pub async fn rebuild(
 ) -> Result<(Rebuilt, Opened)> {
     let url = remote_url(config)?;
     let token = super::token::load_token(paths)?.map(|(t, _)| t);
-    let answer = ping(&url, token.as_ref()).await;
+    let answer = ping(
+        &url,
+        token.as_ref(),
+        config.cloud.allow_insecure_http == Some(true),
+    )
+    .await;
     if !matches!(answer, Ping::Reachable { .. }) {
         return Err(Error::invalid(format!(
             "Turso at {} cannot give a fresh copy now ({answer}); nothing was changed. Try again when shark doctor shows the server reachable",
@@ -126,6 +135,9 @@ pub async fn rebuild(
         .join(format!("rebuild-{stamp}"));
     create_private_dir(&rescue)?;
     let mut export = None;
+    // The lock stays held while the old files are moved aside: no other
+    // process may open a half-moved replica.
+    let mut held = None;
     if let Some(store) = old {
         let file = rescue.join("readable-data.sqlite");
         match crate::export::to_sqlite(&store, &file, false).await {
@@ -140,7 +152,11 @@ pub async fn rebuild(
             }
             Err(e) => tracing::warn!("export before rebuild failed (nothing unpushed): {e}"),
         }
-        drop(store);
+        held = Some(store.close_keeping_lock());
+    }
+    if held.is_none() {
+        // The old replica could not be opened: take its lock all the same.
+        held = Some(crate::store::ProcessLock::acquire(&paths.lock_file(), lock_timeout).await?);
     }
     for f in replica_engine_files(paths) {
         if f.exists() {
@@ -148,6 +164,8 @@ pub async fn rebuild(
             std::fs::rename(&f, &to).map_err(|e| Error::io("cannot move aside", &f, e))?;
         }
     }
+    // Released for the fresh open below (one lock per process and file).
+    drop(held);
     let opened = open(paths, device, config, lock_timeout, Attempt::Now).await?;
     if opened.info.mode != super::Mode::Replica {
         return Err(Error::invalid(format!(

@@ -92,6 +92,21 @@ pub fn load_slot(
     load_slot_from(paths, slot, std::env::var(slot.env).ok())
 }
 
+/// The database token saved on this machine (keyring or file), ignoring the
+/// environment: what a settings change may have to put back.
+pub fn saved_token(paths: &SharkPaths) -> Result<Option<SecretToken>> {
+    Ok(load_token_from(paths, None)?.map(|(t, _)| t))
+}
+
+/// Puts the saved database token back as it was before a failed change:
+/// `previous` saved again, or, when there was none, the new one removed.
+pub fn restore_token(paths: &SharkPaths, previous: Option<&SecretToken>) -> Result<()> {
+    match previous {
+        Some(t) => store_token(paths, t).map(|_| ()),
+        None => remove_token(paths).map(|_| ()),
+    }
+}
+
 /// [`load_token`] with the environment variable's value given.
 pub fn load_token_from(
     paths: &SharkPaths,
@@ -177,20 +192,34 @@ pub fn store_slot(
     }
 }
 
-/// Removes the token from the keyring and the token file. Returns where one was found.
-pub fn remove_token(paths: &SharkPaths) -> Result<Vec<TokenSource>> {
+/// What removing a token did.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Removed {
+    /// Where a token was found and removed.
+    pub from: Vec<TokenSource>,
+    /// Why the keyring could not be checked (it may still hold one).
+    pub keyring_unchecked: Option<String>,
+}
+
+/// Removes the token from the keyring and the token file.
+pub fn remove_token(paths: &SharkPaths) -> Result<Removed> {
     remove_slot(paths, DATABASE_TOKEN)
 }
 
-/// [`remove_token`] for the token of `slot`.
-pub fn remove_slot(paths: &SharkPaths, slot: TokenSlot) -> Result<Vec<TokenSource>> {
-    let mut removed = Vec::new();
-    if let Ok(true) = super::keyring::delete(paths, slot.name) {
-        removed.push(TokenSource::Keyring);
+/// [`remove_token`] for the token of `slot`. The keyring is asked even with
+/// `SHARK_NO_KEYRING` set (that setting stops Shark storing or reading
+/// tokens there, not forgetting one): logging out removes the token from
+/// every place it may be, or says which place it could not check.
+pub fn remove_slot(paths: &SharkPaths, slot: TokenSlot) -> Result<Removed> {
+    let mut removed = Removed::default();
+    match super::keyring::delete_anyway(paths, slot.name) {
+        Ok(true) => removed.from.push(TokenSource::Keyring),
+        Ok(false) => {}
+        Err(why) => removed.keyring_unchecked = Some(why.to_string()),
     }
     let path = slot_file(paths, slot);
     match std::fs::remove_file(&path) {
-        Ok(()) => removed.push(TokenSource::File(path)),
+        Ok(()) => removed.from.push(TokenSource::File(path)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) => return Err(Error::io("cannot remove", path, e)),
     }

@@ -49,6 +49,21 @@ impl std::fmt::Display for UrlSource {
 pub struct ResolvedUrl {
     pub target: DbTarget,
     pub source: UrlSource,
+    /// Generic variables passed over because their value is not a Turso
+    /// URL (said under `-v` and by `shark doctor`), e.g. a Prisma
+    /// `DATABASE_URL=file:./dev.db`.
+    pub ignored: Vec<String>,
+}
+
+/// Whether `var`'s `value` is for Shark. `DATABASE_URL` is every
+/// framework's variable: only a Turso URL there (`libsql://`, `turso://`)
+/// can be meant for Shark; anything else belongs to another program.
+fn meant_for_shark(var: &str, value: &str) -> bool {
+    if var != "DATABASE_URL" {
+        return true;
+    }
+    let lower = value.trim().to_ascii_lowercase();
+    lower.starts_with("libsql://") || lower.starts_with("turso://")
 }
 
 const ACCEPTED: &str = "libsql://NAME.turso.io, turso://..., https://..., http://127.0.0.1:PORT (a local sync server), \
@@ -127,20 +142,36 @@ pub fn resolve_with(
         return Ok(ResolvedUrl {
             target: parse(s)?,
             source: UrlSource::Setting,
+            ignored: Vec::new(),
         });
     }
+    let mut ignored = Vec::new();
     for var in URL_ENV_VARS {
         if let Some(v) = env(var).filter(|v| !v.trim().is_empty()) {
+            if !meant_for_shark(var, &v) {
+                let scheme = v.split(':').next().unwrap_or_default();
+                tracing::info!(
+                    var,
+                    scheme,
+                    "ignored: not a Turso URL, so another program's"
+                );
+                ignored.push(format!(
+                    "{var} ({scheme}:...) ignored: not a Turso URL (libsql:// or turso://), so another program's"
+                ));
+                continue;
+            }
             let target = parse(&v).map_err(|e| Error::invalid(format!("{var}: {e}")))?;
             return Ok(ResolvedUrl {
                 target,
                 source: UrlSource::Env(var),
+                ignored,
             });
         }
     }
     Ok(ResolvedUrl {
         target: DbTarget::Local(None),
         source: UrlSource::Default,
+        ignored,
     })
 }
 
@@ -270,11 +301,34 @@ mod tests {
             (r.target, r.source),
             (DbTarget::Local(None), UrlSource::Default)
         );
+        // DATABASE_URL is every framework's: only a Turso URL there is Shark's.
+        for other in [
+            "mysql://x",
+            "postgres://u@h/db",
+            "file:/srv/app.db",
+            "./dev.db",
+            "https://api.example",
+        ] {
+            let r =
+                resolve_with(None, |v| (v == "DATABASE_URL").then(|| other.to_string())).unwrap();
+            assert_eq!(
+                (&r.target, &r.source),
+                (&DbTarget::Local(None), &UrlSource::Default),
+                "{other}"
+            );
+            assert_eq!(r.ignored.len(), 1, "{other}");
+            assert!(
+                r.ignored[0].starts_with("DATABASE_URL ("),
+                "{:?}",
+                r.ignored
+            );
+        }
+        // A bad value in a variable meant for Shark is still an error.
         let err = resolve_with(None, |v| {
-            (v == "DATABASE_URL").then(|| "mysql://x".to_string())
+            (v == "SHARK_DB_URL").then(|| "mysql://x".to_string())
         })
         .unwrap_err();
-        assert!(err.to_string().starts_with("DATABASE_URL: "), "{err}");
+        assert!(err.to_string().starts_with("SHARK_DB_URL: "), "{err}");
     }
 
     #[test]

@@ -55,6 +55,14 @@ pub(super) fn url(config: &Config, list: &mut Vec<Check>) -> Option<RemoteUrl> {
             return None;
         }
     };
+    for note in &resolved.ignored {
+        list.push(Check::new(
+            "url_ignored",
+            "Ignored variable",
+            Status::Info,
+            note.clone(),
+        ));
+    }
     let source = resolved.source;
     let url = match resolved.target {
         DbTarget::Local(None) => {
@@ -419,7 +427,10 @@ pub(super) async fn pending(store: &Store, info: &ConnectionInfo) -> Check {
 pub(super) async fn server(remote: &RemoteUrl, token: Option<&SecretToken>) -> Check {
     let shown = redact(&remote.url);
     let check = |status, detail: String| Check::new("server", "Server", status, detail);
-    match ping(&remote.url, token).await {
+    // The URL check above refused clear text already (this RemoteUrl carries
+    // the transport it passed with); the ping checks again before sending.
+    let insecure_allowed = remote.transport == Transport::InsecureHttp;
+    match ping(&remote.url, token, insecure_allowed).await {
         Ping::Reachable { median_ms, all_ms } => check(
             Status::Pass,
             format!("{shown} answers: median round trip {median_ms:.1} ms over {} requests", all_ms.len()),
@@ -435,6 +446,8 @@ pub(super) async fn server(remote: &RemoteUrl, token: Option<&SecretToken>) -> C
             .fix("the server has a problem; try again later (work continues locally)"),
         Ping::Unreachable { detail } => check(Status::Fail, format!("cannot reach {shown}: {detail}"))
             .fix("check the network and that the server runs; your work is saved locally and syncs when it is reachable"),
+        Ping::NotSent { reason } => check(Status::Fail, format!("nothing was sent to {shown}: {reason}"))
+            .fix("use https:// (or libsql://): shark cloud init --url URL"),
     }
 }
 

@@ -30,6 +30,9 @@ pub enum Ping {
     Status { status: u16 },
     /// No answer: connection refused, DNS, TLS, timeout.
     Unreachable { detail: String },
+    /// Nothing was sent: the token would have crossed the network in clear
+    /// text (the transport rule, see `cloud::transport`).
+    NotSent { reason: String },
 }
 
 impl std::fmt::Display for Ping {
@@ -42,6 +45,7 @@ impl std::fmt::Display for Ping {
             }
             Ping::Status { status } => write!(f, "HTTP {status}"),
             Ping::Unreachable { detail } => write!(f, "unreachable: {detail}"),
+            Ping::NotSent { reason } => write!(f, "not sent: {reason}"),
         }
     }
 }
@@ -58,9 +62,18 @@ pub fn http_base(url: &str) -> String {
     trimmed.to_string()
 }
 
-/// Sends [`PINGS`] requests to the server at `url`.
+/// Sends [`PINGS`] requests to the server at `url`, after checking the
+/// transport rule: a token never goes over plain http to another machine
+/// unless `allow_insecure_http` (the saved setting) says so.
 #[tracing::instrument(skip_all)]
-pub async fn ping(url: &str, token: Option<&SecretToken>) -> Ping {
+pub async fn ping(url: &str, token: Option<&SecretToken>, allow_insecure_http: bool) -> Ping {
+    if token.is_some()
+        && let Err(e) = crate::cloud::transport::check(url, allow_insecure_http)
+    {
+        return Ping::NotSent {
+            reason: e.to_string(),
+        };
+    }
     let base = http_base(url);
     let base = base.split(['?', '#']).next().unwrap_or_default();
     let endpoint = format!("{base}/v2/pipeline");

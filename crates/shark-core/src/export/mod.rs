@@ -106,6 +106,45 @@ fn check_target(path: &Path, force: bool) -> Result<()> {
     Ok(())
 }
 
+/// Whether `path` holds a file an earlier export wrote (a JSON document
+/// whose `format` is [`FORMAT`], or a SQLite file with the `shark_export`
+/// table). The app replaces only such a file: its web view must not be able
+/// to overwrite anything else.
+pub async fn written_by_shark(path: &Path) -> bool {
+    let Ok(head) = read_head(path, 4096) else {
+        return false;
+    };
+    if head.starts_with(b"SQLite format 3\0") {
+        let Ok(db) = libsql::Builder::new_local(path).build().await else {
+            return false;
+        };
+        let Ok(c) = db.connect() else {
+            return false;
+        };
+        let Ok(mut rows) = c
+            .query(
+                "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'shark_export'",
+                (),
+            )
+            .await
+        else {
+            return false;
+        };
+        return matches!(rows.next().await, Ok(Some(_)));
+    }
+    let text = String::from_utf8_lossy(&head);
+    text.trim_start().starts_with('{') && text.contains(&format!("\"format\": \"{FORMAT}\""))
+}
+
+fn read_head(path: &Path, n: usize) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    let mut buf = Vec::with_capacity(n);
+    std::fs::File::open(path)?
+        .take(n as u64)
+        .read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
 fn size(path: &Path) -> u64 {
     std::fs::metadata(path).map_or(0, |m| m.len())
 }
@@ -139,11 +178,7 @@ pub async fn to_json(store: &Store, path: &Path, force: bool) -> Result<ExportSu
 #[tracing::instrument(skip_all)]
 pub async fn to_sqlite(store: &Store, path: &Path, force: bool) -> Result<ExportSummary> {
     check_target(path, force)?;
-    let name = path
-        .file_name()
-        .and_then(|n| n.to_str())
-        .unwrap_or("export");
-    let tmp = path.with_file_name(format!(".{name}.partial-{}", std::process::id()));
+    let tmp = crate::paths::temp_beside(path, "partial");
     let d = document(store).await?;
     write_private(&tmp, b"")?;
     let written = match sqlite::write(&tmp, &d).await {

@@ -11,6 +11,9 @@ use libsql::Value;
 
 use crate::error::{Error, Result};
 
+/// The largest file `shark import` reads: what it holds is loaded whole.
+pub const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
+
 /// One row, by column name.
 type RowMap = HashMap<String, Value>;
 
@@ -197,6 +200,16 @@ pub async fn read(path: &Path) -> Result<Source> {
         return Err(Error::invalid(format!(
             "{} is a folder, not a database file",
             path.display()
+        )));
+    }
+    // Everything read is held in memory for one transaction: bounded.
+    let size = std::fs::metadata(path).map_or(0, |m| m.len());
+    if size > MAX_IMPORT_BYTES {
+        return Err(Error::invalid(format!(
+            "{} is {} MiB; Shark imports files of up to {} MiB (a Go Shark database of 10,000 tasks is about 5 MiB). Nothing was imported",
+            path.display(),
+            size / (1024 * 1024),
+            MAX_IMPORT_BYTES / (1024 * 1024)
         )));
     }
     let db = libsql::Builder::new_local(path)

@@ -78,12 +78,11 @@ impl Store {
         let description = validate_opt_text("description", new.description.as_deref())?;
         let device = self.device().id.clone();
         self.write(async |c: &Connection| {
-            let next = row::query_opt(c, "SELECT MAX(number) FROM epics", vec![], |r| row::opt_int(r, 0))
+            let taken = row::query_all(c, "SELECT number FROM epics", vec![], |r| number_of(r, 0))
                 .await?
-                .flatten()
-                .unwrap_or(0)
-                + 1;
-            let number = u32::try_from(next).map_err(|_| Error::invalid("too many epics"))?;
+                .into_iter()
+                .collect();
+            let number = crate::keys::next_free(&taken)?;
             let now = time::now();
             let epic = Epic {
                 id: new_id(),

@@ -134,7 +134,8 @@ impl Store {
                 |r| Ok((epics::number_of(r, 0)?, row::opt_int(r, 1)?)),
             )
             .await?;
-            let next = siblings.iter().map(|(n, _)| *n).max().unwrap_or(0) + 1;
+            let taken = siblings.iter().map(|(n, _)| *n).collect();
+            let next = crate::keys::next_free(&taken)?;
             let order = new.execution_order.unwrap_or_else(|| {
                 siblings.iter().filter_map(|(_, o)| *o).max().unwrap_or(0) + 1
             });

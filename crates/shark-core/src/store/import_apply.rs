@@ -62,7 +62,13 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
         .collect();
     let mut epic_ids: HashMap<i64, (String, u32)> = HashMap::new();
     let mut epics: Vec<_> = src.epics.iter().collect();
-    epics.sort_by_key(|e| (map::epic_number(&e.key), e.int_id));
+    // Valid key numbers first: an invalid one (E00) must not take the
+    // number a valid one asks for; it gets the next free one after them.
+    let invalid = |n: Option<u32>| n.is_some_and(|n| !crate::keys::in_range(n));
+    epics.sort_by_key(|e| {
+        let n = map::epic_number(&e.key);
+        (invalid(n), n, e.int_id)
+    });
     for e in epics {
         let Some(wanted) = map::epic_number(&e.key) else {
             s.epics.skipped += 1;
@@ -82,11 +88,9 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
                 e.status.as_deref().unwrap_or("")
             ));
         }
-        let (number, moved) = number_for(have.get(&id), &mut taken, wanted);
-        if moved {
-            remarks.add(format!(
-                "E{wanted:02} is used here already: imported as E{number:02}"
-            ));
+        let (number, moved) = number_for(have.get(&id), &mut taken, wanted)?;
+        if let Some(why) = moved {
+            remarks.add(format!("E{wanted:02} {why}: imported as E{number:02}"));
         }
         let fields = [
             ("title", Value::Text(e.title.clone())),
@@ -130,7 +134,10 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
     }
     let mut feature_ids: HashMap<i64, (String, u32, u32)> = HashMap::new();
     let mut features: Vec<_> = src.features.iter().collect();
-    features.sort_by_key(|f| (map::feature_numbers(&f.key), f.int_id));
+    features.sort_by_key(|f| {
+        let n = map::feature_numbers(&f.key);
+        (invalid(n.map(|n| n.1)), n, f.int_id)
+    });
     for f in features {
         let (Some((epic_id, epic_no)), Some((_, wanted))) = (
             epic_ids.get(&f.epic_int_id).cloned(),
@@ -157,9 +164,11 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
             have.get(&id),
             taken.entry(epic_id.clone()).or_default(),
             wanted,
-        );
-        if moved {
-            remarks.add(format!("E{epic_no:02}-F{wanted:02} is used here already: imported as E{epic_no:02}-F{number:02}"));
+        )?;
+        if let Some(why) = moved {
+            remarks.add(format!(
+                "E{epic_no:02}-F{wanted:02} {why}: imported as E{epic_no:02}-F{number:02}"
+            ));
         }
         let fields = [
             ("title", Value::Text(f.title.clone())),
@@ -200,7 +209,10 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
     let mut by_key: HashMap<(u32, u32, u32), String> = HashMap::new();
     let mut placed = Vec::new();
     let mut tasks: Vec<_> = src.tasks.iter().collect();
-    tasks.sort_by_key(|t| (map::task_numbers(&t.key), t.int_id));
+    tasks.sort_by_key(|t| {
+        let n = map::task_numbers(&t.key);
+        (invalid(n.map(|n| n.2)), n, t.int_id)
+    });
     for task in tasks {
         let (Some((feature_id, epic_no, feature_no)), Some(key)) = (
             feature_ids.get(&task.feature_int_id).cloned(),
@@ -217,10 +229,10 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
             have.get(&id),
             taken.entry(feature_id.clone()).or_default(),
             key.2,
-        );
-        if moved {
+        )?;
+        if let Some(why) = moved {
             remarks.add(format!(
-                "{} is used here already: imported as T-E{epic_no:02}-F{feature_no:02}-{number:03}",
+                "{} {why}: imported as T-E{epic_no:02}-F{feature_no:02}-{number:03}",
                 task.key
             ));
         }

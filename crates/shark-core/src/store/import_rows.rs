@@ -9,6 +9,7 @@ use turso::{Connection, Value};
 use super::{row, transfer};
 use crate::error::{DbContext, Result};
 use crate::import::Counts;
+use crate::keys;
 use crate::time::{self, Timestamp};
 
 type Rows = HashMap<String, HashMap<String, Value>>;
@@ -118,22 +119,32 @@ pub(super) fn number_of(r: &HashMap<String, Value>, col: &str) -> Option<u32> {
     }
 }
 
+/// Why a row did not get the key number it asked for.
+pub(super) const USED: &str = "is used here already";
+pub(super) const OUT_OF_RANGE: &str = "is not a valid key (numbers run from 1 to 9999)";
+
 /// The key number of a row: the one it has here already (an earlier import
 /// placed it), else `wanted`, or the next free one when another row has
-/// `wanted`. The flag says the row was moved off `wanted`.
+/// `wanted` or `wanted` is not a valid key number (0, or past 9999). The
+/// reason says why the row was moved off `wanted`.
 pub(super) fn number_for(
     existing: Option<&HashMap<String, Value>>,
     taken: &mut BTreeSet<u32>,
     wanted: u32,
-) -> (u32, bool) {
-    if let Some(n) = existing.and_then(|r| number_of(r, "number")) {
-        return (n, false);
+) -> Result<(u32, Option<&'static str>)> {
+    if let Some(n) = existing
+        .and_then(|r| number_of(r, "number"))
+        .filter(|n| keys::in_range(*n))
+    {
+        return Ok((n, None));
     }
-    let n = if taken.contains(&wanted) {
-        taken.last().map_or(1, |m| m + 1)
+    let (n, why) = if !keys::in_range(wanted) {
+        (keys::next_free(taken)?, Some(OUT_OF_RANGE))
+    } else if taken.contains(&wanted) {
+        (keys::next_free(taken)?, Some(USED))
     } else {
-        wanted
+        (wanted, None)
     };
     taken.insert(n);
-    (n, n != wanted)
+    Ok((n, why))
 }

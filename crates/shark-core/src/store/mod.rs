@@ -12,6 +12,7 @@ mod import_apply;
 mod import_rows;
 mod lock;
 pub(crate) mod migrations;
+pub mod ownership;
 mod pool;
 mod preflight;
 mod renumber;
@@ -110,7 +111,15 @@ impl Store {
             Backend::Replica(_) => paths.replica_file(),
         };
         preflight::check_file(&path)?;
+        // A file or database named by a URL may be another program's: it is
+        // checked before anything is created in it (see `ownership`).
+        if let Backend::LocalFile(p) = backend {
+            ownership::check_file(p).await?;
+        }
         let (engine, conn) = Engine::open(&path, backend).await?;
+        if let Backend::Replica(r) = backend {
+            ownership::check_replica(&conn, &crate::cloud::redact(&r.url)).await?;
+        }
         for suffix in ["", "-wal", "-wal-revert", "-changes", "-info"] {
             let file = sidecar(&path, suffix);
             if file.exists() {
@@ -140,6 +149,24 @@ impl Store {
         // Opening a replica talks to the server (a bootstrap downloads it all).
         store.record_traffic(Default::default()).await;
         Ok(store)
+    }
+
+    /// Closes the database but keeps this process's lock on it, so the
+    /// caller can move files and save settings before any other `shark`
+    /// process opens it (disconnect: no one may open or bootstrap the
+    /// replica between its removal and the settings saying local).
+    pub fn close_keeping_lock(self) -> ProcessLock {
+        let Store {
+            conn,
+            readers,
+            engine,
+            _lock,
+            ..
+        } = self;
+        drop(conn);
+        drop(readers);
+        drop(engine);
+        _lock
     }
 
     /// Sets the callback run after each committed write (once; later calls
@@ -216,6 +243,16 @@ impl Store {
         bump: bool,
     ) -> Result<T> {
         let _guard = self.write.lock().await;
+        // A write whose future was dropped mid-transaction (a timeout around
+        // a sync fired while it wrote) left its transaction open: roll it
+        // back, so nothing half-done stays and this write can start.
+        if !self.conn.is_autocommit().db("checking the writer")? {
+            tracing::warn!("rolling back a write that was cut off");
+            self.conn
+                .execute("ROLLBACK", ())
+                .await
+                .db("rolling back a write that was cut off")?;
+        }
         self.conn
             .execute("BEGIN IMMEDIATE", ())
             .await

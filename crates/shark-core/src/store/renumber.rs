@@ -42,12 +42,20 @@ pub fn plan(scope: &[Slot], me: &str) -> Vec<(String, u32)> {
         losers.extend(rows.iter().skip(1).filter(|s| s.origin_device == me));
     }
     losers.sort_by(|a, b| (&a.created_at, &a.id).cmp(&(&b.created_at, &b.id)));
-    let mut next = scope.iter().map(|s| s.number).max().unwrap_or(0);
+    let mut taken: std::collections::BTreeSet<u32> = scope.iter().map(|s| s.number).collect();
     losers
         .into_iter()
-        .map(|s| {
-            next += 1;
-            (s.id.clone(), next)
+        .filter_map(|s| match crate::keys::next_free(&taken) {
+            Ok(n) => {
+                taken.insert(n);
+                Some((s.id.clone(), n))
+            }
+            Err(e) => {
+                // Not reachable short of 9,999 rows in one scope: the row
+                // keeps its key and the collision waits for a free number.
+                tracing::warn!("cannot renumber a colliding key: {e}");
+                None
+            }
         })
         .collect()
 }

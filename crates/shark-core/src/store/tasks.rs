@@ -342,7 +342,8 @@ impl Store {
 #[derive(Default)]
 struct BatchState {
     features: HashMap<String, crate::model::Feature>,
-    next: HashMap<String, u32>,
+    /// Per feature id, the task numbers taken (this batch's included).
+    taken: HashMap<String, std::collections::BTreeSet<u32>>,
 }
 
 async fn create_one(
@@ -365,20 +366,21 @@ async fn create_one(
         }
     };
     let deps = resolve_deps(c, &new.depends_on).await?;
-    let number = match state.next.get(&feature.id) {
-        Some(n) => *n,
-        None => {
-            let keys = row::query_all(
-                c,
-                "SELECT number FROM tasks WHERE feature_id = ?1",
-                vec![feature.id.clone().into()],
-                |r| epics::number_of(r, 0),
-            )
-            .await?;
-            keys.into_iter().max().unwrap_or(0) + 1
-        }
-    };
-    state.next.insert(feature.id.clone(), number + 1);
+    if !state.taken.contains_key(&feature.id) {
+        let numbers = row::query_all(
+            c,
+            "SELECT number FROM tasks WHERE feature_id = ?1",
+            vec![feature.id.clone().into()],
+            |r| epics::number_of(r, 0),
+        )
+        .await?;
+        state
+            .taken
+            .insert(feature.id.clone(), numbers.into_iter().collect());
+    }
+    let taken = state.taken.entry(feature.id.clone()).or_default();
+    let number = crate::keys::next_free(taken)?;
+    taken.insert(number);
     let fk = FeatureKey::parse(&feature.key)?;
     let key = TaskKey {
         epic: fk.epic,

@@ -224,3 +224,44 @@ async fn a_pooled_reader_sees_every_committed_write() {
     assert_eq!(store.get_epic("E01").await.unwrap().title, "A2");
     assert_eq!(store.pool_stats().open, 1, "the same pooled connection");
 }
+
+/// A write whose future is dropped mid-transaction (what a timeout around a
+/// sync does when it fires while the sync's own bookkeeping writes) leaves
+/// no transaction open: the next write works and the dropped one left
+/// nothing behind (issue 18).
+#[tokio::test]
+async fn a_write_cancelled_mid_transaction_does_not_block_later_writes() {
+    let (_tmp, paths) = setup();
+    let store = open(&paths).await;
+    let cancelled = tokio::time::timeout(
+        Duration::from_millis(50),
+        store.write(async |c: &Connection| {
+            c.execute(
+                "INSERT INTO devices (id, name, created_at, updated_at) VALUES ('x', 'half', 'a', 'a')",
+                (),
+            )
+            .await
+            .db("test insert")?;
+            tokio::time::sleep(Duration::from_secs(5)).await;
+            Ok(())
+        }),
+    )
+    .await;
+    assert!(cancelled.is_err(), "the write was cut off by the timeout");
+    store
+        .create_epic(NewEpic {
+            title: "After".into(),
+            ..Default::default()
+        })
+        .await
+        .expect("the next write works");
+    let half = row::query_opt(
+        &store.reader().await.unwrap(),
+        "SELECT name FROM devices WHERE id = 'x'",
+        vec![],
+        |r| row::text(r, 0),
+    )
+    .await
+    .unwrap();
+    assert_eq!(half, None, "the cancelled write was rolled back");
+}
