@@ -124,37 +124,12 @@ pub fn run() {
             std::process::exit(1);
         }
     };
-    app.run(|app, event| match event {
-        RunEvent::ExitRequested { api, code, .. } if code.is_none() => {
+    app.run(|_app, event| {
+        if let RunEvent::ExitRequested { api, code, .. } = event
+            && code.is_none()
+        {
             // The last window closed: stay in the tray.
             api.prevent_exit();
-        }
-        RunEvent::Exit => checkpoint_on_quit(app),
-        _ => {}
-    });
-}
-
-/// A clean quit leaves the write-ahead log empty, so the next start (the
-/// app's or a CLI command's) reads nothing of this session's history.
-/// Bounded: quitting never hangs on it.
-fn checkpoint_on_quit(app: &AppHandle) {
-    let Some(live) = app.try_state::<Arc<Session>>().and_then(|s| s.current()) else {
-        return;
-    };
-    let store = live.store.clone();
-    tauri::async_runtime::block_on(async move {
-        match tokio::time::timeout(Duration::from_secs(3), store.checkpoint()).await {
-            Ok(Ok((before, after))) => {
-                tracing::info!(
-                    wal_before = before.wal,
-                    wal_after = after.wal,
-                    "checkpointed on quit"
-                );
-            }
-            Ok(Err(e)) => tracing::warn!("cannot checkpoint on quit: {e}"),
-            Err(_) => {
-                tracing::warn!("the checkpoint on quit took more than 3 s; left for the next start")
-            }
         }
     });
 }

@@ -369,59 +369,29 @@ fn other_programs_databases_are_never_written() {
     }
 }
 
-/// Set in the child that plays the other project's client: `create` or
-/// `check`, with the server's URL and a scratch folder.
-const THEIRS: &str = "SHARK_TEST_THEIR_CLIENT";
-
-/// Not a test of its own: the other project's Turso client, run as a child
-/// process by the next test (so its connections end with it: the local sync
-/// server serves one connection at a time). `create` makes their table and
-/// pushes it; `check` downloads a fresh copy and asserts it holds their
-/// table and none of Shark's.
-#[tokio::test(flavor = "current_thread")]
-async fn their_project_client() {
-    let Ok(spec) = std::env::var(THEIRS) else {
-        return;
-    };
-    let mut parts = spec.splitn(3, ' ');
-    let (mode, url, dir) = (
-        parts.next().unwrap(),
-        parts.next().unwrap(),
-        parts.next().unwrap(),
-    );
-    let db = turso::sync::Builder::new_remote(&format!("{dir}/{mode}.db"))
-        .with_remote_url(url)
-        .bootstrap_if_empty(true)
-        .build()
-        .await
+/// The other project's client: one SQL statement sent to the sync server as
+/// a Hrana pipeline (the endpoint Turso's clients push through), over a
+/// plain HTTP connection that closes after the answer. Returns the answer.
+fn their_sql(addr: std::net::SocketAddr, sql: &str) -> String {
+    use std::io::{Read, Write};
+    let body = serde_json::json!({
+        "baton": null,
+        "requests": [{"type": "execute", "stmt": {"sql": sql}}],
+    })
+    .to_string();
+    let mut s = std::net::TcpStream::connect(addr).unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(20)))
         .unwrap();
-    let c = db.connect().await.unwrap();
-    if mode == "create" {
-        c.execute(
-            "CREATE TABLE orders (id TEXT PRIMARY KEY, total INTEGER)",
-            (),
-        )
-        .await
-        .unwrap();
-        c.execute("INSERT INTO orders VALUES ('o1', 42)", ())
-            .await
-            .unwrap();
-        db.push().await.unwrap();
-    } else {
-        let mut rows = c
-            .query(
-                "SELECT name FROM sqlite_master WHERE type = 'table' AND name IN ('epics', 'tasks', 'devices', 'orders')",
-                (),
-            )
-            .await
-            .unwrap();
-        let mut names = Vec::new();
-        while let Some(r) = rows.next().await.unwrap() {
-            names.push(r.get::<String>(0).unwrap());
-        }
-        assert_eq!(names, ["orders"], "Shark's tables reached their database");
-    }
-    std::process::exit(0);
+    write!(
+        s,
+        "POST /v2/pipeline HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    let mut answer = String::new();
+    s.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{sql}: {answer}");
+    answer
 }
 
 /// `TURSO_DATABASE_URL` from another project's shell: its Turso database
@@ -430,20 +400,11 @@ async fn their_project_client() {
 #[test]
 fn another_project_s_turso_database_is_refused() {
     let server = shark_tests::SyncServer::start();
-    let scratch = tempfile::tempdir().unwrap();
-    let their_client = |mode: &str| {
-        let status = std::process::Command::new(std::env::current_exe().unwrap())
-            .args(["--exact", "their_project_client", "--test-threads=1"])
-            .env(
-                THEIRS,
-                format!("{mode} {} {}", server.url(), scratch.path().display()),
-            )
-            .stdout(std::process::Stdio::null())
-            .status()
-            .unwrap();
-        assert!(status.success(), "their client ({mode}) failed");
-    };
-    their_client("create");
+    their_sql(
+        server.addr(),
+        "CREATE TABLE orders (id TEXT PRIMARY KEY, total INTEGER)",
+    );
+    their_sql(server.addr(), "INSERT INTO orders VALUES ('o1', 42)");
 
     let m = Machine::new();
     m.seed(1);
@@ -463,8 +424,18 @@ fn another_project_s_turso_database_is_refused() {
         !m.path().join("replica.db").exists(),
         "no replica of their database is kept"
     );
-    // Their database gained nothing: a fresh copy has only their table.
-    their_client("check");
+    // Their database gained nothing: only their table is there.
+    let tables = their_sql(
+        server.addr(),
+        "SELECT group_concat(name) FROM sqlite_master WHERE type = 'table' AND name IN ('epics', 'tasks', 'devices', 'orders')",
+    );
+    assert!(tables.contains("\"orders\""), "{tables}");
+    for shark in ["epics", "tasks", "devices"] {
+        assert!(
+            !tables.contains(shark),
+            "{shark} reached their database: {tables}"
+        );
+    }
     // Without the variable, Shark works on its own database as before.
     assert_eq!(keys(&m.json(&["task", "list"])).len(), 1);
 }
