@@ -428,6 +428,8 @@ fn sync_code(p: cloud::Problem) -> &'static str {
         Server => "sync_server",
         Rejected => "sync_rejected",
         Redirect => "sync_redirect",
+        Busy => "sync_busy",
+        Local => "sync_local",
         Other => "sync",
     }
 }

@@ -7,9 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shark_cli::handoff::Host;
-use shark_core::cloud::{
-    self, Attempt, ConnectionInfo, EngineConfig, Mode, SyncEngine, SyncState, token,
-};
+use shark_core::cloud::{self, ConnectionInfo, EngineConfig, Mode, SyncEngine, SyncState, token};
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
 use shark_core::secret::SecretToken;
@@ -165,12 +163,13 @@ impl Session {
     async fn open_fresh(self: &Arc<Self>) -> IpcResult<Arc<Live>> {
         let config = Config::load(&self.paths)?;
         let device = Device::load_or_create(&self.paths, &config)?;
-        let opened = cloud::open(
+        // The app owns the replica: its pulls wait on the server for news.
+        let opened = cloud::open_as_owner(
             &self.paths,
             device.clone(),
             &config,
             DEFAULT_LOCK_TIMEOUT,
-            Attempt::Now,
+            cloud::engine::LONG_POLL,
         )
         .await
         .map_err(|e| match e.code() {
@@ -182,15 +181,17 @@ impl Session {
         })?;
         let store = Arc::new(opened.store);
         let engine = (opened.info.mode == Mode::Replica).then(|| {
-            let interval = config
+            // Pulls are live; an interval set in Settings spaces them out
+            // (fewer requests) instead.
+            let pull_floor = config
                 .cloud
                 .sync_interval_secs
-                .map_or(cloud::state::DEFAULT_INTERVAL, Duration::from_secs);
+                .map_or(cloud::engine::PULL_FLOOR, Duration::from_secs);
             let engine = SyncEngine::start(
                 store.clone(),
                 self.paths.clone(),
                 EngineConfig {
-                    interval,
+                    pull_floor,
                     ..EngineConfig::default()
                 },
             );

@@ -234,5 +234,7 @@ async fn a_failed_connect_puts_the_old_token_back() {
     // And it works: the first database still syncs with it.
     let live = session.live().await.unwrap();
     assert_eq!(live.info.mode, Mode::Replica);
-    live.store.sync_now().await.unwrap();
+    shark_core::cloud::pipeline::sync_once(&live.store)
+        .await
+        .unwrap();
 }

@@ -6,11 +6,13 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod faults;
 pub mod goshark;
 pub mod platform;
 pub mod proxy;
 pub mod replica;
 pub mod server;
+pub use faults::FaultProxy;
 pub use proxy::AuthProxy;
 pub use server::SyncServer;
 

@@ -20,6 +20,12 @@ pub struct Replica {
 
 /// Opens (bootstrapping) a replica of `server` for a device called `name`.
 pub async fn replica(server: &SyncServer, name: &str) -> Replica {
+    replica_at(&server.url(), name).await
+}
+
+/// [`replica`] of the server at `url` (a proxy in front of one), asking it
+/// to hold pulls as an owner does (a server that answers at once ignores it).
+pub async fn replica_at(url: &str, name: &str) -> Replica {
     let home = tempfile::tempdir().expect("temp dir");
     let paths = SharkPaths::under(home.path());
     paths.ensure_dirs().expect("shark home");
@@ -29,8 +35,9 @@ pub async fn replica(server: &SyncServer, name: &str) -> Replica {
     };
     let device = Device::load_or_create(&paths, &config).expect("device id");
     let backend = Backend::Replica(Remote {
-        url: server.url(),
+        url: url.to_string(),
         token: None,
+        long_poll: Some(shark_core::cloud::engine::LONG_POLL),
     });
     let store = Store::open_with(&paths, device, Duration::from_secs(5), &backend)
         .await
@@ -73,4 +80,25 @@ pub fn task(title: &str) -> NewTask {
         title: title.into(),
         ..Default::default()
     }
+}
+
+/// One requested pass with the usage meter attached, as the app and the CLI
+/// run it.
+pub async fn metered_sync(
+    store: &Store,
+) -> Result<shark_core::cloud::SyncReport, shark_core::cloud::RunError> {
+    let meter = shark_core::usage::meter::UsageMeter::new(store.home());
+    let attempts = shark_core::cloud::Attempts {
+        timeout: Duration::from_secs(30),
+        retries: 0,
+    };
+    let r = shark_core::cloud::pipeline::run(
+        store,
+        shark_core::cloud::Trigger::Requested,
+        attempts,
+        &[&meter],
+    )
+    .await;
+    meter.flush();
+    r
 }

@@ -21,7 +21,8 @@ struct Node {
 fn fast() -> EngineConfig {
     EngineConfig {
         debounce: Duration::from_millis(200),
-        interval: Duration::from_millis(500),
+        pull_floor: Duration::from_millis(500),
+        long_poll: Duration::ZERO,
         attempt_timeout: Duration::from_secs(3),
         retries: 0,
     }
@@ -96,7 +97,7 @@ async fn writes_push_by_themselves_and_other_machines_pull_on_their_interval() {
         &server,
         "a",
         EngineConfig {
-            interval: Duration::from_secs(600),
+            pull_floor: Duration::from_secs(600),
             ..fast()
         },
     )

@@ -28,25 +28,25 @@ async fn two_machines_that_migrated_independently_sync() {
         .create_task(task("from a"), &Actor::user("me"))
         .await
         .unwrap();
-    a.store.sync_now().await.unwrap();
+    shark_tests::replica::metered_sync(&a.store).await.unwrap();
     // B's schema steps are replayed after A's arrive: no "already exists".
-    b.store.sync_now().await.unwrap();
+    shark_tests::replica::metered_sync(&b.store).await.unwrap();
     b.store
         .create_task(task("from b"), &Actor::user("me"))
         .await
         .unwrap();
-    b.store.sync_now().await.unwrap();
+    shark_tests::replica::metered_sync(&b.store).await.unwrap();
     b.store
         .create_task(task("again from b"), &Actor::user("me"))
         .await
         .unwrap();
-    b.store.sync_now().await.unwrap();
+    shark_tests::replica::metered_sync(&b.store).await.unwrap();
     a.store
         .create_task(task("again from a"), &Actor::user("me"))
         .await
         .unwrap();
-    a.store.sync_now().await.unwrap();
-    b.store.sync_now().await.unwrap();
+    shark_tests::replica::metered_sync(&a.store).await.unwrap();
+    shark_tests::replica::metered_sync(&b.store).await.unwrap();
     for m in [&a, &b] {
         let titles: Vec<String> = m
             .store

@@ -175,10 +175,16 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
             }
             _ => {
                 if n.online && server.is_running() {
-                    renumbered += n.store.sync_now().await.expect("sync").renumbered.len();
+                    renumbered += shark_core::cloud::pipeline::sync_once(&n.store)
+                        .await
+                        .expect("sync")
+                        .renumbered
+                        .len();
                 } else if n.online {
                     assert!(
-                        n.store.sync_now().await.is_err(),
+                        shark_core::cloud::pipeline::sync_once(&n.store)
+                            .await
+                            .is_err(),
                         "sync with the server down must fail"
                     );
                 }
@@ -190,9 +196,7 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
     server.restart();
     for _ in 0..3 {
         for n in &nodes {
-            renumbered += n
-                .store
-                .sync_now()
+            renumbered += shark_core::cloud::pipeline::sync_once(&n.store)
                 .await
                 .expect("final sync")
                 .renumbered

@@ -34,7 +34,9 @@ async fn task_lists_during_a_large_pull_are_whole_and_do_not_fail() {
         .create_tasks(news(BEFORE, "old"), &actor)
         .await
         .unwrap();
-    a.store.sync_now().await.unwrap();
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
     let b = replica(&server, "b").await;
     let all = TaskFilter::default();
     let filter = TaskFilter {

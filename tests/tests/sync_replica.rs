@@ -135,6 +135,7 @@ fn the_token_type_never_prints() {
     let remote = Remote {
         url: "http://127.0.0.1:1".into(),
         token: Some(SecretToken::new("very-secret-token")),
+        long_poll: None,
     };
     let shown = format!("{remote:?}");
     assert!(!shown.contains("very-secret-token"), "{shown}");
@@ -193,12 +194,16 @@ async fn offline_creates_in_one_scope_end_with_unique_keys_everywhere() {
     }
 
     server.restart();
-    let report = a.store.sync_now().await.unwrap();
+    let report = shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
     assert!(
         report.renumbered.is_empty(),
         "the first to push keeps its keys"
     );
-    let report = b.store.sync_now().await.unwrap();
+    let report = shark_core::cloud::pipeline::sync_once(&b.store)
+        .await
+        .unwrap();
     let moved: Vec<(&str, &str)> = report
         .renumbered
         .iter()
@@ -211,7 +216,9 @@ async fn offline_creates_in_one_scope_end_with_unique_keys_everywhere() {
             ("T-E01-F01-002", "T-E01-F01-004")
         ]
     );
-    a.store.sync_now().await.unwrap();
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
 
     let snapshot = |tasks: Vec<shark_core::model::Task>| {
         let mut v: Vec<(String, String, String)> =
@@ -268,7 +275,9 @@ async fn two_with_a_task(server: &SyncServer) -> (Machine, Machine) {
         ..Default::default()
     };
     a.store.create_task(t, &user()).await.expect("setup");
-    a.store.sync_now().await.expect("setup");
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .expect("setup");
     let b = machine(server, "laptop").await;
     (a, b)
 }
@@ -289,9 +298,15 @@ async fn same_field_edited_on_both_last_push_wins_and_history_keeps_the_other() 
         .update_task("E01-F01-001", title("laptop title"), &user())
         .await
         .unwrap();
-    a.store.sync_now().await.unwrap();
-    b.store.sync_now().await.unwrap(); // pushes last
-    a.store.sync_now().await.unwrap();
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
+    shark_core::cloud::pipeline::sync_once(&b.store)
+        .await
+        .unwrap(); // pushes last
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
     for m in [&a, &b] {
         assert_eq!(
             m.store.get_task("E01-F01-001").await.unwrap().title,
@@ -340,7 +355,9 @@ async fn different_fields_edited_on_both_are_both_kept() {
         .await
         .unwrap();
     for m in [&a, &b, &a] {
-        m.store.sync_now().await.unwrap();
+        shark_core::cloud::pipeline::sync_once(&m.store)
+            .await
+            .unwrap();
     }
     for m in [&a, &b] {
         let t = m.store.get_task("E01-F01-001").await.unwrap();
@@ -355,7 +372,9 @@ async fn server_killed_during_a_big_push_loses_and_duplicates_nothing() {
     let mut server = SyncServer::start();
     let a = machine(&server, "desktop").await;
     shark_tests::replica::seed(&a.store).await;
-    a.store.sync_now().await.unwrap();
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
     let news: Vec<NewTask> = (0..1000)
         .map(|i| NewTask {
             feature: "E01-F01".into(),
@@ -381,8 +400,12 @@ async fn server_killed_during_a_big_push_loses_and_duplicates_nothing() {
         }
     );
     server.restart();
-    a.store.sync_now().await.unwrap();
-    a.store.sync_now().await.unwrap();
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
     assert_eq!(
         a.store.sync_stats().await.unwrap().unwrap().pending_changes,
         0

@@ -51,7 +51,7 @@ async fn counters_match_pushes_survive_restarts_and_show_every_machine() {
     }
     let before = a.store.pending_changes().await;
     assert!(before >= 7, "epic, feature, five tasks: {before}");
-    let first = a.store.sync_now().await.unwrap();
+    let first = shark_tests::replica::metered_sync(&a.store).await.unwrap();
     assert!(first.pushed_changes >= before, "{first:?}");
     let r = report(&a.store).await;
     assert_eq!(
@@ -69,7 +69,7 @@ async fn counters_match_pushes_survive_restarts_and_show_every_machine() {
         .create_task(task("t5"), &Actor::user("me"))
         .await
         .unwrap();
-    let second = a.store.sync_now().await.unwrap();
+    let second = shark_tests::replica::metered_sync(&a.store).await.unwrap();
     let total = (first.pushed_changes + second.pushed_changes) as u64;
     let r = report(&a.store).await;
     assert_eq!(rows_written(&r), total);
@@ -86,6 +86,7 @@ async fn counters_match_pushes_survive_restarts_and_show_every_machine() {
     let backend = Backend::Replica(Remote {
         url: server.url(),
         token: None,
+        long_poll: None,
     });
     let a = Arc::new(
         Store::open_with(&paths, device, Duration::from_secs(5), &backend)
@@ -102,15 +103,15 @@ async fn counters_match_pushes_survive_restarts_and_show_every_machine() {
         .create_task(task("from laptop"), &Actor::user("me"))
         .await
         .unwrap();
-    b.store.sync_now().await.unwrap();
+    shark_tests::replica::metered_sync(&b.store).await.unwrap();
     b.store
         .create_task(task("again"), &Actor::user("me"))
         .await
         .unwrap();
-    b.store.sync_now().await.unwrap();
+    shark_tests::replica::metered_sync(&b.store).await.unwrap();
     a.create_task(task("t6"), &Actor::user("me")).await.unwrap();
-    a.sync_now().await.unwrap(); // carries desk's figures so far, brings laptop's
-    b.store.sync_now().await.unwrap();
+    shark_tests::replica::metered_sync(&a).await.unwrap(); // carries desk's figures so far, brings laptop's
+    shark_tests::replica::metered_sync(&b.store).await.unwrap();
     let on_a = report(&a).await;
     let on_b = report(&b.store).await;
     for r in [&on_a, &on_b] {

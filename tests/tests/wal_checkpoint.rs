@@ -55,15 +55,21 @@ async fn a_replica_s_wal_stays_bounded_and_checkpoints_lose_nothing() {
     let a = replica(&server, "desktop").await;
     let b = replica(&server, "laptop").await;
     seed(&a.store).await;
-    a.store.sync_now().await.unwrap();
-    b.store.sync_now().await.unwrap();
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
+    shark_core::cloud::pipeline::sync_once(&b.store)
+        .await
+        .unwrap();
 
     // Many single writes with syncs in between: the WAL never passes the
     // bound (plus one write), so checkpoints ran while changes waited.
     let mut max_wal = 0;
     for round in 0..6 {
         max_wal = max_wal.max(churn(&a.store, &format!("a{round}"), 40).await);
-        a.store.sync_now().await.unwrap();
+        shark_core::cloud::pipeline::sync_once(&a.store)
+            .await
+            .unwrap();
     }
     assert!(
         (max_wal as u64) <= WAL_LIMIT + ONE_WRITE,
@@ -78,10 +84,16 @@ async fn a_replica_s_wal_stays_bounded_and_checkpoints_lose_nothing() {
     a.store.checkpoint().await.unwrap();
     let (before, after) = b.store.checkpoint().await.unwrap();
     assert!(before.wal > 0 && after.wal == 0, "{before:?} -> {after:?}");
-    b.store.sync_now().await.unwrap();
-    a.store.sync_now().await.unwrap();
+    shark_core::cloud::pipeline::sync_once(&b.store)
+        .await
+        .unwrap();
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .unwrap();
     a.store.checkpoint().await.unwrap();
-    b.store.sync_now().await.unwrap();
+    shark_core::cloud::pipeline::sync_once(&b.store)
+        .await
+        .unwrap();
 
     let on_a = titles(&a.store).await;
     let on_b = titles(&b.store).await;

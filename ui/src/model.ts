@@ -254,6 +254,10 @@ export function syncFailure(code: string, message: string): SyncFailure {
       return { kind: "state", message: "Turso cannot be reached now. Your work is saved on this machine and syncs when the connection is back." };
     case "sync_server":
       return { kind: "state", message: "The Turso server had an error. Your work is saved on this machine; Shark retries by itself." };
+    case "sync_busy":
+      return { kind: "state", message: "The database was busy applying changes. Your work is saved; Shark retries by itself." };
+    case "sync_local":
+      return { kind: "problem", message: "Sync stopped on an error of the database on this machine. Settings > Diagnostics shows it, with the fix." };
     case "sync_auth":
       return { kind: "problem", message: "Turso refused the token (invalid, expired, or for another database). Enter a new token in Settings > Cloud." };
     case "sync_quota":

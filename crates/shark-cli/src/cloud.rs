@@ -6,14 +6,16 @@ use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
 use serde::Serialize;
+use shark_core::cloud::pipeline::{self, Attempts, Recorder, SyncReport, Trigger};
 use shark_core::cloud::token::{TOKEN_ENV, TokenSource, check_token, remove_token, store_token};
 use shark_core::cloud::url::{DbTarget, UrlSource, parse};
 use shark_core::cloud::{
     self, Attempt, ConnectionInfo, Mode, Opened, Problem, SyncState, should_sync,
 };
 use shark_core::secret::SecretToken;
-use shark_core::store::{SyncReport, SyncStats};
+use shark_core::store::SyncStats;
 use shark_core::time;
+use shark_core::usage::meter::UsageMeter;
 
 use crate::args::CloudCmd;
 use crate::render::Out;
@@ -77,26 +79,29 @@ fn interval(ctx: &Ctx) -> Duration {
 }
 
 /// Syncs with retries, records the outcome, and tells about renumbered keys.
-async fn sync_recorded(ctx: &Ctx, opened: &Opened, retries: u32) -> anyhow::Result<SyncReport> {
-    let mut state = SyncState::load(&ctx.paths);
-    let result = opened.store.sync_with_retries(ATTEMPT, retries).await;
-    match &result {
-        Ok(report) => {
-            state.succeeded(time::now());
-            for r in &report.renumbered {
-                eprintln!(
-                    "note: {} is now {} (another machine took the key first)",
-                    r.old_key, r.new_key
-                );
-            }
-        }
-        Err(e) => state.failed(time::now(), &e.to_string()),
+async fn sync_recorded(
+    ctx: &Ctx,
+    opened: &Opened,
+    trigger: Trigger,
+    retries: u32,
+) -> anyhow::Result<SyncReport> {
+    let meter = UsageMeter::new(&ctx.paths);
+    let mut recorder = Recorder::new(&ctx.paths);
+    let attempts = Attempts {
+        timeout: ATTEMPT,
+        retries,
+    };
+    let result = pipeline::run(&opened.store, trigger, attempts, &[&meter]).await;
+    recorder.record(&result, time::now());
+    recorder.flush(time::now());
+    let report = result.map_err(|e| anyhow::anyhow!("{e}"))?;
+    for r in &report.renumbered {
+        eprintln!(
+            "note: {} is now {} (another machine took the key first)",
+            r.old_key, r.new_key
+        );
     }
-    state.save(&ctx.paths)?;
-    result.map_err(|e| {
-        let problem = Problem::of(&e.to_string());
-        anyhow::anyhow!("{}: {e}", problem.advice())
-    })
+    Ok(report)
 }
 
 /// After a command: sync if changes wait or a pull is due; never fails the command.
@@ -119,7 +124,7 @@ pub async fn auto_sync(ctx: &Ctx, opened: &Opened) {
     if !due {
         return;
     }
-    if let Err(e) = sync_recorded(ctx, opened, 0).await {
+    if let Err(e) = sync_recorded(ctx, opened, Trigger::Due, 0).await {
         let pending = opened.store.pending_changes().await;
         tracing::warn!("automatic sync failed: {e:#}");
         if pending > 0 {
@@ -141,7 +146,7 @@ async fn init(ctx: &Ctx, url: &str, allow_insecure_http: bool, out: &Out) -> any
     let opened = ctx2.open(Attempt::Now).await?;
     ctx2.config.save(&ctx2.paths)?;
     if opened.info.mode == Mode::Replica {
-        sync_recorded(&ctx2, &opened, 3).await?;
+        sync_recorded(&ctx2, &opened, Trigger::Requested, 3).await?;
     }
     show_status(
         &ctx2,
@@ -372,7 +377,7 @@ async fn sync(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
         };
         anyhow::bail!("{why}");
     }
-    let report = sync_recorded(ctx, &opened, 3).await?;
+    let report = sync_recorded(ctx, &opened, Trigger::Requested, 3).await?;
     if out.json {
         return out.json(&report);
     }

@@ -82,13 +82,20 @@ pub enum Error {
         source: turso::Error,
     },
 
-    /// A sync step (bootstrap, push, pull) failed.
+    /// A sync step (bootstrap, push, pull) failed; `problem` is its kind,
+    /// decided once from the engine's error (see `cloud::classify`).
     #[error("sync failed while {action}: {source}")]
     Sync {
         action: &'static str,
+        problem: crate::cloud::Problem,
         #[source]
         source: turso::Error,
     },
+
+    /// A sync attempt got no answer in time (a dead network, a server that
+    /// accepts connections and never answers).
+    #[error("sync timed out after {secs} s (cannot reach the server?)")]
+    SyncTimeout { secs: u64 },
 
     /// Stored data that does not match the model (a bug or a hand-edited file).
     #[error("stored data is not valid: {0}")]
@@ -122,6 +129,34 @@ impl Error {
         }
     }
 
+    /// A failed sync step, classified once here.
+    pub fn sync(action: &'static str, source: turso::Error) -> Self {
+        Error::Sync {
+            action,
+            problem: crate::cloud::Problem::of_engine(&source),
+            source,
+        }
+    }
+
+    /// The kind of a sync failure: the engine's classified problem, a
+    /// timeout as offline, a failure of the local database or files as
+    /// local, anything else as other.
+    pub fn problem(&self) -> crate::cloud::Problem {
+        use crate::cloud::Problem;
+        match self {
+            Error::Sync { problem, .. } => *problem,
+            Error::SyncTimeout { .. } => Problem::Offline,
+            Error::Database { source, .. } => match Problem::of_engine(source) {
+                Problem::Busy => Problem::Busy,
+                _ => Problem::Local,
+            },
+            Error::Io { .. } | Error::Corrupt(_) | Error::Damaged { .. } | Error::Locked { .. } => {
+                Problem::Local
+            }
+            _ => Problem::Other,
+        }
+    }
+
     /// A stable machine-readable code (for `--json` errors and the app's IPC).
     pub fn code(&self) -> &'static str {
         match self {
@@ -134,7 +169,7 @@ impl Error {
             Error::Config { .. } => "config",
             Error::Foreign { .. } => "foreign",
             Error::Database { .. } => "database",
-            Error::Sync { .. } => "sync",
+            Error::Sync { .. } | Error::SyncTimeout { .. } => "sync",
             Error::Corrupt(_) => "corrupt",
             Error::Damaged { .. } => "damaged",
             Error::NoHome => "no_home",

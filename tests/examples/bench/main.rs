@@ -14,8 +14,6 @@ mod stats;
 mod sync;
 mod transfer;
 
-use std::time::Duration;
-
 /// How much each benchmark does.
 #[derive(Debug, Clone)]
 pub struct Sizes {
@@ -36,7 +34,8 @@ pub struct Sizes {
     pub transfer_runs: usize,
     pub edit_runs: usize,
     pub engine_runs: usize,
-    pub engine_interval: Duration,
+    /// Writes timed while a sync is in flight, per server condition.
+    pub writes_during_sync: usize,
     /// Tasks listed, and tasks pulled meanwhile.
     pub pull_reads: (usize, usize),
     /// The history-cost databases: tasks, and single commands in all.
@@ -60,8 +59,8 @@ impl Sizes {
             transfer: 10_000,
             transfer_runs: 3,
             edit_runs: 30,
-            engine_runs: 5,
-            engine_interval: shark_core::cloud::state::DEFAULT_INTERVAL,
+            engine_runs: 20,
+            writes_during_sync: 200,
             pull_reads: (1_000, 10_000),
             history_tasks: 1_000,
             history_commands: 10_000,
@@ -83,8 +82,8 @@ impl Sizes {
             transfer: 20,
             transfer_runs: 1,
             edit_runs: 3,
-            engine_runs: 1,
-            engine_interval: Duration::from_secs(1),
+            engine_runs: 2,
+            writes_during_sync: 10,
             pull_reads: (20, 200),
             history_tasks: 10,
             history_commands: 40,

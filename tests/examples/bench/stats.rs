@@ -8,7 +8,7 @@ use serde::Serialize;
 /// What a figure must reach, as the README states it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Target {
-    /// `p95` or `median` (which statistic is held to it).
+    /// `p95`, `p99` or `median` (which statistic is held to it).
     pub stat: &'static str,
     /// `<` (at most) or `>=` (at least).
     pub op: &'static str,
@@ -25,6 +25,8 @@ pub struct Figure {
     pub unit: &'static str,
     pub median: f64,
     pub p95: f64,
+    /// Nearest-rank 99th percentile.
+    pub p99: f64,
     pub runs: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub target: Option<Target>,
@@ -44,6 +46,7 @@ impl Figure {
         samples: &[f64],
     ) -> Self {
         let (median, p95) = median_p95(samples);
+        let p99 = nearest_rank(samples, 0.99);
         Figure {
             id: id.into(),
             group,
@@ -51,6 +54,7 @@ impl Figure {
             unit,
             median,
             p95,
+            p99,
             runs: samples.len(),
             target: None,
             met: None,
@@ -60,7 +64,11 @@ impl Figure {
 
     /// Holds `stat` (`p95` or `median`) to `op value`.
     pub fn target(mut self, stat: &'static str, op: &'static str, value: f64, text: &str) -> Self {
-        let v = if stat == "p95" { self.p95 } else { self.median };
+        let v = match stat {
+            "p95" => self.p95,
+            "p99" => self.p99,
+            _ => self.median,
+        };
         self.met = Some(if op == "<" { v < value } else { v >= value });
         self.target = Some(Target {
             stat,
@@ -140,4 +148,12 @@ mod tests {
         assert_eq!(super::median_p95(&v), (10.5, 19.0));
         assert_eq!(super::median_p95(&[3.0]), (3.0, 3.0));
     }
+}
+
+/// The nearest-rank percentile `q` (0..1) of `samples` (at least one).
+pub fn nearest_rank(samples: &[f64], q: f64) -> f64 {
+    let mut v = samples.to_vec();
+    v.sort_by(f64::total_cmp);
+    let rank = ((q * v.len() as f64).ceil() as usize).clamp(1, v.len());
+    v[rank - 1]
 }

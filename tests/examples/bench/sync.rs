@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use shark_core::cloud::{EngineConfig, SyncEngine};
 use shark_core::model::Actor;
 use shark_core::store::{NewTask, TaskFilter, TaskPatch};
-use shark_tests::replica::{Replica, replica, seed, task};
-use shark_tests::{Machine, SyncServer};
+use shark_tests::replica::{Replica, replica, replica_at, seed, task};
+use shark_tests::{FaultProxy, Machine, SyncServer};
 
 use crate::Sizes;
 use crate::reads::label;
@@ -42,13 +42,17 @@ async fn seeded(server: &SyncServer, n: usize) -> Replica {
     let a = replica(server, "a").await;
     seed(&a.store).await;
     bulk(&a, n, "task").await;
-    a.store.sync_now().await.expect("sync");
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .expect("sync");
     a
 }
 
 pub async fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
     push_and_visible(sizes, out).await;
-    engine_intervals(sizes, out).await;
+    engine_live(sizes, out).await;
+    long_poll_visible(sizes, out).await;
+    writes_during_sync(sizes, out).await;
     for &n in &sizes.catch_up {
         catch_up(n, sizes, out).await;
     }
@@ -102,37 +106,38 @@ async fn push_and_visible(sizes: &Sizes, out: &mut Vec<Figure>) {
     ));
 }
 
-async fn engine_intervals(sizes: &Sizes, out: &mut Vec<Figure>) {
+/// B waits until task `key` has `title` (at most 3 minutes).
+async fn until_seen(b: &Replica, key: &str, title: &str) {
+    let t = Instant::now();
+    while b.store.get_task(key).await.expect("get").title != title {
+        assert!(
+            t.elapsed() < Duration::from_secs(180),
+            "B never saw the edit"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// Both owners with default settings (push 1 s after a write, live pulls),
+/// no sync command: write on A to visible on B.
+async fn engine_live(sizes: &Sizes, out: &mut Vec<Figure>) {
     let server = SyncServer::start();
     let a = seeded(&server, 100).await;
     let b = replica(&server, "b").await;
-    let config = EngineConfig {
-        interval: sizes.engine_interval,
-        ..Default::default()
-    };
+    let config = EngineConfig::default();
     let _ea = SyncEngine::start(a.store.clone(), a.paths.clone(), config);
     let _eb = SyncEngine::start(b.store.clone(), b.paths.clone(), config);
     let mut seen = Vec::new();
     for i in 0..sizes.engine_runs {
-        // Each run starts right after B's pull saw the last one: spread the
-        // writes over the pull interval, as writes fall at random in real use.
-        let phase = sizes
-            .engine_interval
+        // Writes fall at random against B's pull cycle in real use: spread them over it.
+        let phase = config
+            .pull_floor
             .mul_f64(i as f64 / sizes.engine_runs as f64);
-        tokio::time::sleep(phase).await;
+        tokio::time::sleep(Duration::from_millis(300) + phase).await;
         let title = format!("engine {i}");
         let t = Instant::now();
         edit(&a, "T-E01-F01-003", &title).await;
-        loop {
-            if b.store.get_task("T-E01-F01-003").await.expect("get").title == title {
-                break;
-            }
-            assert!(
-                t.elapsed() < Duration::from_secs(180),
-                "B never saw the edit"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
+        until_seen(&b, "T-E01-F01-003", &title).await;
         seen.push(ms(t.elapsed()));
     }
     out.push(
@@ -140,14 +145,121 @@ async fn engine_intervals(sizes: &Sizes, out: &mut Vec<Figure>) {
             "sync_a_to_b_engine",
             "Sync",
             format!(
-                "write on A to visible on B with the background engines (push 1 s after a write, pull every {} s)",
-                sizes.engine_interval.as_secs()
+                "write on A to visible on B, both owners with default settings (push {} ms after a write, a pull at least every {} ms), no sync command",
+                config.debounce.as_millis(),
+                config.pull_floor.as_millis()
             ),
             "ms",
             &seen,
         )
-        .note("writes spread evenly over the pull interval; bounded by it (on average half of it) plus the 1 s push debounce"),
+        .target("p95", "<", 2_000.0, "< 2 s")
+        .note("the local server answers pulls at once, so B pulls every floor; the 1 s push debounce is most of the figure"),
     );
+}
+
+/// A pushes by itself (no engine on A); B's owner keeps a pull waiting on
+/// a server that long-polls (the fault proxy emulates Turso Cloud's).
+async fn long_poll_visible(sizes: &Sizes, out: &mut Vec<Figure>) {
+    let server = SyncServer::start();
+    let proxy = FaultProxy::start(server.addr());
+    proxy
+        .faults
+        .long_poll_ms
+        .store(5_000, std::sync::atomic::Ordering::SeqCst);
+    let a = seeded(&server, 10).await;
+    let b = replica_at(&proxy.url(), "b").await;
+    let _eb = SyncEngine::start(b.store.clone(), b.paths.clone(), EngineConfig::default());
+    let mut seen = Vec::new();
+    for i in 0..sizes.engine_runs {
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let title = format!("held {i}");
+        edit(&a, "T-E01-F01-003", &title).await;
+        let t = Instant::now();
+        shark_core::cloud::pipeline::sync_once(&a.store)
+            .await
+            .expect("push");
+        until_seen(&b, "T-E01-F01-003", &title).await;
+        seen.push(ms(t.elapsed()));
+    }
+    out.push(
+        Figure::from(
+            "sync_push_to_b_long_poll",
+            "Sync",
+            "push on A to visible on B, B's owner long-polling (fault proxy holding empty pulls as Turso Cloud does)",
+            "ms",
+            &seen,
+        )
+        .target("p95", "<", 300.0, "< 300 ms"),
+    );
+}
+
+/// A write through the core's owner while a sync is in flight, the server
+/// at 0 ms, at ~300 ms round trips, and black-holed.
+async fn writes_during_sync(sizes: &Sizes, out: &mut Vec<Figure>) {
+    for (id, name, each_way, hole) in [
+        ("write_during_sync_0ms", "server at 0 ms", 0, false),
+        ("write_during_sync_300ms", "~300 ms round trips", 150, false),
+        (
+            "write_during_sync_black_hole",
+            "server black-holed",
+            0,
+            true,
+        ),
+    ] {
+        let server = SyncServer::start();
+        let proxy = FaultProxy::start(server.addr());
+        let a = replica_at(&proxy.url(), "a").await;
+        seed(&a.store).await;
+        bulk(&a, 20, "task").await;
+        proxy.latency(Duration::from_millis(each_way));
+        proxy
+            .faults
+            .black_hole
+            .store(hole, std::sync::atomic::Ordering::SeqCst);
+        let done = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let syncing = {
+            let (store, done) = (a.store.clone(), done.clone());
+            tokio::spawn(async move {
+                let attempts = shark_core::cloud::Attempts {
+                    timeout: Duration::from_secs(10),
+                    retries: 0,
+                };
+                let mut passes = 0u32;
+                while !done.load(std::sync::atomic::Ordering::SeqCst) {
+                    let _ = shark_core::cloud::pipeline::run(
+                        &store,
+                        shark_core::cloud::Trigger::Requested,
+                        attempts,
+                        &[],
+                    )
+                    .await;
+                    passes += 1;
+                }
+                passes
+            })
+        };
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        let mut took = Vec::new();
+        for i in 0..sizes.writes_during_sync {
+            let t = Instant::now();
+            edit(&a, "T-E01-F01-001", &format!("{id} {i}")).await;
+            took.push(ms(t.elapsed()));
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        done.store(true, std::sync::atomic::Ordering::SeqCst);
+        proxy.heal();
+        let passes = syncing.await.expect("sync task");
+        let f = Figure::from(
+            id,
+            "Sync",
+            format!("a write while sync runs back to back, {name} (p99 held to the target)"),
+            "ms",
+            &took,
+        )
+        .target("p99", "<", 50.0, "p99 < 50 ms");
+        let note = format!("p99 {:.1} ms; {passes} sync passes ran meanwhile", f.p99);
+        out.push(f.note(note));
+    }
 }
 
 async fn catch_up(n: usize, sizes: &Sizes, out: &mut Vec<Figure>) {
@@ -159,7 +271,9 @@ async fn catch_up(n: usize, sizes: &Sizes, out: &mut Vec<Figure>) {
         bulk(&a, n, "offline").await;
         a.store.push().await.expect("push");
         let t = Instant::now();
-        b.store.sync_now().await.expect("sync");
+        shark_core::cloud::pipeline::sync_once(&b.store)
+            .await
+            .expect("sync");
         took.push(ms(t.elapsed()));
         let have = b
             .store

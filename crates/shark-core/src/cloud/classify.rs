@@ -1,6 +1,10 @@
 //! Sorting sync failures into what a person can act on: offline, auth, over
-//! quota, server error, rejected change. The engine reports every failure as
-//! text, so this reads the text (see ../shared/turso-notes.md, "Errors").
+//! quota, server error, rejected change, a busy or failing local database.
+//! A failure is classified once, where the engine's error enters the core
+//! ([`Problem::of_engine`], called by `Error::sync`), and then travels as
+//! data. The engine reports network failures only as text (see
+//! ../shared/turso-notes.md, "Errors"), so for those the text is read, here
+//! and nowhere else; its busy errors are typed.
 
 use serde::{Deserialize, Serialize};
 
@@ -16,12 +20,40 @@ pub enum Problem {
     /// The server answered with a redirect, which is never followed (the
     /// token goes only to the configured host).
     Redirect,
+    /// The local database was busy applying a pull or a checkpoint (passes
+    /// in milliseconds; retried at once).
+    Busy,
+    /// The local database or its files failed: not a network problem.
+    Local,
     Other,
 }
 
 impl Problem {
-    /// Classifies an engine error's text.
-    pub fn of(message: &str) -> Problem {
+    /// Classifies an error of the sync engine: by type where the engine has
+    /// one, else by its text.
+    pub fn of_engine(e: &turso::Error) -> Problem {
+        match e {
+            turso::Error::Busy(_) | turso::Error::BusySnapshot(_) => Problem::Busy,
+            turso::Error::Error(text) if text.contains("Database is busy") => Problem::Busy,
+            turso::Error::Error(text) => Problem::of_text(text),
+            turso::Error::Misuse(_) => Problem::Other,
+            turso::Error::IoError(kind, _) if is_network(*kind) => Problem::Offline,
+            other => match Problem::of_text(&other.to_string()) {
+                Problem::Other => Problem::Local,
+                p => p,
+            },
+        }
+    }
+
+    /// Whether a failure of this kind may pass by itself, so retrying the
+    /// same sync later can succeed. Auth, quota, a rejected change, a
+    /// redirect and local failures need someone to act first.
+    pub fn is_transient(self) -> bool {
+        matches!(self, Problem::Offline | Problem::Server | Problem::Busy)
+    }
+
+    /// Classifies the text of an engine error (see [`Problem::of_engine`]).
+    fn of_text(message: &str) -> Problem {
         let m = message.to_ascii_lowercase();
         if m.contains("status=401") || m.contains("unauthorized") || m.contains("jwt") {
             Problem::Auth
@@ -64,9 +96,30 @@ impl Problem {
             Problem::Redirect => {
                 "the server answered with a redirect; Shark never follows one, so the token only goes to the configured host. Check the database URL (shark cloud status shows it) and set the address the redirect points to, if you trust it, with shark cloud init --url"
             }
+            Problem::Busy => "the local database was busy applying changes; Shark will retry",
+            Problem::Local => {
+                "the local database failed while syncing; run shark doctor for details"
+            }
             Problem::Other => "sync failed",
         }
     }
+}
+
+fn is_network(kind: std::io::ErrorKind) -> bool {
+    use std::io::ErrorKind::*;
+    matches!(
+        kind,
+        ConnectionRefused
+            | ConnectionReset
+            | ConnectionAborted
+            | NotConnected
+            | BrokenPipe
+            | TimedOut
+            | UnexpectedEof
+            | HostUnreachable
+            | NetworkUnreachable
+            | NetworkDown
+    )
 }
 
 #[cfg(test)]
@@ -76,22 +129,35 @@ mod tests {
     #[test]
     fn engine_messages_classify() {
         assert_eq!(
-            Problem::of("http request failed: client error (Connect)"),
+            Problem::of_text("http request failed: client error (Connect)"),
             Problem::Offline
         );
         assert_eq!(
-            Problem::of(r#"status=401, body={"error":"Unauthorized: The JWT has expired"}"#),
+            Problem::of_text(r#"status=401, body={"error":"Unauthorized: The JWT has expired"}"#),
             Problem::Auth
         );
         assert_eq!(
-            Problem::of("Operation was blocked: BLOCKED"),
+            Problem::of_text("Operation was blocked: BLOCKED"),
             Problem::Quota
         );
         assert_eq!(
-            Problem::of("BATCH_STEP_ERROR: UNIQUE constraint failed: tasks.key"),
+            Problem::of_text("BATCH_STEP_ERROR: UNIQUE constraint failed: tasks.key"),
             Problem::Rejected
         );
-        assert_eq!(Problem::of("status=500, body=oops"), Problem::Server);
-        assert_eq!(Problem::of("something else"), Problem::Other);
+        assert_eq!(Problem::of_text("status=500, body=oops"), Problem::Server);
+        assert_eq!(Problem::of_text("something else"), Problem::Other);
+    }
+
+    #[test]
+    fn engine_errors_classify_by_type_first() {
+        let busy = turso::Error::Busy("database is locked".into());
+        assert_eq!(Problem::of_engine(&busy), Problem::Busy);
+        let busy_text = turso::Error::Error("Database is busy".into());
+        assert_eq!(Problem::of_engine(&busy_text), Problem::Busy);
+        let offline = turso::Error::Error("http request failed: client error (Connect)".into());
+        assert_eq!(Problem::of_engine(&offline), Problem::Offline);
+        assert!(Problem::of_engine(&offline).is_transient());
+        assert!(!Problem::Auth.is_transient());
+        assert!(!Problem::Local.is_transient());
     }
 }

@@ -9,6 +9,7 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::classify::Problem;
+use super::pipeline::SyncObserver;
 use super::state::{DEFAULT_INTERVAL, SyncState, retry_pause};
 use super::token::{TokenSource, check_token, load_token};
 use super::url::{DbTarget, UrlSource, redact, resolve_url};
@@ -108,13 +109,44 @@ pub enum Attempt {
 }
 
 /// Opens the database this machine's settings ask for.
-#[tracing::instrument(skip_all)]
 pub async fn open(
     paths: &SharkPaths,
     device: Device,
     config: &Config,
     lock_timeout: Duration,
     attempt: Attempt,
+) -> Result<Opened> {
+    open_inner(paths, device, config, lock_timeout, attempt, None).await
+}
+
+/// [`open`] for the replica's long-lived owner (the app, a background
+/// owner), whose pulls may wait `long_poll` on the server for news.
+pub async fn open_as_owner(
+    paths: &SharkPaths,
+    device: Device,
+    config: &Config,
+    lock_timeout: Duration,
+    long_poll: Duration,
+) -> Result<Opened> {
+    open_inner(
+        paths,
+        device,
+        config,
+        lock_timeout,
+        Attempt::Now,
+        Some(long_poll),
+    )
+    .await
+}
+
+#[tracing::instrument(skip_all)]
+async fn open_inner(
+    paths: &SharkPaths,
+    device: Device,
+    config: &Config,
+    lock_timeout: Duration,
+    attempt: Attempt,
+    long_poll: Option<Duration>,
 ) -> Result<Opened> {
     let resolved = resolve_url(config.cloud.url.as_deref())?;
     let mut info = ConnectionInfo {
@@ -187,6 +219,7 @@ pub async fn open(
     let backend = Backend::Replica(Remote {
         url: url.clone(),
         token,
+        long_poll,
     });
     let opened = if paused {
         None
@@ -218,23 +251,24 @@ pub async fn open(
             )));
         }
         failed => {
-            let detail = match &failed {
-                Some(Ok(Err(e))) => e.to_string(),
-                Some(Err(_)) => format!("no answer within {} s", BOOTSTRAP_TIMEOUT.as_secs()),
-                Some(Ok(Ok(_))) | None => state
-                    .last_failure
-                    .as_ref()
-                    .map(|f| f.message.clone())
-                    .unwrap_or_default(),
-            };
-            let problem = if failed.is_none() {
-                Problem::Offline
-            } else {
-                Problem::of(&detail)
+            let (problem, detail) = match &failed {
+                Some(Ok(Err(e))) => (e.problem(), e.to_string()),
+                Some(Err(_)) => (
+                    Problem::Offline,
+                    format!("no answer within {} s", BOOTSTRAP_TIMEOUT.as_secs()),
+                ),
+                Some(Ok(Ok(_))) | None => (
+                    Problem::Offline,
+                    state
+                        .last_failure
+                        .as_ref()
+                        .map(|f| f.message.clone())
+                        .unwrap_or_default(),
+                ),
             };
             if failed.is_some() {
                 remove_replica(paths)?;
-                state.failed(time::now(), &detail);
+                state.failed(time::now(), problem, &detail);
                 state.save(paths)?;
             }
             if problem != Problem::Offline {
@@ -260,7 +294,14 @@ pub async fn open(
     };
     info.mode = Mode::Replica;
     if !existed {
-        // A bootstrap talked to the server; opening an existing replica did not.
+        // A bootstrap talked to the server (it downloaded the whole
+        // database); opening an existing replica did not.
+        let (sent, received) = store.traffic_since_last().await;
+        crate::usage::meter::UsageMeter::new(paths).observed(&super::pipeline::PassFigures {
+            bytes_sent: sent,
+            bytes_received: received,
+            ..Default::default()
+        });
         state.succeeded(time::now());
         state.save(paths)?;
         write_private(&replica_url_file(paths), url.as_bytes())?;

@@ -1,8 +1,10 @@
-//! The background sync engine, shared by the app and any long-running
-//! process: a push about a second after writes (debounced), a pull on an
-//! interval, `sync_now` on demand (requests that arrive together share one
-//! run), pause/resume, and a status that subscribers watch. Reads and writes
-//! never wait for it; push and pull are serialized with writes by the store.
+//! The background sync engine of a replica's long-lived owner (the app, a
+//! background owner): live pulls (a pull kept waiting on the server, or
+//! repeated after a short floor when the server answers at once), a push
+//! about a second after writes (debounced), `sync_now` on demand (requests
+//! that arrive together share one pass), pause/resume, and a status that
+//! subscribers watch. Each pass is `pipeline::run`; reads and writes never
+//! wait for it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,21 +14,40 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::classify::Problem;
+use super::pipeline::{self, Attempts, Recorder, RunError, SyncObserver, SyncReport, Trigger};
 use super::state::{Failure, SyncState};
 use crate::paths::SharkPaths;
-use crate::store::{Store, SyncReport};
+use crate::store::Store;
 use crate::time::{self, Timestamp};
+
+/// How long the owner asks the server to hold a pull that finds nothing
+/// new. Turso Cloud answers as soon as a change arrives; a push waits for a
+/// pull in flight (the engine runs one operation at a time), so this also
+/// bounds how long a write can wait to leave. See the README ("Sync timing")
+/// for what it costs.
+pub const LONG_POLL: Duration = Duration::from_secs(5);
+
+/// The least time between the starts of two pulls, for a server that
+/// answers at once (the local development server ignores long-poll). An
+/// empty pull is one small request (figures in the README).
+pub const PULL_FLOOR: Duration = Duration::from_millis(500);
+
+/// The longest pause between live pulls after failures (it doubles from 1 s).
+pub const MAX_FAILURE_PAUSE: Duration = Duration::from_secs(30);
 
 /// Engine timings.
 #[derive(Debug, Clone, Copy)]
 pub struct EngineConfig {
     /// Wait after a write before pushing (writes in between join the push).
     pub debounce: Duration,
-    /// Time between pulls.
-    pub interval: Duration,
+    /// The least time between the starts of two pulls ([`PULL_FLOOR`]).
+    pub pull_floor: Duration,
+    /// The long-poll the store was opened with ([`LONG_POLL`]; zero when the
+    /// server is not asked to hold pulls): added to a pull's timeout.
+    pub long_poll: Duration,
     /// Timeout of one network attempt.
     pub attempt_timeout: Duration,
-    /// Retries of an attempt that failed for a reason that may pass.
+    /// Retries of a requested pass that failed for a reason that may pass.
     pub retries: u32,
 }
 
@@ -34,7 +55,8 @@ impl Default for EngineConfig {
     fn default() -> Self {
         EngineConfig {
             debounce: Duration::from_secs(1),
-            interval: super::state::DEFAULT_INTERVAL,
+            pull_floor: PULL_FLOOR,
+            long_poll: LONG_POLL,
             attempt_timeout: Duration::from_secs(10),
             retries: 3,
         }
@@ -65,21 +87,6 @@ pub struct SyncStatus {
     /// Sync runs so far in this process.
     pub runs: u64,
 }
-
-/// A failed run, cloneable for every waiter.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct RunError {
-    pub problem: Problem,
-    pub message: String,
-}
-
-impl std::fmt::Display for RunError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.problem.advice(), self.message)
-    }
-}
-
-impl std::error::Error for RunError {}
 
 type Reply = oneshot::Sender<Result<SyncReport, RunError>>;
 
@@ -208,10 +215,35 @@ fn phase_of(problem: Problem) -> SyncPhase {
         Problem::Offline => SyncPhase::Offline,
         Problem::Auth => SyncPhase::AuthError,
         Problem::Quota => SyncPhase::QuotaBlocked,
-        Problem::Server | Problem::Rejected | Problem::Redirect | Problem::Other => {
-            SyncPhase::Error
-        }
+        Problem::Server
+        | Problem::Rejected
+        | Problem::Redirect
+        | Problem::Busy
+        | Problem::Local
+        | Problem::Other => SyncPhase::Error,
     }
+}
+
+/// When the next live pull starts after one that started at `started` and
+/// ended at `now`: the floor after a success (at once when the server held
+/// the pull that long), a doubling pause after consecutive failures.
+pub fn next_pull(started: Instant, now: Instant, failures: u32, floor: Duration) -> Instant {
+    if failures == 0 {
+        return (started + floor).max(now);
+    }
+    let pause = Duration::from_secs(1 << (failures - 1).min(5)).min(MAX_FAILURE_PAUSE);
+    now + pause
+}
+
+/// The loop's own state.
+struct Loop {
+    store: Arc<Store>,
+    config: EngineConfig,
+    status: Publisher,
+    recorder: Recorder,
+    meter: crate::usage::meter::UsageMeter,
+    paused: bool,
+    failures: u32,
 }
 
 async fn run_loop(
@@ -221,10 +253,19 @@ async fn run_loop(
     mut rx: mpsc::UnboundedReceiver<Msg>,
     status: Publisher,
 ) {
-    let mut paused = false;
+    let mut l = Loop {
+        store,
+        config,
+        status,
+        recorder: Recorder::new(&paths),
+        meter: crate::usage::meter::UsageMeter::new(&paths),
+        paused: false,
+        failures: 0,
+    };
     let mut push_at: Option<Instant> = None;
-    // A health check at start: sync at once.
+    // A health check at start: a requested pass at once.
     let mut pull_at = Instant::now();
+    let mut first = true;
     let mut waiters: Vec<Reply> = Vec::new();
     loop {
         let next = match push_at {
@@ -236,116 +277,170 @@ async fn run_loop(
                 match msg {
                     None => return,
                     Some(Msg::Wrote) => {
-                        push_at.get_or_insert_with(|| Instant::now() + config.debounce);
-                        refresh_pending(&store, &status, paused).await;
+                        push_at.get_or_insert_with(|| Instant::now() + l.config.debounce);
+                        l.refresh_pending().await;
                         continue;
                     }
                     Some(Msg::Pause(p)) => {
-                        paused = p;
-                        if p {
-                            status.set(|s| s.phase = SyncPhase::Paused);
-                        } else {
+                        l.set_paused(p).await;
+                        if !p {
                             pull_at = Instant::now();
-                            refresh_pending(&store, &status, paused).await;
                         }
                         continue;
                     }
                     Some(Msg::SyncNow(reply)) => {
                         waiters.push(reply);
-                        // Everyone who asked by now shares this run.
+                        // Everyone who asked by now shares this pass.
                         while let Ok(m) = rx.try_recv() {
                             match m {
                                 Msg::SyncNow(r) => waiters.push(r),
                                 Msg::Wrote => { push_at.get_or_insert_with(Instant::now); }
-                                Msg::Pause(p) => paused = p,
+                                Msg::Pause(p) => l.set_paused(p).await,
                             }
                         }
                     }
                 }
             }
             _ = tokio::time::sleep_until(next) => {
-                if paused {
-                    pull_at = Instant::now() + config.interval;
+                if l.paused {
+                    pull_at = Instant::now() + MAX_FAILURE_PAUSE;
                     push_at = None;
                     continue;
                 }
             }
         }
-        push_at = None;
-        let result = run_once(&store, &paths, &config, &status).await;
-        pull_at = Instant::now() + config.interval;
+        let now = Instant::now();
+        let trigger = if !waiters.is_empty() || std::mem::take(&mut first) {
+            Trigger::Requested
+        } else if push_at.is_some_and(|p| p <= now) {
+            Trigger::Wrote
+        } else {
+            Trigger::LivePull
+        };
+        if trigger != Trigger::LivePull {
+            push_at = None;
+        }
+        let started = Instant::now();
+        let result = l.pass(trigger).await;
+        pull_at = next_pull(started, Instant::now(), l.failures, l.config.pull_floor);
         for w in waiters.drain(..) {
             let _ = w.send(result.clone());
         }
-        if paused {
-            status.set(|s| s.phase = SyncPhase::Paused);
-        }
     }
 }
 
-async fn refresh_pending(store: &Store, status: &Publisher, paused: bool) {
-    let pending = store.pending_changes().await;
-    status.update(|s| {
-        let phase = if paused {
-            SyncPhase::Paused
-        } else if matches!(s.phase, SyncPhase::UpToDate | SyncPhase::Pending) {
-            if pending > 0 {
-                SyncPhase::Pending
-            } else {
-                SyncPhase::UpToDate
-            }
+impl Loop {
+    async fn set_paused(&mut self, p: bool) {
+        self.paused = p;
+        if p {
+            self.status.set(|s| s.phase = SyncPhase::Paused);
         } else {
-            s.phase
+            self.refresh_pending().await;
+        }
+    }
+
+    /// One pass, recorded, with the status published. A live pull that
+    /// changes nothing a subscriber sees publishes nothing (it runs every
+    /// second or so); its success refreshes "last synced" twice a minute.
+    async fn pass(&mut self, trigger: Trigger) -> Result<SyncReport, RunError> {
+        let live = trigger == Trigger::LivePull;
+        if !live {
+            self.status.set(|s| {
+                s.phase = SyncPhase::Syncing;
+                s.runs += 1;
+            });
+        }
+        let (timeout, retries) = match trigger {
+            Trigger::Requested => (self.config.attempt_timeout, self.config.retries),
+            // A failed push or live pull is retried by the loop (see next_pull).
+            _ => (self.config.attempt_timeout, 0),
         };
-        let changed = s.pending_changes != pending || s.phase != phase;
-        s.pending_changes = pending;
-        s.phase = phase;
-        changed
-    });
+        let attempts = Attempts {
+            timeout: timeout + self.config.long_poll,
+            retries,
+        };
+        let observers: [&dyn SyncObserver; 1] = [&self.meter];
+        let result = pipeline::run(&self.store, trigger, attempts, &observers).await;
+        let now = time::now();
+        self.recorder.record(&result, now);
+        self.failures = if result.is_ok() { 0 } else { self.failures + 1 };
+        let pending = self.store.pending_changes().await;
+        let saved = self.recorder.state();
+        let (last_success, last_error) = (saved.last_success, saved.last_failure.clone());
+        let paused = self.paused;
+        self.status.update(|s| {
+            let phase = match &result {
+                _ if paused => SyncPhase::Paused,
+                Ok(_) if pending > 0 => SyncPhase::Pending,
+                Ok(_) => SyncPhase::UpToDate,
+                Err(e) => phase_of(e.problem),
+            };
+            let stale = match (s.last_success, last_success) {
+                (Some(a), Some(b)) => (b - a).num_seconds() >= 30,
+                (a, b) => a != b,
+            };
+            let changed = s.phase != phase
+                || s.pending_changes != pending
+                || s.last_error != last_error
+                || !live
+                || stale;
+            if changed {
+                s.phase = phase;
+                s.pending_changes = pending;
+                s.last_success = last_success;
+                s.last_error = last_error.clone();
+            }
+            changed
+        });
+        result
+    }
+
+    async fn refresh_pending(&self) {
+        let pending = self.store.pending_changes().await;
+        let paused = self.paused;
+        self.status.update(|s| {
+            let phase = if paused {
+                SyncPhase::Paused
+            } else if matches!(s.phase, SyncPhase::UpToDate | SyncPhase::Pending) {
+                if pending > 0 {
+                    SyncPhase::Pending
+                } else {
+                    SyncPhase::UpToDate
+                }
+            } else {
+                s.phase
+            };
+            let changed = s.pending_changes != pending || s.phase != phase;
+            s.pending_changes = pending;
+            s.phase = phase;
+            changed
+        });
+    }
 }
 
-async fn run_once(
-    store: &Store,
-    paths: &SharkPaths,
-    config: &EngineConfig,
-    status: &Publisher,
-) -> Result<SyncReport, RunError> {
-    status.set(|s| {
-        s.phase = SyncPhase::Syncing;
-        s.runs += 1;
-    });
-    let result = store
-        .sync_with_retries(config.attempt_timeout, config.retries)
-        .await;
-    let mut saved = SyncState::load(paths);
-    let now = time::now();
-    let out = match result {
-        Ok(report) => {
-            saved.succeeded(now);
-            Ok(report)
-        }
-        Err(e) => {
-            let message = e.to_string();
-            saved.failed(now, &message);
-            Err(RunError {
-                problem: Problem::of(&message),
-                message,
-            })
-        }
-    };
-    if let Err(e) = saved.save(paths) {
-        tracing::warn!("cannot save the sync state: {e}");
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn live_pulls_keep_the_floor_and_back_off_after_failures() {
+        let t0 = Instant::now();
+        let floor = Duration::from_millis(500);
+        // A quick answer: the next pull waits out the floor.
+        let quick = t0 + Duration::from_millis(20);
+        assert_eq!(next_pull(t0, quick, 0, floor), t0 + floor);
+        // A held pull (long-poll): the next one starts at once.
+        let held = t0 + Duration::from_secs(5);
+        assert_eq!(next_pull(t0, held, 0, floor), held);
+        // Failures: 1 s, 2 s, 4 s ... at most 30 s.
+        assert_eq!(
+            next_pull(t0, quick, 1, floor),
+            quick + Duration::from_secs(1)
+        );
+        assert_eq!(
+            next_pull(t0, quick, 3, floor),
+            quick + Duration::from_secs(4)
+        );
+        assert_eq!(next_pull(t0, quick, 40, floor), quick + MAX_FAILURE_PAUSE);
     }
-    let pending = store.pending_changes().await;
-    status.set(|s| {
-        s.pending_changes = pending;
-        s.last_success = saved.last_success;
-        s.last_error = saved.last_failure.clone();
-        s.phase = match &out {
-            Ok(_) if pending > 0 => SyncPhase::Pending,
-            Ok(_) => SyncPhase::UpToDate,
-            Err(e) => phase_of(e.problem),
-        };
-    });
-    out
 }

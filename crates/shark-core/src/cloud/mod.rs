@@ -5,6 +5,7 @@ pub mod classify;
 pub mod connect;
 pub mod engine;
 pub mod keyring;
+pub mod pipeline;
 pub mod probe;
 pub mod rebuild;
 pub mod state;
@@ -13,8 +14,9 @@ pub mod transport;
 pub mod url;
 
 pub use classify::Problem;
-pub use connect::{Attempt, ConnectionInfo, Mode, Opened, disconnect, open};
-pub use engine::{EngineConfig, RunError, SyncEngine, SyncPhase, SyncStatus};
+pub use connect::{Attempt, ConnectionInfo, Mode, Opened, disconnect, open, open_as_owner};
+pub use engine::{EngineConfig, SyncEngine, SyncPhase, SyncStatus};
+pub use pipeline::{Attempts, RunError, SyncObserver, SyncReport, Trigger};
 pub use probe::{ProbeOutcome, test_connection};
 pub use state::{SyncState, should_sync};
 pub use token::{

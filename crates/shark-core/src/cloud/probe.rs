@@ -83,6 +83,7 @@ pub async fn test_connection(
     let backend = Backend::Replica(Remote {
         url: url.clone(),
         token: token.cloned(),
+        long_poll: None,
     });
     let result = tokio::time::timeout(
         timeout,
@@ -100,8 +101,7 @@ pub async fn test_connection(
             }
         }
         Ok(Err(e)) => {
-            let detail = e.to_string();
-            let problem = Problem::of(&detail);
+            let problem = e.problem();
             ProbeOutcome::failed(problem, problem.advice().to_string(), started)
         }
         Err(_) => ProbeOutcome::failed(

@@ -71,6 +71,7 @@ pub async fn survey(
     let backend = Backend::Replica(Remote {
         url: url.clone(),
         token: None,
+        long_poll: None,
     });
     let opened = Store::open_with(paths, device, Duration::from_secs(2), &backend).await;
     Ok(match opened {

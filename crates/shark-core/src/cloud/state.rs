@@ -81,11 +81,11 @@ impl SyncState {
         self.tally(at, true);
     }
 
-    pub fn failed(&mut self, at: Timestamp, message: &str) {
+    pub fn failed(&mut self, at: Timestamp, problem: Problem, message: &str) {
         self.tally(at, false);
         self.last_failure = Some(Failure {
             at,
-            problem: Problem::of(message),
+            problem,
             message: message.to_string(),
         });
     }
@@ -176,6 +176,7 @@ mod tests {
         assert_eq!(s, SyncState::default());
         s.failed(
             crate::time::now(),
+            Problem::Offline,
             "http request failed: client error (Connect)",
         );
         s.save(&paths).unwrap();
@@ -189,7 +190,7 @@ mod tests {
         let mut s = SyncState::default();
         assert_eq!(s.success_rate(now).percent, None);
         s.succeeded(now - D::days(40));
-        s.failed(now - D::days(29), "status=500");
+        s.failed(now - D::days(29), Problem::Server, "status=500");
         for _ in 0..3 {
             s.succeeded(now);
         }

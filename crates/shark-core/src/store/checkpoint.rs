@@ -6,9 +6,10 @@
 //!
 //! The rule is one pure function ([`due`]): checkpoint once the WAL passes
 //! [`WAL_LIMIT`]. It is applied right after a write commits (still holding
-//! the write lock, so the checkpoint never races a write), when a database
-//! is opened (an old, large WAL is brought back to size), and when the sync
-//! engine is idle. A local file is checkpointed with SQLite's
+//! the write lock, so the checkpoint never races a write; a replica's only
+//! when no sync step is in flight), after a push or pull (unless a write is
+//! in progress), and when a database is opened (an old, large WAL is
+//! brought back to size). A local file is checkpointed with SQLite's
 //! `wal_checkpoint(TRUNCATE)`; a replica with the sync engine's own
 //! checkpoint, which first saves the pages of changes not yet pulled over
 //! into `-wal-revert` so a later pull can still roll them back and replay
@@ -81,6 +82,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn checkpoint(&self) -> Result<(FileSizes, FileSizes)> {
         let _guard = self.write.lock().await;
+        let _sync = self.sync.lock().await;
         let before = self.file_sizes();
         self.checkpoint_locked().await?;
         Ok((before, self.file_sizes()))
@@ -94,11 +96,41 @@ impl Store {
             return;
         }
         let _guard = self.write.lock().await;
+        let _sync = self.sync.lock().await;
         self.checkpoint_due_locked().await;
     }
 
-    /// [`Store::checkpoint_if_due`] for a caller that holds the write lock.
-    pub(crate) async fn checkpoint_due_locked(&self) {
+    /// After a write, with the write lock held: a replica is checkpointed
+    /// only when no sync step is in flight (that step checkpoints when it
+    /// ends), so a write never waits for the network.
+    pub(crate) async fn checkpoint_after_write(&self) {
+        if !due(self.wal_bytes()) {
+            return;
+        }
+        match &self.engine {
+            Engine::Local(_) => self.checkpoint_due_locked().await,
+            Engine::Replica(_) => {
+                if let Ok(_sync) = self.sync.try_lock() {
+                    self.checkpoint_due_locked().await;
+                }
+            }
+        }
+    }
+
+    /// After a sync step, with the sync lock held: checkpoints unless a
+    /// write is in progress (the write checkpoints when it commits).
+    pub(crate) async fn checkpoint_after_sync(&self) {
+        if !due(self.wal_bytes()) {
+            return;
+        }
+        if let Ok(_guard) = self.write.try_lock() {
+            self.checkpoint_due_locked().await;
+        }
+    }
+
+    /// Checkpoints when due; the caller holds the write lock and, for a
+    /// replica, the sync lock.
+    async fn checkpoint_due_locked(&self) {
         let wal = self.wal_bytes();
         if !due(wal) {
             return;
@@ -109,7 +141,7 @@ impl Store {
         }
     }
 
-    /// Runs the checkpoint; the caller holds the write lock.
+    /// Runs the checkpoint; the caller holds the write and sync locks.
     async fn checkpoint_locked(&self) -> Result<()> {
         match &self.engine {
             Engine::Local(_) => {
@@ -136,10 +168,10 @@ impl Store {
                 }
                 Ok(())
             }
-            Engine::Replica(db) => db.checkpoint().await.map_err(|source| Error::Sync {
-                action: "checkpointing the replica",
-                source,
-            }),
+            Engine::Replica(db) => db
+                .checkpoint()
+                .await
+                .map_err(|source| Error::sync("checkpointing the replica", source)),
         }
     }
 }

@@ -1,7 +1,11 @@
 //! The two ways a Shark database is held: a plain local file, or a synced
-//! replica of a Turso database (the `turso` crate's sync engine). Push and
-//! pull run under the store's write lock, so they never overlap a write
-//! (the engine's "database is busy" hazard).
+//! replica of a Turso database (the `turso` crate's sync engine), and the
+//! replica's own steps (push, pull, figures). Every call into the sync
+//! engine is serialized by the store's sync lock (the engine holds a
+//! blocking lock for a whole operation, network wait included, so two at
+//! once would block a thread); none of them takes the write lock: a push
+//! does not block writes, and writes that meet a pull's apply get "busy"
+//! and are retried (see `Store::write`).
 
 use std::path::Path;
 
@@ -11,7 +15,6 @@ use turso::Connection;
 use super::Store;
 use crate::error::{DbContext, Error, Result};
 use crate::secret::SecretToken;
-use crate::usage::counters::{Counters, Unsent};
 
 /// Where the data lives.
 #[derive(Debug, Clone, Default)]
@@ -32,6 +35,11 @@ pub struct Remote {
     pub url: String,
     /// `None` for a server that needs no token (a local development server).
     pub token: Option<SecretToken>,
+    /// How long the server may hold a pull that finds nothing new (Turso
+    /// Cloud answers as soon as a change arrives); `None`: answer at once.
+    /// Only a replica's long-lived owner asks for it: a pull in flight holds
+    /// the engine, so a one-shot command must not wait on one.
+    pub long_poll: Option<std::time::Duration>,
 }
 
 /// An open engine.
@@ -76,10 +84,13 @@ impl Engine {
                 if let Some(token) = &remote.token {
                     builder = builder.with_auth_token(token.expose());
                 }
-                let db = builder.build().await.map_err(|source| Error::Sync {
-                    action: "opening the replica",
-                    source,
-                })?;
+                if let Some(wait) = remote.long_poll {
+                    builder = builder.with_long_poll_timeout(wait);
+                }
+                let db = builder
+                    .build()
+                    .await
+                    .map_err(|source| Error::sync("opening the replica", source))?;
                 let engine = Engine::Replica(db);
                 let conn = engine.connect().await?;
                 Ok((engine, conn))
@@ -100,17 +111,6 @@ impl Engine {
     }
 }
 
-/// What one sync did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SyncReport {
-    /// Whether the pull brought anything.
-    pub pulled: bool,
-    /// Keys this device gave up because another machine took them first.
-    pub renumbered: Vec<super::Renumbered>,
-    /// Change records the push carried (rows written in the cloud).
-    pub pushed_changes: i64,
-}
-
 /// What the sync engine reports about this replica.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct SyncStats {
@@ -122,6 +122,11 @@ pub struct SyncStats {
     pub network_sent_bytes: u64,
     pub network_received_bytes: u64,
 }
+
+/// Times a sync step retries at once when it meets the local database busy
+/// (another connection mid-write, a checkpoint): the busy window is a
+/// transaction's milliseconds.
+const BUSY_RETRIES: u32 = 20;
 
 impl Store {
     fn replica(&self) -> Result<&turso::sync::Database> {
@@ -138,136 +143,99 @@ impl Store {
         matches!(self.engine, Engine::Replica(_))
     }
 
-    /// Sends local changes to the server. Waits for any write in progress.
-    /// Returns the number of change records sent (each a row written there).
+    /// Sends local changes to the server. Writes go on meanwhile (the engine
+    /// sends what was committed when it started; later writes wait for the
+    /// next push). Returns the number of change records pending when it
+    /// started (each a row written there).
     #[tracing::instrument(skip_all)]
     pub async fn push(&self) -> Result<i64> {
         let db = self.replica()?;
-        let _guard = self.write.lock().await;
-        let pending = self.pending_changes().await;
-        db.push().await.map_err(|source| Error::Sync {
-            action: "pushing changes",
-            source,
-        })?;
-        self.checkpoint_due_locked().await;
+        let _sync = self.sync.lock().await;
+        let pending = self.stats_locked().await?.map_or(0, |s| s.pending_changes);
+        busy_retry(|| db.push(), "pushing changes").await?;
+        self.checkpoint_after_sync().await;
         Ok(pending)
     }
 
-    /// Applies the server's changes; true when anything arrived.
+    /// Fetches the server's changes and applies them; true when anything
+    /// arrived. The wait for the server takes no lock writes need; applying
+    /// makes writes that meet it retry for its milliseconds.
     #[tracing::instrument(skip_all)]
     pub async fn pull(&self) -> Result<bool> {
         let db = self.replica()?;
-        let _guard = self.write.lock().await;
-        let pulled = db.pull().await.map_err(|source| Error::Sync {
-            action: "pulling changes",
-            source,
-        })?;
+        // A write in progress finishes first (milliseconds): an apply that
+        // lands inside a write transaction aborts it, and pulls every second
+        // could otherwise starve a long write (a large import) for good. A
+        // write that starts during the network wait is aborted at most once.
+        drop(self.write.lock().await);
+        let _sync = self.sync.lock().await;
+        let pulled = busy_retry(|| db.pull(), "pulling changes").await?;
         if pulled {
             self.bump_version();
         }
         // Pulled changes are applied through the WAL too: a machine that
         // only receives changes must keep it bounded as well.
-        self.checkpoint_due_locked().await;
+        self.checkpoint_after_sync().await;
         Ok(pulled)
     }
 
-    /// One full sync: pull the server's changes, renumber this device's rows
-    /// that lost a key collision, then push. Safe to repeat.
-    #[tracing::instrument(skip_all)]
-    pub async fn sync_now(&self) -> Result<SyncReport> {
-        let mut meter = Counters::default();
-        let result = self.sync_metered(&mut meter).await;
-        self.record_traffic(meter).await;
-        result
-    }
-
-    async fn sync_metered(&self, meter: &mut Counters) -> Result<SyncReport> {
-        let pulled = self.pull().await?;
-        meter.pulls += 1;
-        let renumbered = self.resolve_key_collisions().await?;
-        self.fold_usage(self.pending_changes().await).await?;
-        let pending = self.push().await?;
-        meter.pushes += 1;
-        meter.rows_written += u64::try_from(pending).unwrap_or(0);
-        Ok(SyncReport {
-            pulled,
-            renumbered,
-            pushed_changes: pending,
-        })
-    }
-
-    /// Records `meter` and the bytes sent and received since the last
-    /// record (or since opening) as this machine's unsent sync figures.
-    /// Bytes of an attempt cut short by a timeout are counted by the next
-    /// record. A failure to record is logged: figures never fail a sync.
-    pub(crate) async fn record_traffic(&self, mut meter: Counters) {
+    /// Bytes sent and received since the last call (or since opening): what
+    /// a usage meter records. Bytes of an attempt cut short by a timeout are
+    /// counted by the next call.
+    pub async fn traffic_since_last(&self) -> (u64, u64) {
         let Ok(Some(s)) = self.sync_stats().await else {
-            return;
+            return (0, 0);
         };
-        if let Ok(mut seen) = self.traffic_seen.lock() {
-            meter.bytes_sent += s.network_sent_bytes.saturating_sub(seen.0);
-            meter.bytes_received += s.network_received_bytes.saturating_sub(seen.1);
-            *seen = (s.network_sent_bytes, s.network_received_bytes);
-        }
-        if let Err(e) = Unsent::record(&self.paths, crate::time::now(), &meter) {
-            tracing::warn!("cannot record sync figures: {e}");
-        }
-    }
-
-    /// [`Store::sync_now`] with a timeout per attempt and retries (1 s, 2 s,
-    /// 4 s apart) for failures that may pass (offline, server error); auth,
-    /// quota and rejected changes fail at once.
-    #[tracing::instrument(skip_all)]
-    pub async fn sync_with_retries(
-        &self,
-        timeout: std::time::Duration,
-        retries: u32,
-    ) -> Result<SyncReport> {
-        let mut attempt = 0;
-        loop {
-            let result = match tokio::time::timeout(timeout, self.sync_now()).await {
-                Ok(r) => r,
-                Err(_) => Err(Error::invalid(format!(
-                    "sync timed out after {} s (cannot reach the server?)",
-                    timeout.as_secs()
-                ))),
-            };
-            let retry = match &result {
-                Ok(_) => false,
-                Err(e) => matches!(
-                    crate::cloud::Problem::of(&e.to_string()),
-                    crate::cloud::Problem::Offline | crate::cloud::Problem::Server
-                ),
-            };
-            if !retry || attempt >= retries {
-                return result;
-            }
-            let wait = std::time::Duration::from_secs(1 << attempt);
-            tracing::info!(attempt, wait_s = wait.as_secs(), "sync failed; retrying");
-            tokio::time::sleep(wait).await;
-            attempt += 1;
-        }
+        let Ok(mut seen) = self.traffic_seen.lock() else {
+            return (0, 0);
+        };
+        let delta = (
+            s.network_sent_bytes.saturating_sub(seen.0),
+            s.network_received_bytes.saturating_sub(seen.1),
+        );
+        *seen = (s.network_sent_bytes, s.network_received_bytes);
+        delta
     }
 
     /// Local changes not yet pushed (0 for a local-only database, or when the
-    /// engine cannot say).
+    /// engine cannot say). While a sync step holds the engine, the figure
+    /// last read is returned rather than waiting for the network.
     pub async fn pending_changes(&self) -> i64 {
-        self.sync_stats()
-            .await
-            .ok()
-            .flatten()
-            .map_or(0, |s| s.pending_changes)
+        if !self.is_replica() {
+            return 0;
+        }
+        match self.sync.try_lock() {
+            Ok(_sync) => self
+                .stats_locked()
+                .await
+                .ok()
+                .flatten()
+                .map_or(0, |s| s.pending_changes),
+            Err(_) => self.last_pending.load(std::sync::atomic::Ordering::Relaxed),
+        }
     }
 
-    /// The engine's figures, or `None` for a local-only database.
+    /// The engine's figures, or `None` for a local-only database (waits
+    /// for a sync step in progress).
     pub async fn sync_stats(&self) -> Result<Option<SyncStats>> {
+        if !self.is_replica() {
+            return Ok(None);
+        }
+        let _sync = self.sync.lock().await;
+        self.stats_locked().await
+    }
+
+    /// The engine's figures; the caller holds the sync lock.
+    async fn stats_locked(&self) -> Result<Option<SyncStats>> {
         let Engine::Replica(db) = &self.engine else {
             return Ok(None);
         };
-        let s = db.stats().await.map_err(|source| Error::Sync {
-            action: "reading sync figures",
-            source,
-        })?;
+        let s = db
+            .stats()
+            .await
+            .map_err(|source| Error::sync("reading sync figures", source))?;
+        self.last_pending
+            .store(s.cdc_operations, std::sync::atomic::Ordering::Relaxed);
         Ok(Some(SyncStats {
             pending_changes: s.cdc_operations,
             last_push_unix_time: s.last_push_unix_time,
@@ -275,5 +243,29 @@ impl Store {
             network_sent_bytes: s.network_sent_bytes as u64,
             network_received_bytes: s.network_received_bytes as u64,
         }))
+    }
+}
+
+/// Runs one engine step, again at once (a few ms apart) while it meets the
+/// local database busy; any other failure is returned, classified.
+async fn busy_retry<T, F, Fut>(step: F, action: &'static str) -> Result<T>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = turso::Result<T>>,
+{
+    let mut attempt = 0;
+    loop {
+        match step().await {
+            Ok(v) => return Ok(v),
+            Err(source) => {
+                let e = Error::sync(action, source);
+                if e.problem() != crate::cloud::Problem::Busy || attempt >= BUSY_RETRIES {
+                    return Err(e);
+                }
+                attempt += 1;
+                tracing::debug!(attempt, action, "the database was busy; retrying");
+                tokio::time::sleep(std::time::Duration::from_millis(5 * u64::from(attempt))).await;
+            }
+        }
     }
 }

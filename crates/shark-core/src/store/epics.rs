@@ -87,8 +87,8 @@ impl Store {
             let epic = Epic {
                 id: new_id(),
                 key: EpicKey(number).to_string(),
-                title,
-                description,
+                title: title.clone(),
+                description: description.clone(),
                 status: PlanStatus::Draft,
                 priority: new.priority.unwrap_or(Level::Medium),
                 business_value: new.business_value,

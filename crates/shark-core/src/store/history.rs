@@ -119,7 +119,7 @@ impl Store {
                 id: new_id(),
                 task_key: task.key.clone(),
                 note_type,
-                content,
+                content: content.clone(),
                 actor_kind: actor.kind,
                 created_by: actor.name.clone(),
                 device_id: device.id.clone(),

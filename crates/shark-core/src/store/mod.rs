@@ -1,7 +1,8 @@
 //! The local database: opening it (one process per file), migrating it, and
-//! the write path every change goes through (one transaction, serialized, so
-//! the sync engine can run push and pull between writes, never during; the
-//! WAL is checkpointed on that path when it has grown, see `checkpoint`).
+//! the write path every change goes through (one transaction at a time,
+//! retried whole when it meets a pull being applied, so a write never waits
+//! for the network; the WAL is checkpointed on that path when it has grown,
+//! see `checkpoint`).
 
 mod checkpoint;
 mod engine;
@@ -37,7 +38,7 @@ use engine::Engine;
 
 pub use checkpoint::{FileSizes, WAL_LIMIT, WAL_WARN};
 pub(crate) use engine::ensure_tls_provider;
-pub use engine::{Backend, Remote, SyncReport, SyncStats};
+pub use engine::{Backend, Remote, SyncStats};
 pub use epics::NewEpic;
 pub use features::NewFeature;
 pub use lock::ProcessLock;
@@ -51,6 +52,10 @@ pub use usage_ledger::UsageDay;
 
 /// A callback run after each committed write.
 pub type WriteHook = Box<dyn Fn() + Send + Sync>;
+
+/// How long a write keeps retrying while the database is busy applying a
+/// pull (milliseconds as a rule; a huge pull can take seconds).
+pub const BUSY_WRITE_FOR: Duration = Duration::from_secs(30);
 
 /// Default time a second process waits for the database before giving up.
 pub const DEFAULT_LOCK_TIMEOUT: Duration = Duration::from_secs(10);
@@ -68,9 +73,15 @@ pub struct Store {
     paths: SharkPaths,
     /// Bytes sent and received already recorded as sync figures.
     traffic_seen: std::sync::Mutex<(u64, u64)>,
-    /// Serializes write transactions (the only users of `conn`) with each
-    /// other and with push and pull.
+    /// Serializes write transactions (the only users of `conn`).
     write: tokio::sync::Mutex<()>,
+    /// Serializes every call into a replica's sync engine (push, pull,
+    /// figures, checkpoint, new connections): the engine holds a blocking
+    /// lock for a whole operation. Never waited for while holding `write`.
+    sync: tokio::sync::Mutex<()>,
+    /// Pending changes as last read, for callers that must not wait for a
+    /// sync step in flight.
+    last_pending: std::sync::atomic::AtomicI64,
     /// Called after every committed write (the sync engine schedules a push).
     on_write: std::sync::OnceLock<WriteHook>,
     /// Data version: bumped after every committed write and every pull that
@@ -138,6 +149,8 @@ impl Store {
             paths: paths.clone(),
             traffic_seen: std::sync::Mutex::new((0, 0)),
             write: tokio::sync::Mutex::new(()),
+            sync: tokio::sync::Mutex::new(()),
+            last_pending: std::sync::atomic::AtomicI64::new(0),
             on_write: std::sync::OnceLock::new(),
             version: tokio::sync::watch::Sender::new(0),
             _lock: lock,
@@ -146,8 +159,6 @@ impl Store {
         // A WAL grown large before this policy existed (or by a crash before a
         // checkpoint) is brought back to size now.
         store.checkpoint_if_due().await;
-        // Opening a replica talks to the server (a bootstrap downloads it all).
-        store.record_traffic(Default::default()).await;
         Ok(store)
     }
 
@@ -205,7 +216,7 @@ impl Store {
     /// The write hook (the sync engine's push trigger) runs after the commit.
     pub(crate) async fn write<T>(
         &self,
-        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+        f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
     ) -> Result<T> {
         self.write_tx(f, true).await
     }
@@ -214,7 +225,7 @@ impl Store {
     /// the device row): no hook, or every sync would schedule another one.
     pub(crate) async fn write_silently<T>(
         &self,
-        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+        f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
     ) -> Result<T> {
         self.write_tx(f, false).await
     }
@@ -223,29 +234,76 @@ impl Store {
     /// sync figures): open views are not told to refresh either.
     pub(crate) async fn write_bookkeeping<T>(
         &self,
-        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+        f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
     ) -> Result<T> {
         self.write_inner(f, false, false).await
     }
 
     async fn write_tx<T>(
         &self,
-        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+        f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
         notify: bool,
     ) -> Result<T> {
         self.write_inner(f, notify, true).await
     }
 
+    /// One write transaction; `f` runs again, from the start, when the
+    /// transaction meets a pull being applied or a checkpoint ("busy"): the
+    /// attempt is rolled back and retried a few ms later, for at most
+    /// [`BUSY_WRITE_FOR`].
     async fn write_inner<T>(
         &self,
-        f: impl AsyncFnOnce(&Connection) -> Result<T>,
+        f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
         notify: bool,
         bump: bool,
     ) -> Result<T> {
         let _guard = self.write.lock().await;
+        let start = std::time::Instant::now();
+        let mut pause = Duration::from_millis(1);
+        let value = loop {
+            let result = match self.begin_write().await {
+                Ok(()) => match f.clone()(&self.conn).await {
+                    Ok(v) => self
+                        .conn
+                        .execute("COMMIT", ())
+                        .await
+                        .db("saving")
+                        .map(|_| v),
+                    Err(e) => Err(e),
+                },
+                Err(e) => Err(e),
+            };
+            if result.is_err() && !self.conn.is_autocommit().unwrap_or(true) {
+                let _ = self.conn.execute("ROLLBACK", ()).await;
+            }
+            match result {
+                Err(e) if e.problem() == crate::cloud::Problem::Busy => {
+                    if start.elapsed() >= BUSY_WRITE_FOR {
+                        return Err(e);
+                    }
+                    tracing::debug!("a write met the database busy; retrying it: {e}");
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(Duration::from_millis(20));
+                }
+                other => break other?,
+            }
+        };
+        if bump {
+            self.bump_version();
+        }
+        if let Some(hook) = self.on_write.get().filter(|_| notify) {
+            hook();
+        }
+        // Still holding the write lock: no write overlaps the checkpoint.
+        self.checkpoint_after_write().await;
+        Ok(value)
+    }
+
+    /// Starts a write transaction (rolling back one left open first).
+    async fn begin_write(&self) -> Result<()> {
         // A write whose future was dropped mid-transaction (a timeout around
-        // a sync fired while it wrote) left its transaction open: roll it
-        // back, so nothing half-done stays and this write can start.
+        // it fired while it wrote) left its transaction open: roll it back,
+        // so nothing half-done stays and this write can start.
         if !self.conn.is_autocommit().db("checking the writer")? {
             tracing::warn!("rolling back a write that was cut off");
             self.conn
@@ -257,27 +315,7 @@ impl Store {
             .execute("BEGIN IMMEDIATE", ())
             .await
             .db("starting a write")?;
-        match f(&self.conn).await {
-            Ok(v) => {
-                if let Err(e) = self.conn.execute("COMMIT", ()).await.db("saving") {
-                    let _ = self.conn.execute("ROLLBACK", ()).await;
-                    return Err(e);
-                }
-                if bump {
-                    self.bump_version();
-                }
-                if let Some(hook) = self.on_write.get().filter(|_| notify) {
-                    hook();
-                }
-                // Still holding the write lock: no write or sync can overlap.
-                self.checkpoint_due_locked().await;
-                Ok(v)
-            }
-            Err(e) => {
-                let _ = self.conn.execute("ROLLBACK", ()).await;
-                Err(e)
-            }
-        }
+        Ok(())
     }
 
     /// A read connection from the pool (opened when none is idle), held
@@ -287,7 +325,7 @@ impl Store {
         let mut checkout = self.readers.checkout().await;
         let conn = match checkout.reused.take() {
             Some(c) => c,
-            None => match self.engine.connect().await {
+            None => match self.connect_engine().await {
                 Ok(c) => {
                     self.readers.opened();
                     c
@@ -303,6 +341,16 @@ impl Store {
             checkout: Some(checkout),
             conn: Some(conn),
         })
+    }
+
+    /// A new connection; a replica's waits for a sync step in flight (the
+    /// engine serves one operation at a time).
+    async fn connect_engine(&self) -> Result<Connection> {
+        let _sync = match self.engine {
+            Engine::Replica(_) => Some(self.sync.lock().await),
+            Engine::Local(_) => None,
+        };
+        self.engine.connect().await
     }
 
     /// The engine's integrity check of the whole file: an empty list when
@@ -341,14 +389,14 @@ impl Store {
             if known.is_some() {
                 c.execute(
                     "UPDATE devices SET name = ?2, updated_at = ?3 WHERE id = ?1",
-                    (id, name, now),
+                    (id.clone(), name.clone(), now.clone()),
                 )
                 .await
                 .db("renaming this device")?;
             } else {
                 c.execute(
                     "INSERT INTO devices (id, name, created_at, updated_at) VALUES (?1, ?2, ?3, ?3)",
-                    (id, name, now),
+                    (id.clone(), name.clone(), now.clone()),
                 )
                 .await
                 .db("registering this device")?;

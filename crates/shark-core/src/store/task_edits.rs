@@ -203,10 +203,10 @@ impl Store {
             .write(async |c: &Connection| {
                 let task = tasks::require(c, key).await?;
                 let mut e = Edits::default();
-                if let Some(t) = title {
+                if let Some(t) = title.clone() {
                     e.field("title", Some(task.title.clone()), Some(t.clone()), t.into());
                 }
-                if let Some(d) = description {
+                if let Some(d) = description.clone() {
                     e.field("description", task.description.clone(), d.clone(), d.into());
                 }
                 if let Some(p) = patch.priority {
@@ -218,10 +218,10 @@ impl Store {
                         i64::from(p.get()).into(),
                     );
                 }
-                if let Some(a) = agent_type {
+                if let Some(a) = agent_type.clone() {
                     e.field("agent_type", task.agent_type.clone(), a.clone(), a.into());
                 }
-                if let Some(a) = assigned {
+                if let Some(a) = assigned.clone() {
                     e.field(
                         "assigned_agent",
                         task.assigned_agent.clone(),

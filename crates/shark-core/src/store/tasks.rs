@@ -220,9 +220,11 @@ impl Store {
         self.write(async |c: &Connection| {
             let mut state = BatchState::default();
             let mut created = Vec::with_capacity(news.len());
-            for (i, new) in news.into_iter().enumerate() {
+            for (i, new) in news.iter().cloned().enumerate() {
+                // Only the user's own mistakes name the task: an engine
+                // failure (a busy database is retried whole) passes as is.
                 let at = |e: Error| {
-                    if batch {
+                    if batch && e.is_user_error() {
                         Error::invalid(format!("task {} of the batch: {e}", i + 1))
                     } else {
                         e

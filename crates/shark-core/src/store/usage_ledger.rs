@@ -1,6 +1,6 @@
 //! The synced `usage_days` table: this machine folds its measured sync
 //! figures in (only ever its own rows), and every machine reads all rows to
-//! show each machine's share. Measuring happens in [`Store::sync_now`].
+//! show each machine's share. Measuring is the usage meter's (`usage::meter`).
 
 use turso::Connection;
 

@@ -9,6 +9,7 @@ pub mod api_cache;
 #[cfg(test)]
 mod calendar_tests;
 pub mod counters;
+pub mod meter;
 pub mod platform;
 pub mod quota;
 pub mod report;
