@@ -33,7 +33,8 @@ pub struct Faults {
     pub cut_push_answers: AtomicUsize,
     /// The next N requests get `503 Service Unavailable`.
     pub errors_503: AtomicUsize,
-    /// Hold an empty pull up to this long, until a push passes (0: off).
+    /// Emulate long-poll: hold an empty pull that asks for it (its
+    /// `long_poll_timeout_ms`), at most this long, until a push passes (0: off).
     pub long_poll_ms: AtomicU64,
 }
 
@@ -243,7 +244,10 @@ fn serve(
     };
     if is_pull {
         seen.pulls.fetch_add(1, Ordering::SeqCst);
-        let hold = faults.long_poll_ms.load(Ordering::SeqCst);
+        let hold = faults
+            .long_poll_ms
+            .load(Ordering::SeqCst)
+            .min(requested_long_poll(body(&request)));
         if hold > 0 && body(&answer).len() <= EMPTY_PULL_MAX {
             // Nothing new: hold it until a push passes or the time is up,
             // then ask again (what Turso Cloud's long-poll does server side).
@@ -291,6 +295,47 @@ fn serve(
 /// The answer, telling the client the connection closes after it.
 fn closing_answer(answer: &[u8]) -> Vec<u8> {
     closing(answer)
+}
+
+/// The `long_poll_timeout_ms` a pull asks for (field 4 of the protobuf
+/// request, a varint); 0 when absent or unreadable.
+fn requested_long_poll(mut b: &[u8]) -> u64 {
+    fn varint(b: &mut &[u8]) -> Option<u64> {
+        let mut v = 0u64;
+        for shift in (0..64).step_by(7) {
+            let (&byte, rest) = b.split_first()?;
+            *b = rest;
+            v |= u64::from(byte & 0x7f) << shift;
+            if byte & 0x80 == 0 {
+                return Some(v);
+            }
+        }
+        None
+    }
+    while !b.is_empty() {
+        let Some(key) = varint(&mut b) else { return 0 };
+        let skip = match key & 7 {
+            0 => {
+                let Some(v) = varint(&mut b) else { return 0 };
+                if key >> 3 == 4 {
+                    return v;
+                }
+                0
+            }
+            1 => 8,
+            2 => match varint(&mut b) {
+                Some(n) => n as usize,
+                None => return 0,
+            },
+            5 => 4,
+            _ => return 0,
+        };
+        if skip > b.len() {
+            return 0;
+        }
+        b = &b[skip..];
+    }
+    0
 }
 
 fn take_one(n: &AtomicUsize) -> bool {

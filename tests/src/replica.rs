@@ -20,12 +20,13 @@ pub struct Replica {
 
 /// Opens (bootstrapping) a replica of `server` for a device called `name`.
 pub async fn replica(server: &SyncServer, name: &str) -> Replica {
-    replica_at(&server.url(), name).await
+    replica_at(&server.url(), name, None).await
 }
 
-/// [`replica`] of the server at `url` (a proxy in front of one), asking it
-/// to hold pulls as an owner does (a server that answers at once ignores it).
-pub async fn replica_at(url: &str, name: &str) -> Replica {
+/// [`replica`] of the server at `url` (a proxy in front of one); with
+/// `long_poll`, its pulls ask the server to hold them that long, as an
+/// owner's do (a server that answers at once ignores it).
+pub async fn replica_at(url: &str, name: &str, long_poll: Option<Duration>) -> Replica {
     let home = tempfile::tempdir().expect("temp dir");
     let paths = SharkPaths::under(home.path());
     paths.ensure_dirs().expect("shark home");
@@ -37,7 +38,7 @@ pub async fn replica_at(url: &str, name: &str) -> Replica {
     let backend = Backend::Replica(Remote {
         url: url.to_string(),
         token: None,
-        long_poll: Some(shark_core::cloud::engine::LONG_POLL),
+        long_poll,
     });
     let store = Store::open_with(&paths, device, Duration::from_secs(5), &backend)
         .await

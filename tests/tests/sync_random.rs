@@ -1,6 +1,7 @@
 //! Three machines, random work, random offline periods, many seeds, the real
-//! sync server: at the end every machine holds identical data and every task
-//! any machine created exists exactly once, under a unique key.
+//! sync server, and writes made while a sync runs: at the end every machine
+//! holds identical data and every task any machine created exists exactly
+//! once, under a unique key.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -175,11 +176,19 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
             }
             _ => {
                 if n.online && server.is_running() {
-                    renumbered += shark_core::cloud::pipeline::sync_once(&n.store)
-                        .await
-                        .expect("sync")
-                        .renumbered
-                        .len();
+                    // Writes during the sync: a task created while it runs
+                    // (sync no longer holds writes back; see sync_stress).
+                    let t = NewTask {
+                        feature: "E01-F01".into(),
+                        title: format!("s{seed} during sync {step}"),
+                        ..Default::default()
+                    };
+                    let (synced, written) = tokio::join!(
+                        shark_core::cloud::pipeline::sync_once(&n.store),
+                        n.store.create_task(t, &actor)
+                    );
+                    renumbered += synced.expect("sync").renumbered.len();
+                    created.insert(written.expect("a write during sync").id);
                 } else if n.online {
                     assert!(
                         shark_core::cloud::pipeline::sync_once(&n.store)

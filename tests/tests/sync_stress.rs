@@ -103,7 +103,7 @@ async fn a_step(a: &Store, i: usize, keys: &mut Vec<String>, actor: &Actor) -> V
 async fn steady_writes_survive_sync_faults_exactly_once() {
     let mut server = SyncServer::start();
     let proxy = FaultProxy::start(server.addr());
-    let a = replica_at(&proxy.url(), "a").await;
+    let a = replica_at(&proxy.url(), "a", None).await;
     seed(&a.store).await;
     a.store
         .create_feature(NewFeature {
@@ -116,7 +116,7 @@ async fn steady_writes_survive_sync_faults_exactly_once() {
     shark_core::cloud::pipeline::sync_once(&a.store)
         .await
         .expect("first push");
-    let b = replica_at(&proxy.url(), "b").await;
+    let b = replica_at(&proxy.url(), "b", None).await;
     let ea = SyncEngine::start(a.store.clone(), a.paths.clone(), busy_owner());
     let eb = SyncEngine::start(b.store.clone(), b.paths.clone(), busy_owner());
     let ea = Arc::new(ea);

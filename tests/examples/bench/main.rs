@@ -4,7 +4,7 @@
 //!
 //! Run through `npm run bench` (release build, README table) or
 //! `npm run bench -- --quick` (tiny sizes; only checks the suite completes).
-//! Directly: `cargo run --release -p shark-tests --example bench -- --out FILE [--quick]`.
+//! Directly: `cargo run --release -p shark-tests --example bench -- --out FILE [--quick] [--only SECTION]`.
 
 #![allow(clippy::print_stderr)]
 
@@ -121,6 +121,13 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned()
         .unwrap_or_else(|| "bench-core.json".into());
+    // `--only SECTION` (reads, history, sync, transfer) runs one section.
+    let only = args
+        .iter()
+        .position(|a| a == "--only")
+        .and_then(|i| args.get(i + 1))
+        .cloned();
+    let runs = |section: &str| only.as_deref().is_none_or(|o| o == section);
     let sizes = if quick { Sizes::quick() } else { Sizes::full() };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -129,21 +136,29 @@ fn main() {
         .expect("runtime");
     let mut figures = Vec::new();
     let started = std::time::Instant::now();
-    eprintln!("# reads and writes");
-    reads::run(&sizes, &mut figures);
-    report(&figures, 0);
-    let done = figures.len();
-    eprintln!("# history: databases built by single commands");
-    history::run(&sizes, &mut figures);
-    report(&figures, done);
-    let done = figures.len();
-    eprintln!("# sync");
-    rt.block_on(sync::run(&sizes, &mut figures));
-    report(&figures, done);
-    let done = figures.len();
-    eprintln!("# import and export");
-    rt.block_on(transfer::run(&sizes, &mut figures));
-    report(&figures, done);
+    if runs("reads") {
+        eprintln!("# reads and writes");
+        reads::run(&sizes, &mut figures);
+        report(&figures, 0);
+    }
+    if runs("history") {
+        let done = figures.len();
+        eprintln!("# history: databases built by single commands");
+        history::run(&sizes, &mut figures);
+        report(&figures, done);
+    }
+    if runs("sync") {
+        let done = figures.len();
+        eprintln!("# sync");
+        rt.block_on(sync::run(&sizes, &mut figures));
+        report(&figures, done);
+    }
+    if runs("transfer") {
+        let done = figures.len();
+        eprintln!("# import and export");
+        rt.block_on(transfer::run(&sizes, &mut figures));
+        report(&figures, done);
+    }
     let doc = serde_json::json!({
         "machine": machine(),
         "profile": if cfg!(debug_assertions) { "debug" } else { "release" },

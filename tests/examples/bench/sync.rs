@@ -6,6 +6,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use shark_core::cloud::engine::LONG_POLL;
 use shark_core::cloud::{EngineConfig, SyncEngine};
 use shark_core::model::Actor;
 use shark_core::store::{NewTask, TaskFilter, TaskPatch};
@@ -53,6 +54,7 @@ pub async fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
     engine_live(sizes, out).await;
     long_poll_visible(sizes, out).await;
     writes_during_sync(sizes, out).await;
+    idle_cost(sizes, out).await;
     for &n in &sizes.catch_up {
         catch_up(n, sizes, out).await;
     }
@@ -166,8 +168,14 @@ async fn long_poll_visible(sizes: &Sizes, out: &mut Vec<Figure>) {
         .faults
         .long_poll_ms
         .store(5_000, std::sync::atomic::Ordering::SeqCst);
-    let a = seeded(&server, 10).await;
-    let b = replica_at(&proxy.url(), "b").await;
+    // A pushes through the proxy too: that is what releases B's held pull.
+    let a = replica_at(&proxy.url(), "a", None).await;
+    seed(&a.store).await;
+    bulk(&a, 10, "task").await;
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .expect("sync");
+    let b = replica_at(&proxy.url(), "b", Some(LONG_POLL)).await;
     let _eb = SyncEngine::start(b.store.clone(), b.paths.clone(), EngineConfig::default());
     let mut seen = Vec::new();
     for i in 0..sizes.engine_runs {
@@ -193,6 +201,63 @@ async fn long_poll_visible(sizes: &Sizes, out: &mut Vec<Figure>) {
     );
 }
 
+/// What an idle owner's live sync costs: requests and bytes per empty pull
+/// (measured at the proxy, HTTP included, and by the engine), and per day
+/// at the floor (a server that answers at once) and with Turso Cloud's
+/// long-poll holding each pull [`LONG_POLL`].
+async fn idle_cost(sizes: &Sizes, out: &mut Vec<Figure>) {
+    let server = SyncServer::start();
+    let proxy = FaultProxy::start(server.addr());
+    let a = replica_at(&proxy.url(), "a", Some(LONG_POLL)).await;
+    seed(&a.store).await;
+    shark_core::cloud::pipeline::sync_once(&a.store)
+        .await
+        .expect("sync");
+    let config = EngineConfig::default();
+    let engine = SyncEngine::start(a.store.clone(), a.paths.clone(), config);
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let _ = engine.sync_now().await;
+    let seen = &proxy.seen;
+    let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::SeqCst);
+    let count = |a: &std::sync::atomic::AtomicUsize| a.load(std::sync::atomic::Ordering::SeqCst);
+    let (p0, up0, down0) = (
+        count(&seen.pulls),
+        load(&seen.bytes_up),
+        load(&seen.bytes_down),
+    );
+    let stats0 = a.store.sync_stats().await.expect("stats").expect("replica");
+    let idle = if sizes.quick { 3 } else { 30 };
+    tokio::time::sleep(Duration::from_secs(idle)).await;
+    let pulls = (count(&seen.pulls) - p0).max(1) as f64;
+    let wire = (load(&seen.bytes_up) - up0 + load(&seen.bytes_down) - down0) as f64 / pulls;
+    let stats = a.store.sync_stats().await.expect("stats").expect("replica");
+    let engine_bytes = ((stats.network_sent_bytes - stats0.network_sent_bytes)
+        + (stats.network_received_bytes - stats0.network_received_bytes))
+        as f64
+        / pulls;
+    drop(engine);
+    let per_day_floor = 86_400.0 / config.pull_floor.as_secs_f64();
+    let per_day_cloud = 86_400.0 / LONG_POLL.as_secs_f64();
+    out.push(
+        Figure::from(
+            "sync_idle_pull_bytes",
+            "Sync",
+            "an idle owner's empty pull: bytes on the wire (HTTP included) per pull",
+            "bytes",
+            &[wire],
+        )
+        .note(format!(
+            "{pulls} pulls in {idle} s; the engine counts {engine_bytes:.0} bytes of payload per pull. A day idle: {:.0} pulls, {:.1} MB at the {} ms floor (a server that answers at once); {:.0} pulls, {:.1} MB against Turso Cloud holding each pull {} s",
+            per_day_floor,
+            per_day_floor * engine_bytes / 1e6,
+            config.pull_floor.as_millis(),
+            per_day_cloud,
+            per_day_cloud * engine_bytes / 1e6,
+            LONG_POLL.as_secs()
+        )),
+    );
+}
+
 /// A write through the core's owner while a sync is in flight, the server
 /// at 0 ms, at ~300 ms round trips, and black-holed.
 async fn writes_during_sync(sizes: &Sizes, out: &mut Vec<Figure>) {
@@ -208,7 +273,7 @@ async fn writes_during_sync(sizes: &Sizes, out: &mut Vec<Figure>) {
     ] {
         let server = SyncServer::start();
         let proxy = FaultProxy::start(server.addr());
-        let a = replica_at(&proxy.url(), "a").await;
+        let a = replica_at(&proxy.url(), "a", None).await;
         seed(&a.store).await;
         bulk(&a, 20, "task").await;
         proxy.latency(Duration::from_millis(each_way));

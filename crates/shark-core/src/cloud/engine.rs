@@ -25,12 +25,15 @@ use crate::time::{self, Timestamp};
 /// pull in flight (the engine runs one operation at a time), so this also
 /// bounds how long a write can wait to leave. See the README ("Sync timing")
 /// for what it costs.
-pub const LONG_POLL: Duration = Duration::from_secs(5);
+pub const LONG_POLL: Duration = Duration::from_secs(2);
 
 /// The least time between the starts of two pulls, for a server that
 /// answers at once (the local development server ignores long-poll). An
 /// empty pull is one small request (figures in the README).
 pub const PULL_FLOOR: Duration = Duration::from_millis(500);
+
+/// How long after a live pull a push skips pulling again.
+const FRESH_FOR: Duration = Duration::from_secs(2);
 
 /// The longest pause between live pulls after failures (it doubles from 1 s).
 pub const MAX_FAILURE_PAUSE: Duration = Duration::from_secs(30);
@@ -244,6 +247,8 @@ struct Loop {
     meter: crate::usage::meter::UsageMeter,
     paused: bool,
     failures: u32,
+    /// When the last pull ended well.
+    pulled_at: Option<Instant>,
 }
 
 async fn run_loop(
@@ -261,6 +266,7 @@ async fn run_loop(
         meter: crate::usage::meter::UsageMeter::new(&paths),
         paused: false,
         failures: 0,
+        pulled_at: None,
     };
     let mut push_at: Option<Instant> = None;
     // A health check at start: a requested pass at once.
@@ -360,7 +366,14 @@ impl Loop {
             retries,
         };
         let observers: [&dyn SyncObserver; 1] = [&self.meter];
-        let result = pipeline::run(&self.store, trigger, attempts, &observers).await;
+        let fresh = self
+            .pulled_at
+            .is_some_and(|t| t.elapsed() < self.config.pull_floor + FRESH_FOR);
+        let pulls = matches!(trigger, Trigger::LivePull | Trigger::Due) || !fresh;
+        let result = pipeline::run_with(&self.store, trigger, fresh, attempts, &observers).await;
+        if result.is_ok() && pulls {
+            self.pulled_at = Some(Instant::now());
+        }
         let now = time::now();
         self.recorder.record(&result, now);
         self.failures = if result.is_ok() { 0 } else { self.failures + 1 };

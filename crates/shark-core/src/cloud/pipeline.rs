@@ -29,11 +29,10 @@ pub enum Trigger {
     LivePull,
 }
 
-/// The steps of one pass. A pull always comes first when there is one: a
-/// push is only safe after this device's rows that lost a key race were
-/// renumbered, and that needs the other machine's rows (a push rejected for
-/// a duplicate key drops the local row at the next pull: see
-/// ../shared/turso-notes.md, Hazard 2).
+/// The steps of one pass. When both run, the pull comes first, so this
+/// device's rows that lost a key race are renumbered before they leave
+/// (synced tables have no UNIQUE constraint, so a push never fails over a
+/// duplicate key; renumbering first only saves a second push).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Plan {
     pub pull: bool,
@@ -41,14 +40,21 @@ pub struct Plan {
 }
 
 /// What to do for `trigger` with `pending` local changes not yet pushed.
-pub fn plan(trigger: Trigger, pending: i64) -> Plan {
+/// `pulled_fresh`: an owner's live pull ended moments ago, so a push need
+/// not pull again (on a long-polling server an empty pull is held for
+/// seconds; a write must not wait for that).
+pub fn plan(trigger: Trigger, pending: i64, pulled_fresh: bool) -> Plan {
     match trigger {
-        // A request is also a health check: both steps, even with nothing to push.
+        // A request is also a health check: it pushes even with nothing to send.
         Trigger::Requested => Plan {
-            pull: true,
+            pull: !pulled_fresh,
             push: true,
         },
-        Trigger::Wrote | Trigger::Due => Plan {
+        Trigger::Wrote => Plan {
+            pull: !pulled_fresh,
+            push: pending > 0,
+        },
+        Trigger::Due => Plan {
             pull: true,
             push: pending > 0,
         },
@@ -122,14 +128,25 @@ pub struct Attempts {
 /// Runs one pass for `trigger`: plan, execute (retrying transient
 /// failures), tell the observers what it cost. Recording the outcome is the
 /// caller's [`Recorder`].
-#[tracing::instrument(skip_all, fields(?trigger))]
 pub async fn run(
     store: &Store,
     trigger: Trigger,
     attempts: Attempts,
     observers: &[&dyn SyncObserver],
 ) -> Result<SyncReport, RunError> {
-    let steps = plan(trigger, store.pending_changes().await);
+    run_with(store, trigger, false, attempts, observers).await
+}
+
+/// [`run`] for an owner that knows whether its live pull is fresh.
+#[tracing::instrument(skip_all, fields(?trigger))]
+pub async fn run_with(
+    store: &Store,
+    trigger: Trigger,
+    pulled_fresh: bool,
+    attempts: Attempts,
+    observers: &[&dyn SyncObserver],
+) -> Result<SyncReport, RunError> {
+    let steps = plan(trigger, store.pending_changes().await, pulled_fresh);
     let mut figures = PassFigures::default();
     let mut attempt = 0;
     let result = loop {
@@ -185,7 +202,9 @@ async fn execute(
         report.pulled = store.pull().await?;
         figures.pulls += 1;
     }
-    report.renumbered = store.resolve_key_collisions().await?;
+    if steps.pull {
+        report.renumbered = store.resolve_key_collisions().await?;
+    }
     let pending = store.pending_changes().await;
     if steps.push || pending > 0 && !report.renumbered.is_empty() {
         store.fold_usage(store.pending_changes().await).await?;
@@ -283,11 +302,13 @@ mod tests {
     #[test]
     fn plans() {
         let p = |pull, push| Plan { pull, push };
-        assert_eq!(plan(Trigger::Requested, 0), p(true, true));
-        assert_eq!(plan(Trigger::Wrote, 3), p(true, true));
-        assert_eq!(plan(Trigger::Wrote, 0), p(true, false));
-        assert_eq!(plan(Trigger::Due, 0), p(true, false));
-        assert_eq!(plan(Trigger::LivePull, 0), p(true, false));
-        assert_eq!(plan(Trigger::LivePull, 2), p(true, true));
+        assert_eq!(plan(Trigger::Requested, 0, false), p(true, true));
+        assert_eq!(plan(Trigger::Requested, 0, true), p(false, true));
+        assert_eq!(plan(Trigger::Wrote, 3, false), p(true, true));
+        assert_eq!(plan(Trigger::Wrote, 3, true), p(false, true));
+        assert_eq!(plan(Trigger::Wrote, 0, false), p(true, false));
+        assert_eq!(plan(Trigger::Due, 0, true), p(true, false));
+        assert_eq!(plan(Trigger::LivePull, 0, true), p(true, false));
+        assert_eq!(plan(Trigger::LivePull, 2, true), p(true, true));
     }
 }
