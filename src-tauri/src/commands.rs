@@ -394,11 +394,14 @@ pub async fn disconnect_cloud(session: S<'_>) -> IpcResult<usize> {
 
 #[tauri::command]
 pub async fn set_sync_interval(session: S<'_>, secs: u64) -> IpcResult<AppStatus> {
-    check_interval(secs)?;
+    // 0: live pulls again (the setting is removed).
+    if secs != 0 {
+        check_interval(secs)?;
+    }
     let session = session.inner().clone();
     session
         .reconfigure(move |c| {
-            c.cloud.sync_interval_secs = Some(secs);
+            c.cloud.sync_interval_secs = (secs != 0).then_some(secs);
             Ok(())
         })
         .await?;

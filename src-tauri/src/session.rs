@@ -396,7 +396,7 @@ impl Session {
             paused: false,
             url: None,
             token_source: None,
-            interval_secs: cloud::state::DEFAULT_INTERVAL.as_secs(),
+            interval_secs: 0,
             // No database open: the name comes from the device file and settings.
             device_name: config
                 .as_ref()
@@ -444,10 +444,8 @@ impl Session {
             paused: config.cloud.paused == Some(true),
             url: live.info.url.clone(),
             token_source: live.info.token_source.as_ref().map(ToString::to_string),
-            interval_secs: config
-                .cloud
-                .sync_interval_secs
-                .unwrap_or(cloud::state::DEFAULT_INTERVAL.as_secs()),
+            // 0: live pulls (no interval set).
+            interval_secs: config.cloud.sync_interval_secs.unwrap_or(0),
             device_name: live.device.name.clone(),
             line: status_line(phase, pending, last_success, now),
             offline: matches!(phase, "offline" | "not_connected"),

@@ -21,6 +21,7 @@ pub struct AppStatus {
     pub paused: bool,
     pub url: Option<String>,
     pub token_source: Option<String>,
+    /// Seconds between pulls set in Settings; 0: live pulls (the default).
     pub interval_secs: u64,
     pub device_name: String,
     /// The status line, also the tray menu's first item.

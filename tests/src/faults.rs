@@ -249,18 +249,30 @@ fn serve(
             .load(Ordering::SeqCst)
             .min(requested_long_poll(body(&request)));
         if hold > 0 && body(&answer).len() <= EMPTY_PULL_MAX {
-            // Nothing new: hold it until a push passes or the time is up,
-            // then ask again (what Turso Cloud's long-poll does server side).
+            // Nothing new: hold it, asking again after each push that
+            // passes (a push is several requests; only some carry rows),
+            // until there is news or the time is up: what Turso Cloud's
+            // long-poll does server side.
             let deadline = Instant::now() + Duration::from_millis(hold);
-            let mut n = clock.count.lock().expect("clock");
-            while *n == pushes_before && Instant::now() < deadline {
-                let left = deadline.saturating_duration_since(Instant::now());
-                n = clock.ticked.wait_timeout(n, left).expect("clock").0;
-            }
-            let pushed = *n != pushes_before;
-            drop(n);
-            if pushed && let Some(again) = forward(upstream, &request) {
-                answer = again;
+            let mut known = pushes_before;
+            loop {
+                let mut n = clock.count.lock().expect("clock");
+                while *n == known && Instant::now() < deadline {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    n = clock.ticked.wait_timeout(n, left).expect("clock").0;
+                }
+                if *n == known {
+                    break;
+                }
+                known = *n;
+                drop(n);
+                match forward(upstream, &request) {
+                    Some(again) => answer = again,
+                    None => break,
+                }
+                if body(&answer).len() > EMPTY_PULL_MAX {
+                    break;
+                }
             }
         }
     }

@@ -63,14 +63,16 @@ export async function openSettings(focus: "cloud" | "sync" | "data" | "diagnosti
         }, "This machine stops syncing. Every task stays here, in a local database; other machines keep theirs.");
       }),
   }, "Disconnect");
-  const interval = h("input", { id: "s-interval", type: "number", min: 5, max: 86400 });
-  interval.value = String(status.interval_secs);
+  // Empty: live pulls (the default); a number spaces pulls out (fewer requests).
+  const interval = h("input", { id: "s-interval", type: "number", min: 5, max: 86400, placeholder: "live" });
+  interval.value = status.interval_secs ? String(status.interval_secs) : "";
   const intervalBtn: HTMLButtonElement = h("button", {
     type: "button",
     onclick: () =>
       busy(intervalBtn, async () => {
-        state.status = await api.setInterval(Number(interval.value));
-        show(true, `Pulls every ${interval.value} s.`);
+        const secs = interval.value.trim() === "" ? 0 : Number(interval.value);
+        state.status = await api.setInterval(secs);
+        show(true, secs ? `Pulls at most every ${secs} s.` : "Live: changes from other machines arrive within a second or two.");
       }),
   }, "Save interval");
   const pauseBtn: HTMLButtonElement = h("button", {
@@ -168,7 +170,7 @@ export async function openSettings(focus: "cloud" | "sync" | "data" | "diagnosti
         "section",
         { id: "settings-sync" },
         h("h3", {}, "Sync"),
-        h("label", { class: "field inline", for: "s-interval" }, h("span", {}, "Pull every (seconds)"), interval, intervalBtn),
+        h("label", { class: "field inline", for: "s-interval" }, h("span", {}, "Pull at most every (seconds; empty: live)"), interval, intervalBtn),
         h("div", { class: "actions" }, connected ? pauseBtn : h("span", { class: "muted" }, "Pause and resume apply once a cloud database is connected.")),
       ),
       h(

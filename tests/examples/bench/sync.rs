@@ -21,9 +21,20 @@ fn actor() -> Actor {
     Actor::user("bench")
 }
 
-/// Creates `n` tasks in E01-F01 in one transaction.
+/// Creates `n` tasks in one transaction, 9,000 per feature of E01 (a
+/// feature holds at most 9,999 task numbers), adding features as needed.
 async fn bulk(a: &Replica, n: usize, tag: &str) {
-    let news = (0..n).map(|i| task(&format!("{tag} {i}"))).collect();
+    const PER_FEATURE: usize = 9_000;
+    let features = a.store.list_features(None).await.expect("features").len();
+    for f in features..n.div_ceil(PER_FEATURE) {
+        shark_tests::replica::feature(&a.store, &format!("bulk {f}")).await;
+    }
+    let news = (0..n)
+        .map(|i| NewTask {
+            feature: format!("E01-F{:02}", i / PER_FEATURE + 1),
+            ..task(&format!("{tag} {i}"))
+        })
+        .collect();
     a.store.create_tasks(news, &actor()).await.expect("create");
 }
 
@@ -183,9 +194,7 @@ async fn long_poll_visible(sizes: &Sizes, out: &mut Vec<Figure>) {
         let title = format!("held {i}");
         edit(&a, "T-E01-F01-003", &title).await;
         let t = Instant::now();
-        shark_core::cloud::pipeline::sync_once(&a.store)
-            .await
-            .expect("push");
+        a.store.push().await.expect("push");
         until_seen(&b, "T-E01-F01-003", &title).await;
         seen.push(ms(t.elapsed()));
     }
@@ -438,7 +447,10 @@ async fn reads_during_pull(sizes: &Sizes, out: &mut Vec<Figure>) {
     for _ in 0..sizes.sync_runs {
         let server = SyncServer::start();
         let a = seeded(&server, listed).await;
-        shark_tests::replica::feature(&a.store, "pulled").await;
+        // The pulled tasks go to features of their own, 9,000 each.
+        for f in 0..pulled.div_ceil(9_000) {
+            shark_tests::replica::feature(&a.store, &format!("pulled {f}")).await;
+        }
         let b = replica(&server, "b").await;
         let f01 = TaskFilter {
             feature: Some("E01-F01".into()),
@@ -451,7 +463,7 @@ async fn reads_during_pull(sizes: &Sizes, out: &mut Vec<Figure>) {
         }
         let news = (0..pulled)
             .map(|i| NewTask {
-                feature: "E01-F02".into(),
+                feature: format!("E01-F{:02}", i / 9_000 + 2),
                 ..task(&format!("pulled {i}"))
             })
             .collect();

@@ -228,10 +228,21 @@ fn phase_of(problem: Problem) -> SyncPhase {
 }
 
 /// When the next live pull starts after one that started at `started` and
-/// ended at `now`: the floor after a success (at once when the server held
-/// the pull that long), a doubling pause after consecutive failures.
-pub fn next_pull(started: Instant, now: Instant, failures: u32, floor: Duration) -> Instant {
+/// ended at `now`: at once when it brought changes (more may follow; a
+/// long-polling server holds the next one anyway), else the floor after
+/// its start (at once when the server held it that long), and a doubling
+/// pause after consecutive failures.
+pub fn next_pull(
+    started: Instant,
+    now: Instant,
+    failures: u32,
+    brought_changes: bool,
+    floor: Duration,
+) -> Instant {
     if failures == 0 {
+        if brought_changes {
+            return now;
+        }
         return (started + floor).max(now);
     }
     let pause = Duration::from_secs(1 << (failures - 1).min(5)).min(MAX_FAILURE_PAUSE);
@@ -328,7 +339,14 @@ async fn run_loop(
         }
         let started = Instant::now();
         let result = l.pass(trigger).await;
-        pull_at = next_pull(started, Instant::now(), l.failures, l.config.pull_floor);
+        let pulled = result.as_ref().is_ok_and(|r| r.pulled);
+        pull_at = next_pull(
+            started,
+            Instant::now(),
+            l.failures,
+            pulled,
+            l.config.pull_floor,
+        );
         for w in waiters.drain(..) {
             let _ = w.send(result.clone());
         }
@@ -439,21 +457,21 @@ mod tests {
     fn live_pulls_keep_the_floor_and_back_off_after_failures() {
         let t0 = Instant::now();
         let floor = Duration::from_millis(500);
-        // A quick answer: the next pull waits out the floor.
+        // A quick empty answer: the next pull waits out the floor.
         let quick = t0 + Duration::from_millis(20);
-        assert_eq!(next_pull(t0, quick, 0, floor), t0 + floor);
+        assert_eq!(next_pull(t0, quick, 0, false, floor), t0 + floor);
+        // A quick answer with changes: ask again at once.
+        assert_eq!(next_pull(t0, quick, 0, true, floor), quick);
         // A held pull (long-poll): the next one starts at once.
         let held = t0 + Duration::from_secs(5);
-        assert_eq!(next_pull(t0, held, 0, floor), held);
+        assert_eq!(next_pull(t0, held, 0, false, floor), held);
         // Failures: 1 s, 2 s, 4 s ... at most 30 s.
+        let s = Duration::from_secs;
+        assert_eq!(next_pull(t0, quick, 1, false, floor), quick + s(1));
+        assert_eq!(next_pull(t0, quick, 3, true, floor), quick + s(4));
         assert_eq!(
-            next_pull(t0, quick, 1, floor),
-            quick + Duration::from_secs(1)
+            next_pull(t0, quick, 40, false, floor),
+            quick + MAX_FAILURE_PAUSE
         );
-        assert_eq!(
-            next_pull(t0, quick, 3, floor),
-            quick + Duration::from_secs(4)
-        );
-        assert_eq!(next_pull(t0, quick, 40, floor), quick + MAX_FAILURE_PAUSE);
     }
 }
