@@ -302,3 +302,40 @@ async fn import_and_export_paths_are_the_callers() {
     assert!(work.path().join("out.json").exists());
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reader_that_goes_away_ends_a_handed_over_command_quietly() {
+    let m = Machine::new();
+    m.ok(&["epic", "create", "E"]);
+    m.ok(&["feature", "create", "E01", "F"]);
+    let (store, server) = hold(&m).await;
+    // Far more output than a pipe holds.
+    let news = (0..2000)
+        .map(|i| shark_core::store::NewTask {
+            feature: "E01-F01".into(),
+            title: format!("a task with a long enough title to fill the pipe {i}"),
+            ..Default::default()
+        })
+        .collect();
+    store
+        .create_tasks(news, &shark_core::model::Actor::user("t"))
+        .await
+        .unwrap();
+    let mut c = m.command(&["task", "list", "--json"]);
+    c.env("SHARK_LOCK_TIMEOUT_MS", "300");
+    let run = tokio::task::spawn_blocking(move || {
+        c.stdout(Stdio::piped()).stderr(Stdio::piped());
+        let mut child = c.spawn().unwrap();
+        // `| head -c 10`: read a little, then close the pipe.
+        let mut first = [0u8; 10];
+        std::io::Read::read_exact(child.stdout.as_mut().unwrap(), &mut first).unwrap();
+        drop(child.stdout.take());
+        child.wait_with_output().unwrap()
+    })
+    .await
+    .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(run.status.code(), Some(0), "{stderr}");
+    server.abort();
+}

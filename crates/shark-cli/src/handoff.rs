@@ -47,11 +47,17 @@ pub struct Reply {
 }
 
 impl Reply {
-    /// Prints the output as if the command had run here; returns the exit code.
-    #[allow(clippy::print_stdout)]
+    /// Prints the output as if the command had run here; returns the exit
+    /// code. A reader that went away (`shark task list | head -1`) ends the
+    /// output quietly, as it does for a command run here (`print!` would
+    /// panic).
     pub fn print(&self) -> u8 {
-        print!("{}", self.stdout);
-        eprint!("{}", self.stderr);
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out
+            .write_all(self.stdout.as_bytes())
+            .and_then(|()| out.flush());
+        let _ = std::io::stderr().lock().write_all(self.stderr.as_bytes());
         self.code
     }
 

@@ -9,6 +9,7 @@
 #![allow(clippy::print_stderr)]
 
 mod history;
+mod live;
 mod reads;
 mod stats;
 mod sync;

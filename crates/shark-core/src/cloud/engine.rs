@@ -51,6 +51,8 @@ pub struct EngineConfig {
     /// Timeout of one network attempt.
     pub attempt_timeout: Duration,
     /// Retries of a requested pass that failed for a reason that may pass.
+    /// 0 by default: the owner's live pulls retry by themselves (1 s, 2 s,
+    /// 4 s... apart), so "Sync now" on a dead network answers at once.
     pub retries: u32,
 }
 
@@ -61,7 +63,7 @@ impl Default for EngineConfig {
             pull_floor: PULL_FLOOR,
             long_poll: LONG_POLL,
             attempt_timeout: Duration::from_secs(10),
-            retries: 3,
+            retries: 0,
         }
     }
 }
