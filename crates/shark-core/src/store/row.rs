@@ -73,7 +73,9 @@ fn is_busy(e: &turso::Error) -> bool {
 }
 
 /// Runs `sql` and maps every row; while a pull holds the database ("busy"),
-/// the whole query is retried, so reads wait briefly instead of failing.
+/// the whole query is retried, so reads wait briefly instead of failing
+/// (inside a write transaction the busy error is returned at once, for the
+/// write to be retried whole).
 async fn query_rows<T>(
     conn: &Connection,
     sql: &str,
@@ -109,9 +111,15 @@ async fn query_rows<T>(
             Ok(out)
         }
         .await;
+        // Inside a write transaction a busy read cannot succeed by waiting
+        // (the transaction may have met a pull's apply): it fails the
+        // attempt, and the write path runs the whole transaction again.
+        let in_write = !conn.is_autocommit().unwrap_or(true);
         match attempt {
             Ok(out) => return Ok(out),
-            Err(Fail::Busy(e)) if start.elapsed() >= BUSY_RETRY_FOR => return Err(e).db("reading"),
+            Err(Fail::Busy(e)) if in_write || start.elapsed() >= BUSY_RETRY_FOR => {
+                return Err(e).db("reading");
+            }
             Err(Fail::Busy(_)) => {
                 tokio::time::sleep(pause).await;
                 pause = (pause * 2).min(std::time::Duration::from_millis(50));
