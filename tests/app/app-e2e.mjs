@@ -278,10 +278,11 @@ try {
   await until("the diagnostics", "return !!document.querySelector('[data-testid=diagnostics-summary]')", 20000);
   const diag = await js("return document.querySelector('[data-testid=diagnostics]').textContent");
   // No failures; the server stopped earlier in this run, so the 30-day success
-  // rate is below 99.5% and says so, and the owner's live pull saw the server
-  // go away before the disconnect, so the last error (offline) warns too.
-  assert.match(diag, /No failures; 2 warnings\./, diag);
-  assert.match(await js("return document.querySelector('[data-check=last_error]')?.className ?? ''"), /warn/);
+  // rate is below 99.5% and says so. The server is killed again just before
+  // the disconnect: whether the owner's live pull saw it first is a race, so
+  // the last error (offline) may warn too, but never fails.
+  assert.match(diag, /No failures; (1 warning|2 warnings)\./, diag);
+  assert.match(await js("return document.querySelector('[data-check=last_error]')?.className ?? ''"), /pass|warn/);
   assert.match(await js("return document.querySelector('[data-check=success_rate]').className"), /warn/);
   assert.match(await js("return document.querySelector('[data-check=integrity]').className"), /pass/);
   assert.match(await js("return document.querySelector('[data-check=pool]').textContent"), /of 10 .*the desktop app's/);
