@@ -159,12 +159,13 @@ fn read_request(client: &mut TcpStream) -> Option<Vec<u8>> {
     }
 }
 
-/// The request with `Connection: close` in place of any connection header.
-fn closing(request: &[u8]) -> Vec<u8> {
-    let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") else {
-        return request.to_vec();
+/// A request or answer with `Connection: close` in place of any connection
+/// header.
+fn closing(message: &[u8]) -> Vec<u8> {
+    let Some(end) = message.windows(4).position(|w| w == b"\r\n\r\n") else {
+        return message.to_vec();
     };
-    let head = String::from_utf8_lossy(&request[..end]);
+    let head = String::from_utf8_lossy(&message[..end]);
     let mut out = String::new();
     for line in head.split("\r\n") {
         if !line.to_ascii_lowercase().starts_with("connection:") {
@@ -174,7 +175,7 @@ fn closing(request: &[u8]) -> Vec<u8> {
     }
     out.push_str("Connection: close\r\n\r\n");
     let mut bytes = out.into_bytes();
-    bytes.extend_from_slice(&request[end + 4..]);
+    bytes.extend_from_slice(&message[end + 4..]);
     bytes
 }
 
@@ -292,9 +293,9 @@ fn serve(
         .fetch_add(answer.len() as u64, Ordering::SeqCst);
     let rate = faults.bandwidth_down.load(Ordering::SeqCst);
     if rate == 0 {
-        let _ = client.write_all(&closing_answer(&answer));
+        let _ = client.write_all(&closing(&answer));
     } else {
-        for chunk in closing_answer(&answer).chunks(1024) {
+        for chunk in closing(&answer).chunks(1024) {
             if client.write_all(chunk).is_err() {
                 return;
             }
@@ -302,11 +303,6 @@ fn serve(
         }
     }
     let _ = client.shutdown(Shutdown::Write);
-}
-
-/// The answer, telling the client the connection closes after it.
-fn closing_answer(answer: &[u8]) -> Vec<u8> {
-    closing(answer)
 }
 
 /// The `long_poll_timeout_ms` a pull asks for (field 4 of the protobuf

@@ -376,20 +376,21 @@ impl Loop {
                 s.runs += 1;
             });
         }
-        let (timeout, retries) = match trigger {
-            Trigger::Requested => (self.config.attempt_timeout, self.config.retries),
-            // A failed push or live pull is retried by the loop (see next_pull).
-            _ => (self.config.attempt_timeout, 0),
-        };
         let attempts = Attempts {
-            timeout: timeout + self.config.long_poll,
-            retries,
+            timeout: self.config.attempt_timeout + self.config.long_poll,
+            retries: match trigger {
+                Trigger::Requested => self.config.retries,
+                // A failed push or live pull is retried by the loop (see next_pull).
+                _ => 0,
+            },
         };
         let observers: [&dyn SyncObserver; 1] = [&self.meter];
         let fresh = self
             .pulled_at
             .is_some_and(|t| t.elapsed() < self.config.pull_floor + FRESH_FOR);
-        let pulls = matches!(trigger, Trigger::LivePull | Trigger::Due) || !fresh;
+        // Whether this pass pulls is the plan's to say (it does not depend
+        // on the pending count).
+        let pulls = pipeline::plan(trigger, 0, fresh).pull;
         let result = pipeline::run_with(&self.store, trigger, fresh, attempts, &observers).await;
         if result.is_ok() && pulls {
             self.pulled_at = Some(Instant::now());

@@ -201,13 +201,11 @@ async fn execute(
     if steps.pull {
         report.pulled = store.pull().await?;
         figures.pulls += 1;
-    }
-    if steps.pull {
         report.renumbered = store.resolve_key_collisions().await?;
     }
     let pending = store.pending_changes().await;
     if steps.push || pending > 0 && !report.renumbered.is_empty() {
-        store.fold_usage(store.pending_changes().await).await?;
+        store.fold_usage(pending).await?;
         let pushed = store.push().await?;
         figures.pushes += 1;
         figures.rows_written += u64::try_from(pushed).unwrap_or(0);
