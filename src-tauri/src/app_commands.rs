@@ -168,13 +168,14 @@ pub async fn get_diagnostics(
     use shark_core::doctor::{Inputs, run};
     let paths = session.paths.clone();
     let config = shark_core::config::Config::load(&paths).map_err(|e| e.to_string());
+    let owner = format!("the Shark desktop app (process {})", std::process::id());
     Ok(match session.live().await {
         Ok(live) => {
             run(Inputs {
                 paths: &paths,
                 config,
                 opened: Ok((&live.store, &live.info)),
-                hosted: true,
+                owner: Some(owner.clone()),
             })
             .await
         }
@@ -183,7 +184,7 @@ pub async fn get_diagnostics(
                 paths: &paths,
                 config,
                 opened: Err(e.message),
-                hosted: true,
+                owner: Some(owner.clone()),
             })
             .await
         }

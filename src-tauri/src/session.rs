@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use shark_cli::handoff::Host;
+use shark_cli::handoff::{Host, OwnerInfo, OwnerKind, SyncFuture};
 use shark_core::cloud::{self, ConnectionInfo, EngineConfig, Mode, SyncEngine, SyncState, token};
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
@@ -76,6 +76,8 @@ pub struct Session {
     notify: Notify,
     /// The latest usage report's warning, for the status and the tray.
     usage: std::sync::Mutex<Option<UsageSummary>>,
+    /// When the app started (for `shark daemon status`).
+    started: time::Timestamp,
 }
 
 impl std::fmt::Debug for Session {
@@ -97,6 +99,7 @@ impl Session {
             reopen: tokio::sync::Mutex::new(()),
             notify,
             usage: std::sync::Mutex::new(None),
+            started: time::now(),
         })
     }
 
@@ -163,6 +166,13 @@ impl Session {
     async fn open_fresh(self: &Arc<Self>) -> IpcResult<Arc<Live>> {
         let config = Config::load(&self.paths)?;
         let device = Device::load_or_create(&self.paths, &config)?;
+        // A background daemon that owns the file hands it over: it finishes
+        // its commands, pushes, releases the lock and exits.
+        match shark_cli::daemon::evict(&self.paths).await {
+            Ok(Some(d)) => tracing::info!("took the database over from {}", d.describe()),
+            Ok(None) => {}
+            Err(e) => tracing::warn!("could not ask the daemon to hand the database over: {e:#}"),
+        }
         // The app owns the replica: its pulls wait on the server for news.
         let opened = cloud::open_as_owner(
             &self.paths,
@@ -478,6 +488,36 @@ pub struct HandoffHost(pub Arc<Session>);
 impl Host for HandoffHost {
     fn store(&self) -> Option<Arc<Store>> {
         self.0.current().map(|l| l.store.clone())
+    }
+
+    fn owner(&self) -> OwnerInfo {
+        let live = self.0.current();
+        OwnerInfo {
+            kind: OwnerKind::App,
+            pid: std::process::id(),
+            since: Some(self.0.started),
+            database: live.as_ref().and_then(|l| {
+                cloud::url::database_identity(&self.0.paths, l.config.cloud.url.as_deref()).ok()
+            }),
+            idle_exit_secs: None,
+            pending_changes: live
+                .and_then(|l| l.engine.as_ref().map(|e| e.status().pending_changes.max(0) as u64))
+                .unwrap_or(0),
+        }
+    }
+
+    fn sync_now(&self) -> Option<SyncFuture> {
+        let live = self.0.current()?;
+        live.engine.as_ref()?;
+        Some(Box::pin(async move {
+            match &live.engine {
+                Some(engine) => engine.sync_now().await,
+                None => Err(cloud::pipeline::RunError {
+                    problem: cloud::Problem::Other,
+                    message: "the sync engine stopped".into(),
+                }),
+            }
+        }))
     }
 
     fn connection(&self) -> Option<cloud::ConnectionInfo> {

@@ -44,6 +44,9 @@ pub enum Command {
     Cloud(CloudCmd),
     /// Check settings, token, files, the database, the server and sync history; each problem with its fix (exit 1 if any check fails).
     Doctor,
+    /// The background process that owns a connected machine's database and syncs it (commands start it when needed).
+    #[command(subcommand)]
+    Daemon(DaemonCmd),
     /// Bring in a Shark database (Go Shark's shark-tasks.db, or a `shark export --format sqlite` file).
     Import {
         /// The SQLite file to read (it is never modified).
@@ -60,6 +63,26 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum DaemonCmd {
+    /// Run the daemon here, in the foreground (what start and the systemd unit run).
+    Run {
+        /// Exit after this many seconds without a command, once nothing waits to be pushed (0: never; default 900 or [daemon] idle_secs).
+        #[arg(long, value_name = "SECS", value_parser = clap::value_parser!(u64).range(0..=2_592_000))]
+        idle_secs: Option<u64>,
+    },
+    /// Start it in the background now (commands on a connected machine do this by themselves).
+    Start,
+    /// Who owns this machine's database: the desktop app, a daemon, or nobody.
+    Status,
+    /// Stop the daemon: it finishes the commands in flight, pushes what waits (briefly) and exits.
+    Stop,
+    /// Write a systemd user unit that keeps the daemon running (servers, VMs).
+    Install,
+    /// Remove the systemd user unit.
+    Uninstall,
 }
 
 #[derive(Debug, Subcommand)]

@@ -18,6 +18,7 @@ use shark_core::time;
 use shark_core::usage::meter::UsageMeter;
 
 use crate::args::CloudCmd;
+use crate::handoff::OwnerInfo;
 use crate::render::Out;
 use crate::{Ctx, usage};
 use shark_core::usage::{ApiMode, UsageReport};
@@ -52,11 +53,12 @@ pub async fn run_hosted(
     ctx: &Ctx,
     store: &shark_core::store::Store,
     info: &ConnectionInfo,
+    owner: &OwnerInfo,
     cmd: CloudCmd,
     out: &Out,
 ) -> anyhow::Result<()> {
     match cmd {
-        CloudCmd::Status => show_status(ctx, store, info, ApiMode::Cached, out).await,
+        CloudCmd::Status => show_status(ctx, store, info, Some(owner), ApiMode::Cached, out).await,
         CloudCmd::Usage(args) if args.api_token => anyhow::bail!(
             "the Shark desktop app is running: add the Platform API token in its Settings, under Usage (or quit the app to use --api-token here)"
         ),
@@ -152,6 +154,7 @@ async fn init(ctx: &Ctx, url: &str, allow_insecure_http: bool, out: &Out) -> any
         &ctx2,
         &opened.store,
         &opened.info,
+        None,
         ApiMode::RefreshIfDue,
         out,
     )
@@ -253,6 +256,8 @@ struct Status<'a> {
     sync_interval_secs: u64,
     /// Usage against the plan (absent on a local-only machine without Turso settings).
     usage: Option<UsageReport>,
+    /// The process holding the database that answered (absent: this command).
+    owner: Option<&'a OwnerInfo>,
 }
 
 fn state_of(info: &ConnectionInfo, stats: Option<&SyncStats>, state: &SyncState) -> String {
@@ -295,6 +300,7 @@ async fn show_status(
     ctx: &Ctx,
     store: &shark_core::store::Store,
     info: &ConnectionInfo,
+    owner: Option<&OwnerInfo>,
     api: ApiMode,
     out: &Out,
 ) -> anyhow::Result<()> {
@@ -315,6 +321,7 @@ async fn show_status(
         device_name: &ctx.device.name,
         sync_interval_secs: interval(ctx).as_secs(),
         usage,
+        owner,
     };
     if out.json {
         return out.json(&status);
@@ -337,6 +344,13 @@ async fn show_status(
             or(status.last_sync.as_ref().map(crate::render::when))
         ),
         format!("Device:        {} ({})", ctx.device.name, ctx.device.id),
+        format!(
+            "Owner:         {}",
+            owner.map_or_else(
+                || "this command (no Shark app or daemon runs)".to_string(),
+                OwnerInfo::describe
+            )
+        ),
         format!(
             "Token:         {}",
             or(info.token_source.as_ref().map(|s| s.to_string()))
@@ -364,7 +378,7 @@ async fn show_status(
 
 async fn status(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
     let opened = ctx.open(Attempt::Now).await?;
-    show_status(ctx, &opened.store, &opened.info, ApiMode::RefreshIfDue, out).await
+    show_status(ctx, &opened.store, &opened.info, None, ApiMode::RefreshIfDue, out).await
 }
 
 async fn sync(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
@@ -378,12 +392,27 @@ async fn sync(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
         anyhow::bail!("{why}");
     }
     let report = sync_recorded(ctx, &opened, Trigger::Requested, 3).await?;
+    print_sync(&opened.info, &report, out)
+}
+
+/// `shark cloud sync` run by the owner's engine: its outcome as the
+/// command's (a failure exits 1 with the engine's reason).
+pub fn report_sync(
+    info: &ConnectionInfo,
+    result: Result<SyncReport, pipeline::RunError>,
+    out: &Out,
+) -> anyhow::Result<()> {
+    let report = result.map_err(|e| anyhow::anyhow!("{}: {}", e.problem.advice(), e.message))?;
+    print_sync(info, &report, out)
+}
+
+fn print_sync(info: &ConnectionInfo, report: &SyncReport, out: &Out) -> anyhow::Result<()> {
     if out.json {
-        return out.json(&report);
+        return out.json(report);
     }
     let mut lines = vec![format!(
         "Synced with {}{}.",
-        opened.info.url.clone().unwrap_or_default(),
+        info.url.clone().unwrap_or_default(),
         if report.pulled {
             "; changes arrived"
         } else {

@@ -48,20 +48,25 @@ pub async fn standalone(paths: SharkPaths, out: &Out) -> anyhow::Result<()> {
             .as_ref()
             .map(|o| (&o.store, &o.info))
             .map_err(Clone::clone),
-        hosted: false,
+        owner: None,
     })
     .await;
     show(&report, out)
 }
 
 /// Runs doctor on the desktop app's open database.
-pub async fn hosted(store: &Store, info: &ConnectionInfo, out: &Out) -> anyhow::Result<()> {
+pub async fn hosted(
+    store: &Store,
+    info: &ConnectionInfo,
+    owner: &crate::handoff::OwnerInfo,
+    out: &Out,
+) -> anyhow::Result<()> {
     let paths = store.home().clone();
     let report = doctor::run(Inputs {
         paths: &paths,
         config: Config::load(&paths).map_err(|e| e.to_string()),
         opened: Ok((store, info)),
-        hosted: true,
+        owner: Some(owner.describe()),
     })
     .await;
     show(&report, out)

@@ -1,12 +1,14 @@
-//! The `shark` command line as a library: argument parsing, the commands, and
-//! the hand-off that lets a running desktop app execute commands for the CLI
-//! (the app holds the database; one process per file).
+//! The `shark` command line as a library: argument parsing, the commands,
+//! the hand-off that lets the process owning the database (the desktop app,
+//! or the background daemon on a connected machine) run commands for the
+//! CLI (one process per file), and that daemon.
 
 #![allow(clippy::print_stderr)]
 
 pub mod args;
 mod cloud;
 mod cloud_usage;
+pub mod daemon;
 mod doctor;
 mod epic;
 mod feature;
@@ -46,21 +48,91 @@ pub fn usage<T>(msg: impl Into<String>) -> anyhow::Result<T> {
     Err(Usage(msg.into()).into())
 }
 
-/// Runs a parsed command in this process: hands it to the running desktop
-/// app when there is one, else opens the database itself.
+/// Where a command runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Route {
+    /// A data command: handed to the owner; on a connected machine with no
+    /// owner, a daemon is started for it.
+    Owner,
+    /// Handed to an owner that runs, else run here (status, sync, usage).
+    OwnerIfRunning,
+    /// Changes the connection (init, login, rebuild...): a daemon is asked
+    /// to leave first; the desktop app answers for itself.
+    Here,
+}
+
+fn route(command: &Command) -> Route {
+    use args::CloudCmd;
+    match command {
+        Command::Epic(_)
+        | Command::Feature(_)
+        | Command::Task(_)
+        | Command::Import { .. }
+        | Command::Export { .. } => Route::Owner,
+        Command::Cloud(CloudCmd::Status | CloudCmd::Sync) | Command::Doctor => {
+            Route::OwnerIfRunning
+        }
+        Command::Cloud(CloudCmd::Usage(a)) if !a.api_token && !a.forget_api_token => {
+            Route::OwnerIfRunning
+        }
+        Command::Cloud(_) | Command::Daemon(_) => Route::Here,
+    }
+}
+
+/// Runs a parsed command: hands it to the process that owns the database
+/// (the desktop app or the daemon, started here when a connected machine
+/// has none), else opens the database itself.
 pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u8> {
     if matches!(cli.command, Command::Doctor) {
         // Before anything that could fail on what doctor should explain.
         let paths = SharkPaths::from_env()?;
-        if let Some(reply) = handoff::forward(&paths, &cli, raw_args, &out.caller).await? {
+        if let handoff::Forwarded::Done(reply) =
+            handoff::forward(&paths, &cli, raw_args, &out.caller, None).await?
+        {
             return Ok(reply.print());
         }
         doctor::standalone(paths, out).await?;
         return Ok(0);
     }
     let ctx = Ctx::load()?;
-    if let Some(reply) = handoff::forward(&ctx.paths, &cli, raw_args, &out.caller).await? {
-        return Ok(reply.print());
+    let command = match cli.command {
+        Command::Daemon(cmd) => {
+            daemon::command(&ctx, cmd, out).await?;
+            return Ok(0);
+        }
+        ref other => other,
+    };
+    let route = route(command);
+    if route == Route::Here {
+        daemon::evict(&ctx.paths).await?;
+    }
+    // The caller's own database, which the owner compares with its own.
+    let database =
+        shark_core::cloud::url::database_identity(&ctx.paths, ctx.config.cloud.url.as_deref())
+            .ok();
+    let mut started = false;
+    for _ in 0..5 {
+        match handoff::forward(&ctx.paths, &cli, raw_args.clone(), &out.caller, database.clone())
+            .await?
+        {
+            handoff::Forwarded::Done(reply) => return Ok(reply.print()),
+            // The owner is leaving: the next one answers in a moment.
+            handoff::Forwarded::Retry => {
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+            handoff::Forwarded::NoOwner => {}
+        }
+        if route != Route::Owner || started || !daemon::wanted(&ctx) {
+            break;
+        }
+        match daemon::ensure(&ctx).await {
+            Ok(()) => started = true,
+            Err(e) => {
+                eprintln!("note: running in this process: {e:#}");
+                break;
+            }
+        }
     }
     let command = match cli.command {
         Command::Cloud(cmd) => {
@@ -91,6 +163,7 @@ pub async fn run_on(store: &Store, command: Command, out: &Out) -> anyhow::Resul
             "the Shark desktop app is running and manages the cloud connection: use its Settings (or quit the app to run shark cloud here)"
         ),
         Command::Doctor => anyhow::bail!("shark doctor opens what it checks itself"),
+        Command::Daemon(_) => anyhow::bail!("shark daemon commands run in the calling process"),
     }
 }
 

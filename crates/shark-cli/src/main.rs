@@ -28,15 +28,27 @@ fn main() -> ExitCode {
         }
     }
     let cli = Cli::parse();
-    init_logging(cli.verbose);
+    // The daemon serves many commands at once and logs what it does.
+    let daemon = matches!(
+        cli.command,
+        shark_cli::args::Command::Daemon(shark_cli::args::DaemonCmd::Run { .. })
+    );
+    init_logging(cli.verbose, daemon);
     let out = Out::new(cli.json);
     if let Err(e) = shark_core::time::test_now() {
         return fail(&out, &anyhow::Error::new(shark_cli::Usage(e)));
     }
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    let runtime = if daemon {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+    };
+    let runtime = match runtime {
         Ok(rt) => rt,
         Err(e) => return fail(&out, &anyhow::Error::new(e).context("cannot start")),
     };
@@ -54,9 +66,12 @@ fn fail(out: &Out, e: &anyhow::Error) -> ExitCode {
     ExitCode::from(code)
 }
 
-fn init_logging(verbose: u8) {
+/// Logs to stderr: warnings by default; the daemon (whose stderr is its
+/// log file) also says what Shark itself does, not what the engine does.
+fn init_logging(verbose: u8, daemon: bool) {
     use tracing_subscriber::EnvFilter;
     let default = match verbose {
+        0 if daemon => "warn,shark=info,shark_cli=info,shark_core=info",
         0 => "warn",
         1 => "info",
         _ => "debug",

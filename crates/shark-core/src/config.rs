@@ -26,6 +26,9 @@ pub struct Config {
     /// The local database's read pool.
     #[serde(default, skip_serializing_if = "DatabaseSettings::is_empty")]
     pub database: DatabaseSettings,
+    /// The background owner of a connected machine's replica.
+    #[serde(default, skip_serializing_if = "DaemonSettings::is_empty")]
+    pub daemon: DaemonSettings,
     #[serde(flatten)]
     pub other: toml::Table,
 }
@@ -71,6 +74,25 @@ pub struct DatabaseSettings {
 impl DatabaseSettings {
     pub fn is_empty(&self) -> bool {
         *self == DatabaseSettings::default()
+    }
+}
+
+/// The `[daemon]` table of `config.toml`: the background process that owns a
+/// connected machine's replica when the desktop app does not run.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaemonSettings {
+    /// Seconds without a command before the daemon exits (when nothing
+    /// waits to be pushed); 0 keeps it running (default 900).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub idle_secs: Option<u64>,
+    /// `false`: commands never start a daemon; they sync in the foreground.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autostart: Option<bool>,
+}
+
+impl DaemonSettings {
+    pub fn is_empty(&self) -> bool {
+        *self == DaemonSettings::default()
     }
 }
 
@@ -159,6 +181,13 @@ impl Config {
             1,
             7 * 86_400,
             " (seconds)",
+        )?;
+        range(
+            "[daemon] idle_secs",
+            self.daemon.idle_secs,
+            0,
+            30 * 86_400,
+            " (seconds; 0 keeps it running)",
         )?;
         range(
             "[usage] warn_percent",

@@ -133,6 +133,19 @@ pub fn resolve_url(setting: Option<&str>) -> Result<ResolvedUrl> {
     resolve_with(setting, |v| std::env::var(v).ok())
 }
 
+/// Which database a process with this setting and environment uses, as one
+/// comparable line (a path made absolute, a URL redacted): two processes
+/// sharing a Shark home compare it before one runs the other's command.
+pub fn database_identity(paths: &crate::paths::SharkPaths, setting: Option<&str>) -> Result<String> {
+    Ok(match resolve_url(setting)?.target {
+        DbTarget::Local(None) => format!("local {}", paths.database_file().display()),
+        DbTarget::Local(Some(p)) => {
+            format!("file {}", std::path::absolute(&p).unwrap_or(p).display())
+        }
+        DbTarget::Remote(url) => format!("turso {}", redact(&url)),
+    })
+}
+
 /// [`resolve_url`] with the environment given (for tests).
 pub fn resolve_with(
     setting: Option<&str>,

@@ -494,6 +494,16 @@ pub(super) fn history(paths: &SharkPaths, remote: bool) -> Vec<Check> {
     out
 }
 
+/// Who holds the database: the desktop app, the background daemon, or
+/// the command itself.
+pub(super) fn owner(owner: Option<&str>) -> Check {
+    let detail = match owner {
+        Some(o) => format!("{o} holds the database; commands are handed to it"),
+        None => "this command (no Shark app or daemon runs for this home)".to_string(),
+    };
+    Check::new("owner", "Owner", Status::Info, detail)
+}
+
 pub(super) fn pool(store: &Store, hosted: bool) -> Check {
     let s = store.pool_stats();
     Check::new(
@@ -511,7 +521,7 @@ pub(super) fn pool(store: &Store, hosted: bool) -> Check {
             s.waited,
             s.wait_max_ms,
             s.idle_timeout_secs,
-            if hosted { " (the desktop app's)" } else { "" }
+            if hosted { " (the owner's)" } else { "" }
         ),
     )
 }

@@ -94,8 +94,9 @@ pub struct Inputs<'a> {
     pub config: std::result::Result<Config, String>,
     /// The open database and how it is connected, or why it did not open.
     pub opened: std::result::Result<(&'a Store, &'a ConnectionInfo), String>,
-    /// Whether the desktop app answers (it holds the database).
-    pub hosted: bool,
+    /// The process that holds the database and runs these checks for the
+    /// caller ("the desktop app (process 12)"), `None` when this one does.
+    pub owner: Option<String>,
 }
 
 /// Runs every check. Network checks are bounded (a few seconds at most).
@@ -124,8 +125,9 @@ pub async fn run(inputs: Inputs<'_>) -> Report {
         list.push(checks::server(url, token.as_ref()).await);
     }
     list.extend(checks::history(paths, url.is_some()));
+    list.push(checks::owner(inputs.owner.as_deref()));
     if let Some(store) = store {
-        list.push(checks::pool(store, inputs.hosted));
+        list.push(checks::pool(store, inputs.owner.is_some()));
     }
     Report::new(list, store.map(Store::pool_stats))
 }

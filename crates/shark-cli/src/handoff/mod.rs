@@ -1,0 +1,173 @@
+//! The hand-off between `shark` processes: one process owns a Shark home's
+//! database (the desktop app, or the background daemon on a connected
+//! machine); it listens on a private Unix socket (`app.sock` in the data
+//! folder, 0600 in a 0700 folder) and runs the commands other `shark`
+//! processes hand to it, with the caller's identity, folder and input,
+//! returning stdout, stderr and the exit code. One JSON line each way. This
+//! module holds the protocol; `client` and `server` are the two ends.
+
+mod client;
+mod server;
+
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use shark_core::cloud::ConnectionInfo;
+use shark_core::cloud::pipeline::{RunError, SyncReport};
+use shark_core::store::Store;
+use shark_core::time::Timestamp;
+
+use crate::render::Caller;
+
+pub use client::{Forwarded, ask, forward};
+pub use server::{Server, bind, serve};
+
+/// Version of the request format (a mismatch gets a clear error).
+pub const PROTOCOL: u32 = 2;
+/// Largest request accepted (a batch of many tasks fits easily).
+pub const MAX_REQUEST: usize = 64 * 1024 * 1024;
+
+/// What a request asks of the owner.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Op {
+    /// Run the command in `args`.
+    #[default]
+    Run,
+    /// Say who owns the database ([`OwnerInfo`] as JSON on stdout).
+    Status,
+    /// Finish the commands in flight, release the database and exit (a
+    /// daemon does; the desktop app refuses).
+    Leave,
+}
+
+/// A request: the arguments after `shark`, who asks, and which database the
+/// caller's own settings name (the owner refuses a command meant for
+/// another database).
+#[derive(Debug, Serialize, Deserialize)]
+pub struct Request {
+    pub protocol: u32,
+    #[serde(default)]
+    pub op: Op,
+    pub args: Vec<String>,
+    pub caller: Caller,
+    #[serde(default)]
+    pub database: Option<String>,
+}
+
+/// What the command printed and its exit code. `retry`: the owner is
+/// leaving and ran nothing; ask again (a new owner will answer).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Reply {
+    pub stdout: String,
+    pub stderr: String,
+    pub code: u8,
+    #[serde(default)]
+    pub retry: bool,
+}
+
+impl Reply {
+    /// Prints the output as if the command had run here; returns the exit
+    /// code. A reader that went away (`shark task list | head -1`) ends the
+    /// output quietly, as it does for a command run here (`print!` would
+    /// panic).
+    pub fn print(&self) -> u8 {
+        use std::io::Write;
+        let mut out = std::io::stdout().lock();
+        let _ = out
+            .write_all(self.stdout.as_bytes())
+            .and_then(|()| out.flush());
+        let _ = std::io::stderr().lock().write_all(self.stderr.as_bytes());
+        self.code
+    }
+
+    pub(crate) fn error(json: bool, e: &anyhow::Error) -> Self {
+        let (text, code) = crate::error_text(json, e);
+        Reply {
+            stdout: String::new(),
+            stderr: format!("{text}\n"),
+            code,
+            retry: false,
+        }
+    }
+}
+
+/// Which kind of process owns the database.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OwnerKind {
+    App,
+    Daemon,
+}
+
+/// Who owns the database, for `shark daemon status`, `doctor` and `cloud status`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerInfo {
+    pub kind: OwnerKind,
+    pub pid: u32,
+    pub since: Option<Timestamp>,
+    /// The database it serves ([`shark_core::cloud::url::database_identity`]).
+    pub database: Option<String>,
+    /// Seconds without a command before a daemon exits (`None`: never).
+    pub idle_exit_secs: Option<u64>,
+    /// Changes waiting to be pushed.
+    pub pending_changes: u64,
+}
+
+impl OwnerInfo {
+    /// "the desktop app (process 12)", "the background daemon (process 12)".
+    pub fn describe(&self) -> String {
+        match self.kind {
+            OwnerKind::App => format!("the Shark desktop app (process {})", self.pid),
+            OwnerKind::Daemon => format!("the Shark background daemon (process {})", self.pid),
+        }
+    }
+}
+
+/// A sync requested by `shark cloud sync`, run by the owner's engine.
+pub type SyncFuture = Pin<Box<dyn Future<Output = Result<SyncReport, RunError>> + Send>>;
+
+/// Where the serving side finds the database (it may be reconnecting).
+pub trait Host: Send + Sync + 'static {
+    /// The open store, or `None` while it is being reopened.
+    fn store(&self) -> Option<Arc<Store>>;
+
+    /// How the open store is connected, for `cloud status` and `cloud usage`
+    /// (`None`: those commands are refused).
+    fn connection(&self) -> Option<ConnectionInfo> {
+        None
+    }
+
+    /// Who serves (the desktop app unless said otherwise).
+    fn owner(&self) -> OwnerInfo {
+        OwnerInfo {
+            kind: OwnerKind::App,
+            pid: std::process::id(),
+            since: None,
+            database: None,
+            idle_exit_secs: None,
+            pending_changes: 0,
+        }
+    }
+
+    /// A push and pull now by the owner's sync engine (`None`: it has none).
+    fn sync_now(&self) -> Option<SyncFuture> {
+        None
+    }
+
+    /// Asked to leave: `Ok` when the owner will release the database once
+    /// the commands in flight finish, else why not.
+    fn leave(&self) -> Result<(), String> {
+        Err("the Shark desktop app owns the database; quit it (tray > Quit) to release it".into())
+    }
+
+    /// A command arrived (a daemon's idle timer restarts).
+    fn touch(&self) {}
+
+    /// Whether the owner is leaving (new commands are answered with `retry`).
+    fn leaving(&self) -> bool {
+        false
+    }
+}

@@ -1,0 +1,262 @@
+//! The owning end of the hand-off: accepts connections on the socket, reads
+//! one request each (bounded in size and time, a bounded number at once),
+//! and runs it against the owner's store. An `accept` error (too many open
+//! files) pauses the loop instead of ending it; stopping waits for the
+//! commands in flight.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::Parser;
+use shark_core::paths::SharkPaths;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{UnixListener, UnixStream};
+use tokio::sync::{Semaphore, watch};
+
+use super::{Host, MAX_REQUEST, Op, PROTOCOL, Reply, Request};
+use crate::args::{Cli, CloudCmd, Command};
+use crate::render::Out;
+
+/// Connections served at once; more wait to be accepted.
+const MAX_CLIENTS: u32 = 64;
+/// Longest wait for a connected client's request line.
+const READ_TIMEOUT: Duration = Duration::from_secs(10);
+/// Pause after a failed `accept` (out of file descriptors) before the next.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
+/// Binds the socket (removing a stale one; the caller holds the database
+/// lock, so no other owner can be listening) with mode 0600.
+pub fn bind(paths: &SharkPaths) -> std::io::Result<UnixListener> {
+    let socket = paths.app_socket();
+    remove_stale(&socket)?;
+    let listener = UnixListener::bind(&socket)?;
+    shark_core::paths::make_private(&socket).map_err(std::io::Error::other)?;
+    Ok(listener)
+}
+
+fn remove_stale(socket: &Path) -> std::io::Result<()> {
+    match std::fs::remove_file(socket) {
+        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+        _ => Ok(()),
+    }
+}
+
+/// A running server; [`Server::stop`] ends it cleanly.
+#[derive(Debug)]
+pub struct Server {
+    stop: watch::Sender<bool>,
+    slots: Arc<Semaphore>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Server {
+    pub fn start(listener: UnixListener, host: Arc<dyn Host>) -> Self {
+        let (stop, stopped) = watch::channel(false);
+        let slots = Arc::new(Semaphore::new(MAX_CLIENTS as usize));
+        let task = tokio::spawn(accept_loop(listener, host, slots.clone(), stopped));
+        Server { stop, slots, task }
+    }
+
+    /// Stops accepting (the listener closes), then waits up to `wait` for
+    /// the commands in flight to finish.
+    pub async fn stop(self, wait: Duration) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+        if tokio::time::timeout(wait, self.slots.acquire_many(MAX_CLIENTS))
+            .await
+            .is_err()
+        {
+            tracing::warn!("commands still running after {} s", wait.as_secs());
+        }
+    }
+}
+
+/// Serves handed-over commands until the task is dropped.
+pub async fn serve(listener: UnixListener, host: Arc<dyn Host>) {
+    let (_stop, stopped) = watch::channel(false);
+    accept_loop(
+        listener,
+        host,
+        Arc::new(Semaphore::new(MAX_CLIENTS as usize)),
+        stopped,
+    )
+    .await;
+}
+
+async fn accept_loop(
+    listener: UnixListener,
+    host: Arc<dyn Host>,
+    slots: Arc<Semaphore>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    loop {
+        let permit = tokio::select! {
+            p = slots.clone().acquire_owned() => match p {
+                Ok(p) => p,
+                Err(_) => return,
+            },
+            _ = stopped.wait_for(|s| *s) => return,
+        };
+        let accepted = tokio::select! {
+            a = listener.accept() => a,
+            _ = stopped.wait_for(|s| *s) => return,
+        };
+        match accepted {
+            Ok((stream, _)) => {
+                let host = host.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = answer(stream, host).await {
+                        tracing::warn!("a handed-over command failed to complete: {e:#}");
+                    }
+                    drop(permit);
+                });
+            }
+            Err(e) => {
+                tracing::warn!("the socket could not accept a command: {e}; trying again");
+                tokio::time::sleep(ACCEPT_PAUSE).await;
+            }
+        }
+    }
+}
+
+async fn answer(stream: UnixStream, host: Arc<dyn Host>) -> anyhow::Result<()> {
+    let (read, mut write) = stream.into_split();
+    let mut line = Vec::new();
+    let mut reader = BufReader::new(read).take(MAX_REQUEST as u64 + 1);
+    let read = reader.read_until(b'\n', &mut line);
+    let reply = match tokio::time::timeout(READ_TIMEOUT, read).await {
+        Err(_) => {
+            tracing::debug!("a client sent no command within {} s", READ_TIMEOUT.as_secs());
+            return Ok(());
+        }
+        Ok(Err(e)) => return Err(e.into()),
+        Ok(Ok(_)) if line.len() > MAX_REQUEST => Reply::error(
+            false,
+            &anyhow::anyhow!(
+                "the command is larger than {} MiB and was not run: split the batch into smaller files",
+                MAX_REQUEST / (1024 * 1024)
+            ),
+        ),
+        Ok(Ok(_)) if !line.ends_with(b"\n") => {
+            tracing::debug!("a client closed the connection mid-request; nothing run");
+            return Ok(());
+        }
+        Ok(Ok(_)) => match serde_json::from_slice::<Request>(&line) {
+            Ok(r) if r.protocol == PROTOCOL => dispatch(&host, r).await,
+            Ok(r) => Reply::error(
+                false,
+                &anyhow::anyhow!(
+                    "this shark CLI speaks protocol {} but the process that holds the database speaks {PROTOCOL}; use the shark binary of the same version (or restart it: shark daemon stop, or quit the app)",
+                    r.protocol
+                ),
+            ),
+            Err(e) => Reply::error(false, &anyhow::anyhow!("unreadable request: {e}")),
+        },
+    };
+    let mut out = serde_json::to_vec(&reply)?;
+    out.push(b'\n');
+    write.write_all(&out).await?;
+    write.flush().await?;
+    Ok(())
+}
+
+fn text(stdout: String) -> Reply {
+    Reply {
+        stdout,
+        stderr: String::new(),
+        code: 0,
+        retry: false,
+    }
+}
+
+async fn dispatch(host: &Arc<dyn Host>, request: Request) -> Reply {
+    match request.op {
+        Op::Status => text(serde_json::to_string(&host.owner()).unwrap_or_default()),
+        Op::Leave => match host.leave() {
+            Ok(()) => text(serde_json::to_string(&host.owner()).unwrap_or_default()),
+            Err(why) => Reply::error(false, &anyhow::anyhow!("{why}")),
+        },
+        Op::Run if host.leaving() => Reply {
+            retry: true,
+            ..text(String::new())
+        },
+        Op::Run => {
+            host.touch();
+            execute(host, request).await
+        }
+    }
+}
+
+/// Runs one handed-over command against the owner's store.
+#[tracing::instrument(skip_all)]
+async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
+    let cli = match Cli::try_parse_from(std::iter::once("shark".to_string()).chain(request.args)) {
+        Ok(c) => c,
+        Err(e) => {
+            let code = u8::try_from(e.exit_code()).unwrap_or(2);
+            let text = e.render().to_string();
+            return if code == 0 {
+                Reply {
+                    code,
+                    ..self::text(text)
+                }
+            } else {
+                Reply {
+                    stdout: String::new(),
+                    stderr: text,
+                    code,
+                    retry: false,
+                }
+            };
+        }
+    };
+    let owner = host.owner();
+    if let (Some(theirs), Some(mine)) = (&request.database, &owner.database)
+        && theirs != mine
+    {
+        return Reply::error(
+            cli.json,
+            &anyhow::anyhow!(
+                "this command's settings name the database {theirs}, but {} holds this Shark home with {mine}; nothing was run. Run it with the same database settings (SHARK_DB_URL, TURSO_DATABASE_URL, DATABASE_URL, or none), stop the owner first (shark daemon stop, or quit the desktop app), or give this command its own home with SHARK_HOME=FOLDER",
+                owner.describe()
+            ),
+        );
+    }
+    let Some(store) = host.store() else {
+        return Reply::error(
+            cli.json,
+            &anyhow::anyhow!(
+                "the Shark desktop app is reopening its database (a settings change); try again in a moment"
+            ),
+        );
+    };
+    let (out, buf) = Out::buffered(cli.json, request.caller);
+    let result = match (cli.command, host.connection()) {
+        (Command::Cloud(CloudCmd::Sync), Some(info)) => match host.sync_now() {
+            Some(sync) => crate::cloud::report_sync(&info, sync.await, &out),
+            None => Err(anyhow::anyhow!(
+                "this machine is not connected to Turso (local only, or not reachable when its owner started)"
+            )),
+        },
+        (Command::Cloud(cmd), Some(info)) => match crate::Ctx::at(store.home().clone()) {
+            Ok(ctx) => crate::cloud::run_hosted(&ctx, &store, &info, &owner, cmd, &out).await,
+            Err(e) => Err(e),
+        },
+        (Command::Doctor, Some(info)) => crate::doctor::hosted(&store, &info, &owner, &out).await,
+        (command, _) => crate::run_on(&store, command, &out).await,
+    };
+    let stdout = buf
+        .lock()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default();
+    match result {
+        Ok(()) => text(stdout),
+        Err(e) => {
+            let mut reply = Reply::error(cli.json, &e);
+            reply.stdout = stdout;
+            reply
+        }
+    }
+}
+
