@@ -28,6 +28,9 @@ export SHOTS_DIR="${SHOTS_DIR:-$work}"
 export HOME="$work/home" XDG_RUNTIME_DIR="$work/run" SHARK_HOME="$work/shark"
 export XDG_CONFIG_HOME="$work/home/.config" XDG_DATA_HOME="$work/home/.local/share"
 export SHARK_NO_KEYRING=1 NO_AT_BRIDGE=1 GTK_USE_PORTAL=0 ROOT
+# The app owns the database here; a second machine's commands run in the
+# foreground (the daemon has its own tests and stops what it starts).
+export SHARK_DAEMON=off
 # The app's and the CLI's clock start ten days into a month (time runs on from
 # there), so the usage step's projected limit date is the same on every day.
 export SHARK_TEST_NOW="${SHARK_TEST_NOW:-2026-11-10T12:00:00Z}"

@@ -501,7 +501,11 @@ impl Host for HandoffHost {
             }),
             idle_exit_secs: None,
             pending_changes: live
-                .and_then(|l| l.engine.as_ref().map(|e| e.status().pending_changes.max(0) as u64))
+                .and_then(|l| {
+                    l.engine
+                        .as_ref()
+                        .map(|e| e.status().pending_changes.max(0) as u64)
+                })
                 .unwrap_or(0),
         }
     }

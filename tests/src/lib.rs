@@ -6,6 +6,7 @@ use std::process::{Command, Output, Stdio};
 
 use serde_json::Value;
 
+pub mod daemons;
 pub mod faults;
 pub mod goshark;
 pub mod platform;
@@ -44,6 +45,17 @@ pub struct Machine {
     /// The instant this machine's clock starts at (`SHARK_TEST_NOW`), for
     /// tests whose outcome depends on the date; `None`: the system clock.
     now: Option<String>,
+    /// Whether commands may start the background daemon (off unless a test
+    /// asks: most tests check a command's own work in its own process).
+    daemon: bool,
+}
+
+impl Drop for Machine {
+    fn drop(&mut self) {
+        if self.daemon {
+            daemons::stop_all(self.home.path());
+        }
+    }
 }
 
 impl Default for Machine {
@@ -84,7 +96,21 @@ impl Machine {
             home,
             bin: shark_bin(),
             now: None,
+            daemon: false,
         }
+    }
+
+    /// This machine's commands start the background daemon as a user's do
+    /// (on a connected machine); every daemon of this home is stopped, by
+    /// pid, when the machine is dropped.
+    pub fn with_daemon(mut self) -> Self {
+        self.daemon = true;
+        self
+    }
+
+    /// The pids of the daemons running for this home.
+    pub fn daemon_pids(&self) -> Vec<u32> {
+        daemons::of_home(self.home.path())
     }
 
     /// This machine's commands run with their clock starting at `instant`
@@ -108,6 +134,7 @@ impl Machine {
             .env_remove("SHARK_LOG")
             .env_remove("SHARK_LOCK_TIMEOUT_MS")
             .env_remove("TURSO_API_TOKEN")
+            .env("SHARK_DAEMON", if self.daemon { "on" } else { "off" })
             .stdin(Stdio::null());
         match &self.now {
             Some(at) => c.env("SHARK_TEST_NOW", at),

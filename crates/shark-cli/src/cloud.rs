@@ -378,7 +378,15 @@ async fn show_status(
 
 async fn status(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
     let opened = ctx.open(Attempt::Now).await?;
-    show_status(ctx, &opened.store, &opened.info, None, ApiMode::RefreshIfDue, out).await
+    show_status(
+        ctx,
+        &opened.store,
+        &opened.info,
+        None,
+        ApiMode::RefreshIfDue,
+        out,
+    )
+    .await
 }
 
 async fn sync(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {

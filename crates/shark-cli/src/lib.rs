@@ -108,12 +108,17 @@ pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u
     }
     // The caller's own database, which the owner compares with its own.
     let database =
-        shark_core::cloud::url::database_identity(&ctx.paths, ctx.config.cloud.url.as_deref())
-            .ok();
+        shark_core::cloud::url::database_identity(&ctx.paths, ctx.config.cloud.url.as_deref()).ok();
     let mut started = false;
     for _ in 0..5 {
-        match handoff::forward(&ctx.paths, &cli, raw_args.clone(), &out.caller, database.clone())
-            .await?
+        match handoff::forward(
+            &ctx.paths,
+            &cli,
+            raw_args.clone(),
+            &out.caller,
+            database.clone(),
+        )
+        .await?
         {
             handoff::Forwarded::Done(reply) => return Ok(reply.print()),
             // The owner is leaving: the next one answers in a moment.

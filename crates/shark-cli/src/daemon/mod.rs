@@ -46,8 +46,12 @@ fn connected_database(ctx: &Ctx) -> anyhow::Result<String> {
 /// Whether commands on this machine start a daemon by themselves: a
 /// connected machine, unless `[daemon] autostart = false` or `SHARK_DAEMON=off`.
 pub fn wanted(ctx: &Ctx) -> bool {
-    let off = std::env::var(DAEMON_ENV)
-        .is_ok_and(|v| matches!(v.trim().to_ascii_lowercase().as_str(), "off" | "0" | "no" | "false"));
+    let off = std::env::var(DAEMON_ENV).is_ok_and(|v| {
+        matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "off" | "0" | "no" | "false"
+        )
+    });
     !off && ctx.config.daemon.autostart != Some(false) && connected_database(ctx).is_ok()
 }
 
@@ -103,10 +107,15 @@ async fn status(paths: &SharkPaths, out: &Out) -> anyhow::Result<()> {
     if let Some(db) = &o.database {
         lines.push(format!("Database: {db}"));
     }
-    lines.push(format!("Pending:  {} change(s) waiting to be pushed", o.pending_changes));
+    lines.push(format!(
+        "Pending:  {} change(s) waiting to be pushed",
+        o.pending_changes
+    ));
     if o.kind == OwnerKind::Daemon {
         lines.push(match o.idle_exit_secs {
-            Some(s) => format!("Exits:    after {s} s without a command, once nothing waits to be pushed"),
+            Some(s) => {
+                format!("Exits:    after {s} s without a command, once nothing waits to be pushed")
+            }
             None => "Exits:    never (shark daemon stop ends it)".to_string(),
         });
     }
@@ -125,7 +134,8 @@ pub async fn ensure(ctx: &Ctx) -> anyhow::Result<()> {
     create_private_dir(&ctx.paths.log_dir)?;
     let log_path = ctx.paths.log_dir.join("daemon.log");
     let log = open_log(&log_path)?;
-    let exe = std::env::current_exe().context("cannot find the shark binary to start the daemon")?;
+    let exe =
+        std::env::current_exe().context("cannot find the shark binary to start the daemon")?;
     let mut child = {
         use std::os::unix::process::CommandExt;
         let mut cmd = std::process::Command::new(exe);
@@ -134,7 +144,10 @@ pub async fn ensure(ctx: &Ctx) -> anyhow::Result<()> {
         if let Some(home) = std::env::var_os(shark_core::paths::SHARK_HOME_ENV)
             && !home.is_empty()
         {
-            cmd.env(shark_core::paths::SHARK_HOME_ENV, std::path::absolute(&home)?);
+            cmd.env(
+                shark_core::paths::SHARK_HOME_ENV,
+                std::path::absolute(&home)?,
+            );
         }
         cmd.current_dir(&ctx.paths.data_dir)
             .args(["daemon", "run"])
@@ -171,7 +184,9 @@ pub async fn ensure(ctx: &Ctx) -> anyhow::Result<()> {
 
 /// Whether an owner accepts connections on the socket.
 async fn listening(paths: &SharkPaths) -> bool {
-    tokio::net::UnixStream::connect(paths.app_socket()).await.is_ok()
+    tokio::net::UnixStream::connect(paths.app_socket())
+        .await
+        .is_ok()
 }
 
 /// Asks a daemon to leave and waits until it has released the database;
@@ -188,7 +203,12 @@ pub async fn evict(paths: &SharkPaths) -> anyhow::Result<Option<OwnerInfo>> {
     // Released when its lock is free (the socket goes just before).
     let lock = shark_core::store::ProcessLock::acquire(&paths.lock_file(), LEAVE_WAIT)
         .await
-        .with_context(|| format!("{} was asked to stop but still holds the database", owner.describe()))?;
+        .with_context(|| {
+            format!(
+                "{} was asked to stop but still holds the database",
+                owner.describe()
+            )
+        })?;
     drop(lock);
     Ok(Some(owner))
 }

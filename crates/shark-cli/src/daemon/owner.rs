@@ -164,7 +164,9 @@ pub async fn run(ctx: &Ctx, idle: Option<Duration>) -> anyhow::Result<()> {
         match tokio::time::timeout(LAST_PUSH, engine.sync_now()).await {
             Ok(Ok(_)) => tracing::info!("pushed the last changes"),
             Ok(Err(e)) => tracing::info!("the last changes stay for the next owner: {}", e.message),
-            Err(_) => tracing::info!("the last push did not finish in time; the changes stay for the next owner"),
+            Err(_) => tracing::info!(
+                "the last push did not finish in time; the changes stay for the next owner"
+            ),
         }
     }
     // The socket goes before the database lock, so no client reaches a

@@ -31,7 +31,10 @@ fn unit_path() -> anyhow::Result<PathBuf> {
 /// The unit's text: the daemon that never idles out, restarted on failure.
 fn unit_text(exe: &str, home: Option<&str>) -> String {
     let env = home.map_or(String::new(), |h| {
-        format!("Environment=\"{SHARK_HOME_ENV}={}\"\n", h.replace('"', "\\\""))
+        format!(
+            "Environment=\"{SHARK_HOME_ENV}={}\"\n",
+            h.replace('"', "\\\"")
+        )
     });
     format!(
         "[Unit]\n\

@@ -100,7 +100,9 @@ pub async fn ask(paths: &SharkPaths, op: Op) -> anyhow::Result<Option<OwnerInfo>
     };
     let reply = tokio::time::timeout(Duration::from_secs(10), exchange(stream, &request))
         .await
-        .map_err(|_| anyhow::anyhow!("the Shark process that holds the database did not answer within 10 s"))??;
+        .map_err(|_| {
+            anyhow::anyhow!("the Shark process that holds the database did not answer within 10 s")
+        })??;
     if reply.code != 0 {
         anyhow::bail!("{}", reply.stderr.trim().trim_start_matches("error: "));
     }

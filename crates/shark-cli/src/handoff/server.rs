@@ -127,7 +127,10 @@ async fn answer(stream: UnixStream, host: Arc<dyn Host>) -> anyhow::Result<()> {
     let read = reader.read_until(b'\n', &mut line);
     let reply = match tokio::time::timeout(READ_TIMEOUT, read).await {
         Err(_) => {
-            tracing::debug!("a client sent no command within {} s", READ_TIMEOUT.as_secs());
+            tracing::debug!(
+                "a client sent no command within {} s",
+                READ_TIMEOUT.as_secs()
+            );
             return Ok(());
         }
         Ok(Err(e)) => return Err(e.into()),
@@ -259,4 +262,3 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
         }
     }
 }
-

@@ -37,6 +37,10 @@ const FRESH_FOR: Duration = Duration::from_secs(2);
 
 /// The longest pause between live pulls after failures (it doubles from 1 s).
 pub const MAX_FAILURE_PAUSE: Duration = Duration::from_secs(30);
+/// The longest pause while the server cannot be reached at all (a refused
+/// connection costs nothing, and waiting changes should leave within
+/// seconds of its return).
+pub const MAX_OFFLINE_PAUSE: Duration = Duration::from_secs(2);
 
 /// Engine timings.
 #[derive(Debug, Clone, Copy)]
@@ -238,6 +242,7 @@ pub fn next_pull(
     started: Instant,
     now: Instant,
     failures: u32,
+    offline: bool,
     brought_changes: bool,
     floor: Duration,
 ) -> Instant {
@@ -247,7 +252,12 @@ pub fn next_pull(
         }
         return (started + floor).max(now);
     }
-    let pause = Duration::from_secs(1 << (failures - 1).min(5)).min(MAX_FAILURE_PAUSE);
+    let most = if offline {
+        MAX_OFFLINE_PAUSE
+    } else {
+        MAX_FAILURE_PAUSE
+    };
+    let pause = Duration::from_secs(1 << (failures - 1).min(5)).min(most);
     now + pause
 }
 
@@ -342,10 +352,14 @@ async fn run_loop(
         let started = Instant::now();
         let result = l.pass(trigger).await;
         let pulled = result.as_ref().is_ok_and(|r| r.pulled);
+        let offline = result
+            .as_ref()
+            .is_err_and(|e| e.problem == Problem::Offline);
         pull_at = next_pull(
             started,
             Instant::now(),
             l.failures,
+            offline,
             pulled,
             l.config.pull_floor,
         );
@@ -462,19 +476,25 @@ mod tests {
         let floor = Duration::from_millis(500);
         // A quick empty answer: the next pull waits out the floor.
         let quick = t0 + Duration::from_millis(20);
-        assert_eq!(next_pull(t0, quick, 0, false, floor), t0 + floor);
+        assert_eq!(next_pull(t0, quick, 0, false, false, floor), t0 + floor);
         // A quick answer with changes: ask again at once.
-        assert_eq!(next_pull(t0, quick, 0, true, floor), quick);
+        assert_eq!(next_pull(t0, quick, 0, false, true, floor), quick);
         // A held pull (long-poll): the next one starts at once.
         let held = t0 + Duration::from_secs(5);
-        assert_eq!(next_pull(t0, held, 0, false, floor), held);
+        assert_eq!(next_pull(t0, held, 0, false, false, floor), held);
         // Failures: 1 s, 2 s, 4 s ... at most 30 s.
         let s = Duration::from_secs;
-        assert_eq!(next_pull(t0, quick, 1, false, floor), quick + s(1));
-        assert_eq!(next_pull(t0, quick, 3, true, floor), quick + s(4));
+        assert_eq!(next_pull(t0, quick, 1, false, false, floor), quick + s(1));
+        assert_eq!(next_pull(t0, quick, 3, false, true, floor), quick + s(4));
         assert_eq!(
-            next_pull(t0, quick, 40, false, floor),
+            next_pull(t0, quick, 40, false, false, floor),
             quick + MAX_FAILURE_PAUSE
+        );
+        // An unreachable server is asked again within seconds.
+        assert_eq!(next_pull(t0, quick, 1, true, false, floor), quick + s(1));
+        assert_eq!(
+            next_pull(t0, quick, 40, true, false, floor),
+            quick + MAX_OFFLINE_PAUSE
         );
     }
 }

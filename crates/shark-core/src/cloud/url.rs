@@ -136,7 +136,10 @@ pub fn resolve_url(setting: Option<&str>) -> Result<ResolvedUrl> {
 /// Which database a process with this setting and environment uses, as one
 /// comparable line (a path made absolute, a URL redacted): two processes
 /// sharing a Shark home compare it before one runs the other's command.
-pub fn database_identity(paths: &crate::paths::SharkPaths, setting: Option<&str>) -> Result<String> {
+pub fn database_identity(
+    paths: &crate::paths::SharkPaths,
+    setting: Option<&str>,
+) -> Result<String> {
     Ok(match resolve_url(setting)?.target {
         DbTarget::Local(None) => format!("local {}", paths.database_file().display()),
         DbTarget::Local(Some(p)) => {

@@ -120,6 +120,9 @@ impl Store {
     /// After a sync step, with the sync lock held: checkpoints unless a
     /// write is in progress (the write checkpoints when it commits).
     pub(crate) async fn checkpoint_after_sync(&self) {
+        // A pull's apply may have created the engine's revert log with the
+        // default mode; a long-lived owner never reopens to fix it.
+        self.restrict_files();
         if !due(self.wal_bytes()) {
             return;
         }

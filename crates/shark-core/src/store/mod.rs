@@ -131,12 +131,7 @@ impl Store {
         if let Backend::Replica(r) = backend {
             ownership::check_replica(&conn, &crate::cloud::redact(&r.url)).await?;
         }
-        for suffix in ["", "-wal", "-wal-revert", "-changes", "-info"] {
-            let file = sidecar(&path, suffix);
-            if file.exists() {
-                make_private(&file)?;
-            }
-        }
+        restrict(&path)?;
         migrations::migrate(&conn, &path).await?;
         let readers = pool::Pool::new(pool_config(paths));
         readers.start_reaper();
@@ -404,6 +399,28 @@ impl Store {
             Ok(())
         })
         .await
+    }
+}
+
+/// The database's files that exist made 0600 (the engine creates some with
+/// the default mode).
+fn restrict(path: &Path) -> Result<()> {
+    for suffix in ["", "-wal", "-wal-revert", "-changes", "-info"] {
+        let file = sidecar(path, suffix);
+        if file.exists() {
+            make_private(&file)?;
+        }
+    }
+    Ok(())
+}
+
+impl Store {
+    /// [`restrict`] for the open database; a failure is logged (the next
+    /// open reports it).
+    pub(crate) fn restrict_files(&self) {
+        if let Err(e) = restrict(&self.path) {
+            tracing::warn!("cannot make the database files private: {e}");
+        }
     }
 }
 

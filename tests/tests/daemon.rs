@@ -1,0 +1,272 @@
+//! The background daemon on CLI-only machines: started by the first command
+//! that needs a connected machine's database (one per home, even when
+//! several commands start at once), serving every later command, syncing by
+//! itself (changes reach the other machine, offline writes leave when the
+//! server returns), surviving SIGKILL, handing the file to the desktop app
+//! and back, and stopped by the machine's fixture whatever happens.
+
+// Test helpers may unwrap: a failure is the test failing.
+#![allow(clippy::unwrap_used)]
+
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+use shark_tests::{Machine, SyncServer, keys};
+
+/// A machine whose commands start the daemon, connected to `url`.
+fn connected(url: &str) -> Machine {
+    let m = Machine::new().with_daemon();
+    m.ok(&["cloud", "init", "--url", url]);
+    m
+}
+
+/// Waits (up to `secs`) for `ok`, polling.
+fn until(secs: u64, what: &str, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while !ok() {
+        assert!(Instant::now() < deadline, "timed out: {what}");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}
+
+fn status(m: &Machine) -> Value {
+    m.json(&["daemon", "status"])
+}
+
+fn epic_titles(m: &Machine) -> Vec<String> {
+    let v = m.json(&["epic", "list"]);
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["title"].as_str().unwrap().to_string())
+        .collect()
+}
+
+#[test]
+fn commands_started_together_start_one_daemon_that_syncs_by_itself() {
+    let server = SyncServer::start();
+    let a = connected(&server.url());
+    let b = connected(&server.url());
+    assert!(a.daemon_pids().is_empty(), "cloud init starts no daemon");
+    // Four commands at once on a machine with no owner: one daemon.
+    let runs: Vec<_> = (1..=4)
+        .map(|i| {
+            let mut c = a.command(&["epic", "create", &format!("Epic {i}")]);
+            std::thread::spawn(move || shark_tests::Run::from(c.output().unwrap()))
+        })
+        .collect();
+    for r in runs {
+        let r = r.join().unwrap();
+        assert_eq!(r.code, 0, "{}{}", r.stdout, r.stderr);
+    }
+    assert_eq!(a.daemon_pids().len(), 1, "one daemon per home");
+    let st = status(&a);
+    assert_eq!(st["running"], true);
+    assert_eq!(st["owner"]["kind"], "daemon");
+    assert_eq!(st["owner"]["pid"], a.daemon_pids()[0]);
+    // B sees them with no sync command run anywhere.
+    until(30, "B sees A's four epics", || epic_titles(&b).len() == 4);
+    assert_eq!(b.daemon_pids().len(), 1);
+    // A later change arrives too; doctor and cloud status name the owner.
+    a.ok(&["epic", "create", "Later"]);
+    until(30, "B sees A's later epic", || {
+        epic_titles(&b).contains(&"Later".to_string())
+    });
+    let doctor = a.ok(&["doctor"]);
+    assert!(doctor.contains("background daemon (process"), "{doctor}");
+    let cloud = a.json(&["cloud", "status"]);
+    assert_eq!(cloud["owner"]["kind"], "daemon");
+    // `cloud sync` is run by the daemon and says what happened.
+    let synced = a.ok(&["cloud", "sync"]);
+    assert!(synced.starts_with("Synced with"), "{synced}");
+}
+
+#[test]
+fn offline_writes_leave_when_the_server_returns_with_no_command_run() {
+    let mut server = SyncServer::start();
+    let a = connected(&server.url());
+    let b = connected(&server.url());
+    a.ok(&["epic", "create", "Before"]);
+    until(30, "B sees the first epic", || epic_titles(&b).len() == 1);
+    server.stop();
+    let made = a.json(&["epic", "create", "Offline"]);
+    assert_eq!(made["key"], "E02");
+    until(10, "the daemon counts the waiting change", || {
+        status(&a)["owner"]["pending_changes"].as_u64() > Some(0)
+    });
+    // `cloud sync` waits for the network, bounded, and says it failed.
+    let why = a.fails(1, &["cloud", "sync"]);
+    assert!(why.contains("cannot reach the Turso server"), "{why}");
+    server.restart();
+    // Nothing runs on A: its daemon pushes as soon as the server answers.
+    until(30, "B sees the offline epic", || {
+        epic_titles(&b).contains(&"Offline".to_string())
+    });
+    assert_eq!(status(&a)["owner"]["pending_changes"], 0);
+}
+
+#[test]
+fn a_daemon_killed_mid_push_loses_nothing() {
+    let server = SyncServer::start();
+    let a = connected(&server.url());
+    let b = connected(&server.url());
+    a.ok(&["epic", "create", "Platform"]);
+    a.ok(&["feature", "create", "E01", "Accounts"]);
+    for i in 1..=10 {
+        a.ok(&["task", "create", "E01", "F01", &format!("Task {i}")]);
+    }
+    let first = a.daemon_pids();
+    assert_eq!(first.len(), 1);
+    shark_tests::daemons::signal(first[0], "-KILL");
+    until(10, "the daemon is gone", || {
+        !shark_tests::daemons::alive(first[0])
+    });
+    // The next command finds a stale socket and lock: a new daemon serves it.
+    let tasks = a.json(&["task", "list"]);
+    assert_eq!(keys(&tasks).len(), 10);
+    let second = a.daemon_pids();
+    assert_eq!(second.len(), 1);
+    assert_ne!(second, first);
+    until(30, "B has every task", || {
+        keys(&b.json(&["task", "list"])).len() == 10
+    });
+}
+
+#[test]
+fn a_local_only_machine_starts_no_daemon() {
+    let m = Machine::new().with_daemon();
+    m.ok(&["epic", "create", "Local"]);
+    assert!(m.daemon_pids().is_empty());
+    assert!(!m.path().join("app.sock").exists());
+    let st = status(&m);
+    assert_eq!(st["running"], false);
+    let why = m.fails(1, &["daemon", "start"]);
+    assert!(why.contains("local only"), "{why}");
+}
+
+#[test]
+fn an_idle_daemon_exits_and_stop_stops_one() {
+    let server = SyncServer::start();
+    let a = connected(&server.url());
+    let config = a.path().join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[daemon]\nidle_secs = 1\n");
+    std::fs::write(&config, text).unwrap();
+    a.ok(&["epic", "create", "Once"]);
+    assert_eq!(status(&a)["owner"]["idle_exit_secs"], 1);
+    until(30, "the idle daemon exits", || a.daemon_pids().is_empty());
+    assert!(
+        !a.path().join("app.sock").exists(),
+        "its socket went with it"
+    );
+    // Started again by the next command; `daemon stop` ends it at once.
+    assert_eq!(epic_titles(&a), ["Once"]);
+    let pid = a.daemon_pids();
+    assert_eq!(pid.len(), 1);
+    let said = a.ok(&["daemon", "stop"]);
+    assert!(said.contains(&format!("process {}", pid[0])), "{said}");
+    assert!(a.daemon_pids().is_empty());
+    assert!(a.ok(&["daemon", "stop"]).contains("No Shark daemon"));
+}
+
+#[test]
+fn commands_that_change_the_connection_stop_the_daemon_first() {
+    let server = SyncServer::start();
+    let a = connected(&server.url());
+    a.ok(&["epic", "create", "Kept"]);
+    assert_eq!(a.daemon_pids().len(), 1);
+    // The token is read here; the next daemon starts with the new one.
+    a.ok(&["cloud", "logout"]);
+    assert!(a.daemon_pids().is_empty());
+    assert_eq!(epic_titles(&a), ["Kept"]);
+    // Going local only: the data stays, and no daemon is needed any more.
+    a.ok(&["cloud", "disconnect"]);
+    assert!(a.daemon_pids().is_empty());
+    assert_eq!(epic_titles(&a), ["Kept"]);
+    assert!(a.daemon_pids().is_empty());
+}
+
+#[test]
+fn a_daemon_that_cannot_start_leaves_the_command_to_run_here() {
+    let server = SyncServer::start();
+    let a = connected(&server.url());
+    // The log folder cannot be created: the daemon cannot start.
+    std::fs::write(a.path().join("logs"), "not a folder").unwrap();
+    let r = a.run(&["epic", "create", "Anyway"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("note: running in this process"),
+        "{}",
+        r.stderr
+    );
+    assert!(a.daemon_pids().is_empty());
+    std::fs::remove_file(a.path().join("logs")).unwrap();
+    assert_eq!(epic_titles(&a), ["Anyway"]);
+}
+
+#[test]
+fn a_command_for_another_database_is_refused_by_the_daemon() {
+    let server = SyncServer::start();
+    // The URL comes from the environment (no saved setting).
+    let a = Machine::new().with_daemon();
+    let run = |url: &str, args: &[&str]| {
+        shark_tests::Run::from(a.command(args).env("SHARK_DB_URL", url).output().unwrap())
+    };
+    let r = run(&server.url(), &["epic", "create", "Shared"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert_eq!(a.daemon_pids().len(), 1);
+    let scratch = a.path().join("scratch.db");
+    let r = run(scratch.to_str().unwrap(), &["epic", "create", "Elsewhere"]);
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("nothing was run"), "{}", r.stderr);
+    assert!(!scratch.exists(), "the other database was not created");
+    let r = run(&server.url(), &["epic", "list", "--json"]);
+    assert!(r.stdout.contains("Shared") && !r.stdout.contains("Elsewhere"));
+}
+
+#[test]
+fn install_writes_a_user_unit_and_uninstall_removes_it() {
+    let server = SyncServer::start();
+    let a = connected(&server.url());
+    let config = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        shark_tests::Run::from(
+            a.command(args)
+                .env("XDG_CONFIG_HOME", config.path())
+                .output()
+                .unwrap(),
+        )
+    };
+    let r = run(&["daemon", "install"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stdout
+            .contains("systemctl --user enable --now shark.service")
+    );
+    let unit = config.path().join("systemd/user/shark.service");
+    let text = std::fs::read_to_string(&unit).unwrap();
+    assert!(text.contains("daemon run --idle-secs 0"), "{text}");
+    assert!(
+        text.contains(&format!("SHARK_HOME={}", a.path().display())),
+        "{text}"
+    );
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&unit).unwrap().permissions().mode() & 0o777,
+        0o600
+    );
+    let r = run(&["daemon", "uninstall"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(!unit.exists());
+    // A local-only machine has nothing to install.
+    let local = Machine::new();
+    let r = shark_tests::Run::from(
+        local
+            .command(&["daemon", "install"])
+            .env("XDG_CONFIG_HOME", config.path())
+            .output()
+            .unwrap(),
+    );
+    assert_eq!(r.code, 1);
+    assert!(!unit.exists());
+}
