@@ -89,10 +89,21 @@ async fn cloud_status_and_usage_are_answered_by_the_app() {
         "{}",
         r.stderr
     );
-    // Connection changes stay with the app's Settings.
+    // `cloud sync` is the owner's to run; a local-only one says so.
     let r = cli(&m, &["cloud", "sync"], None, None).await;
     assert_eq!(r.code, 1);
+    assert!(r.stderr.contains("not connected to Turso"), "{}", r.stderr);
+    // Connection changes stay with the app's Settings.
+    let r = cli(
+        &m,
+        &["cloud", "init", "--url", "http://127.0.0.1:9"],
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.code, 1);
     assert!(r.stderr.contains("desktop app is running"), "{}", r.stderr);
+    assert!(Config::load(&paths).unwrap().cloud.url.is_none());
     server.abort();
 }
 
@@ -337,5 +348,145 @@ async fn a_reader_that_goes_away_ends_a_handed_over_command_quietly() {
     let stderr = String::from_utf8_lossy(&run.stderr);
     assert!(!stderr.contains("panicked"), "{stderr}");
     assert_eq!(run.status.code(), Some(0), "{stderr}");
+    server.abort();
+}
+
+/// A host that says which database it serves, as the app and the daemon do.
+struct HeldFor(Arc<Store>, &'static str);
+
+impl Host for HeldFor {
+    fn store(&self) -> Option<Arc<Store>> {
+        Some(self.0.clone())
+    }
+
+    fn owner(&self) -> handoff::OwnerInfo {
+        handoff::OwnerInfo {
+            kind: handoff::OwnerKind::App,
+            pid: std::process::id(),
+            since: None,
+            database: Some(self.1.to_string()),
+            idle_exit_secs: None,
+            pending_changes: 0,
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_command_meant_for_another_database_is_refused_and_writes_nothing() {
+    let m = Machine::new();
+    let (store, server) = hold_with(&m, |s| Arc::new(HeldFor(s, "turso http://elsewhere"))).await;
+    let r = cli(&m, &["epic", "create", "Lost?"], None, None).await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("nothing was run"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("local "),
+        "names the caller's database: {}",
+        r.stderr
+    );
+    assert!(store.list_epics().await.unwrap().is_empty());
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_batch_over_the_limit_fails_and_writes_nothing() {
+    let m = Machine::new();
+    m.seed(0);
+    let (store, server) = hold(&m).await;
+    // 65 MiB of tasks: refused before anything is sent (exit 1, not 0).
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("huge.json");
+    let title = "x".repeat(1000);
+    let one = format!(r#"{{"feature":"E01-F01","title":"{title}"}}"#);
+    let count = 65 * 1024 * 1024 / one.len() + 1;
+    let mut text = String::with_capacity(count * (one.len() + 1) + 2);
+    text.push('[');
+    for i in 0..count {
+        if i > 0 {
+            text.push(',');
+        }
+        text.push_str(&one);
+    }
+    text.push(']');
+    std::fs::write(&path, text).unwrap();
+    let r = cli(
+        &m,
+        &["task", "create", "--batch", path.to_str().unwrap()],
+        None,
+        None,
+    )
+    .await;
+    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert!(r.stderr.contains("too large"), "{}", r.stderr);
+    assert!(
+        store
+            .list_tasks(&TaskFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    // A client that sends more than the limit anyway gets an answer, not a hang.
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let stream = tokio::net::UnixStream::connect(SharkPaths::under(m.path()).app_socket())
+        .await
+        .unwrap();
+    let (read, mut write) = stream.into_split();
+    let writer = tokio::spawn(async move {
+        let chunk = vec![b'x'; 1024 * 1024];
+        for _ in 0..70 {
+            if write.write_all(&chunk).await.is_err() {
+                break;
+            }
+        }
+    });
+    let mut line = String::new();
+    BufReader::new(read).read_line(&mut line).await.unwrap();
+    let reply: handoff::Reply = serde_json::from_str(&line).unwrap();
+    assert_eq!(reply.code, 1);
+    assert!(
+        reply.stderr.contains("larger than 64 MiB"),
+        "{}",
+        reply.stderr
+    );
+    let _ = writer.await;
+    server.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_owner_that_hangs_up_mid_command_is_a_failure() {
+    let m = Machine::new();
+    let paths = SharkPaths::under(m.path());
+    paths.ensure_dirs().unwrap();
+    // Reads a little of each request, then closes without answering.
+    let listener = handoff::bind(&paths).unwrap();
+    let rude = tokio::spawn(async move {
+        loop {
+            let (mut s, _) = listener.accept().await.unwrap();
+            let mut buf = [0u8; 8];
+            let _ = tokio::io::AsyncReadExt::read(&mut s, &mut buf).await;
+            drop(s);
+        }
+    });
+    let r = cli(&m, &["epic", "create", "Maybe"], None, None).await;
+    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert!(r.stderr.contains("closed the connection"), "{}", r.stderr);
+    rude.abort();
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_connections_do_not_lock_out_later_commands() {
+    let m = Machine::new();
+    let (_store, server) = hold(&m).await;
+    let socket = SharkPaths::under(m.path()).app_socket();
+    // More silent clients than the server serves at once.
+    let mut idle = Vec::new();
+    for _ in 0..100 {
+        idle.push(tokio::net::UnixStream::connect(&socket).await.unwrap());
+    }
+    // Each is dropped after the read timeout; the command is served after them.
+    let r = cli(&m, &["epic", "create", "Still served"], None, None).await;
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    drop(idle);
+    let r = cli(&m, &["epic", "list", "--json"], None, None).await;
+    assert!(r.stdout.contains("Still served"), "{}", r.stdout);
     server.abort();
 }

@@ -270,3 +270,63 @@ fn install_writes_a_user_unit_and_uninstall_removes_it() {
     assert_eq!(r.code, 1);
     assert!(!unit.exists());
 }
+
+/// The desktop app's side of the hand-over, without a window: a store
+/// opened as the owner and the socket served.
+struct App(std::sync::Arc<shark_core::store::Store>);
+
+impl shark_cli::handoff::Host for App {
+    fn store(&self) -> Option<std::sync::Arc<shark_core::store::Store>> {
+        Some(self.0.clone())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_app_takes_the_file_over_and_a_daemon_serves_again_after_it() {
+    use shark_core::config::{Config, Device};
+    use shark_core::paths::SharkPaths;
+    use std::sync::Arc;
+    let server = SyncServer::start();
+    let a = Arc::new(connected(&server.url()));
+    let on = |args: &'static [&'static str]| {
+        let a = a.clone();
+        tokio::task::spawn_blocking(move || a.ok(args))
+    };
+    on(&["epic", "create", "By the daemon"]).await.unwrap();
+    let paths = SharkPaths::under(a.path());
+    // What the app does before it opens: the daemon hands the file over.
+    let gone = shark_cli::daemon::evict(&paths).await.unwrap().unwrap();
+    assert_eq!(gone.kind, shark_cli::handoff::OwnerKind::Daemon);
+    assert!(a.daemon_pids().is_empty());
+    let config = Config::load(&paths).unwrap();
+    let device = Device::load_or_create(&paths, &config).unwrap();
+    let opened = shark_core::cloud::open_as_owner(
+        &paths,
+        device,
+        &config,
+        Duration::from_secs(2),
+        Duration::from_secs(1),
+    )
+    .await
+    .unwrap();
+    let store = Arc::new(opened.store);
+    let app = shark_cli::handoff::Server::start(
+        shark_cli::handoff::bind(&paths).unwrap(),
+        Arc::new(App(store.clone())),
+    );
+    // Commands now go to the app; none starts a daemon.
+    on(&["epic", "create", "By the app"]).await.unwrap();
+    let st: Value =
+        serde_json::from_str(&on(&["daemon", "status", "--json"]).await.unwrap()).unwrap();
+    assert_eq!(st["owner"]["kind"], "app");
+    assert!(a.daemon_pids().is_empty());
+    // The app quits (its socket file stays behind): the next command starts a daemon.
+    app.stop(Duration::from_secs(5)).await;
+    drop(store);
+    let titles = on(&["epic", "list"]).await.unwrap();
+    assert!(
+        titles.contains("By the daemon") && titles.contains("By the app"),
+        "{titles}"
+    );
+    assert_eq!(a.daemon_pids().len(), 1);
+}
