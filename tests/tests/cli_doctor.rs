@@ -310,7 +310,9 @@ fn http_to_another_machine_is_refused_without_the_flag() {
             .arg("--")
             .arg(shark_tests::shark_bin())
             .args(args);
-        c.env("SHARK_HOME", m.path()).env("SHARK_NO_KEYRING", "1");
+        c.env("SHARK_HOME", m.path())
+            .env("SHARK_NO_KEYRING", "1")
+            .env("SHARK_DAEMON", "off");
         c.output().expect("unshare -n (root in CI)").into()
     };
     let r = run(&["cloud", "init", "--url", "http://10.11.12.13:8080"]);

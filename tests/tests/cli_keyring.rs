@@ -38,6 +38,7 @@ fn in_keyring_session(m: &Machine, script: &str) -> String {
         ))
         .env("SHARK_HOME", m.path())
         .env("SHARK", shark_bin())
+        .env("SHARK_DAEMON", "off")
         .env("USER", "tester")
         .env_remove("TURSO_AUTH_TOKEN")
         .env_remove("SHARK_NO_KEYRING")
