@@ -8,6 +8,7 @@
 
 #![allow(clippy::print_stderr)]
 
+mod daemon;
 mod history;
 mod live;
 mod reads;
@@ -122,7 +123,7 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned()
         .unwrap_or_else(|| "bench-core.json".into());
-    // `--only SECTION` (reads, history, sync, transfer) runs one section.
+    // `--only SECTION` (reads, history, sync, daemon, transfer) runs one section.
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -152,6 +153,12 @@ fn main() {
         let done = figures.len();
         eprintln!("# sync");
         rt.block_on(sync::run(&sizes, &mut figures));
+        report(&figures, done);
+    }
+    if runs("daemon") {
+        let done = figures.len();
+        eprintln!("# the background daemon (CLI-only machines)");
+        daemon::run(&sizes, &mut figures);
         report(&figures, done);
     }
     if runs("transfer") {

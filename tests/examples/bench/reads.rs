@@ -14,7 +14,7 @@ use crate::Sizes;
 use crate::stats::{Figure, process_runs, time_ms};
 
 /// What `task list --json` shows, as one SQL query on the export.
-const SQLITE_LIST: &str = "SELECT t.key, t.title, t.status, t.priority, t.agent_type, t.assigned_agent, \
+pub const SQLITE_LIST: &str = "SELECT t.key, t.title, t.status, t.priority, t.agent_type, t.assigned_agent, \
 t.depends_on, t.blocked_reason, f.key AS feature, t.created_at, t.updated_at \
 FROM tasks t JOIN features f ON f.id = t.feature_id WHERE t.status <> 'archived' ORDER BY t.key";
 
