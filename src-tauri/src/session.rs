@@ -180,6 +180,7 @@ impl Session {
             &config,
             DEFAULT_LOCK_TIMEOUT,
             cloud::engine::LONG_POLL,
+            cloud::Attempt::Now,
         )
         .await
         .map_err(|e| match e.code() {

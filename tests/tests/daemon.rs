@@ -105,31 +105,62 @@ fn offline_writes_leave_when_the_server_returns_with_no_command_run() {
     assert_eq!(status(&a)["owner"]["pending_changes"], 0);
 }
 
+/// Kills A's daemon with SIGKILL and waits until it is gone.
+fn kill_daemon(a: &Machine) -> u32 {
+    let pids = a.daemon_pids();
+    assert_eq!(pids.len(), 1);
+    shark_tests::daemons::signal(pids[0], "-KILL");
+    until(10, "the daemon is gone", || {
+        !shark_tests::daemons::alive(pids[0])
+    });
+    pids[0]
+}
+
 #[test]
 fn a_daemon_killed_mid_push_loses_nothing() {
+    use std::sync::atomic::Ordering;
     let server = SyncServer::start();
-    let a = connected(&server.url());
+    let proxy = shark_tests::FaultProxy::start(server.addr());
+    let a = connected(&proxy.url());
     let b = connected(&server.url());
     a.ok(&["epic", "create", "Platform"]);
     a.ok(&["feature", "create", "E01", "Accounts"]);
-    for i in 1..=10 {
-        a.ok(&["task", "create", "E01", "F01", &format!("Task {i}")]);
-    }
-    let first = a.daemon_pids();
-    assert_eq!(first.len(), 1);
-    shark_tests::daemons::signal(first[0], "-KILL");
-    until(10, "the daemon is gone", || {
-        !shark_tests::daemons::alive(first[0])
+    let create = |from: usize| {
+        for i in from..from + 3 {
+            a.ok(&["task", "create", "E01", "F01", &format!("Task {i}")]);
+        }
+    };
+    // 1. The push cannot get through (a black hole): killed while it waits.
+    proxy.faults.black_hole.store(true, Ordering::SeqCst);
+    create(1);
+    std::thread::sleep(Duration::from_millis(2500));
+    let first = kill_daemon(&a);
+    // 2. The server commits the push, the answer is held: killed before it
+    //    arrives (the server has the changes; the replica does not know).
+    proxy.heal();
+    proxy.faults.latency_down_ms.store(5_000, Ordering::SeqCst);
+    let pushes = proxy.seen.pushes.load(Ordering::SeqCst);
+    create(4);
+    until(30, "a push reaches the server", || {
+        proxy.seen.pushes.load(Ordering::SeqCst) > pushes
     });
+    let second = kill_daemon(&a);
+    assert_ne!(first, second);
+    proxy.heal();
     // The next command finds a stale socket and lock: a new daemon serves it.
     let tasks = a.json(&["task", "list"]);
-    assert_eq!(keys(&tasks).len(), 10);
-    let second = a.daemon_pids();
-    assert_eq!(second.len(), 1);
-    assert_ne!(second, first);
+    assert_eq!(keys(&tasks).len(), 6);
+    assert_eq!(a.daemon_pids().len(), 1);
+    // Every task reaches B exactly once, keys unchanged.
     until(30, "B has every task", || {
-        keys(&b.json(&["task", "list"])).len() == 10
+        keys(&b.json(&["task", "list"])).len() >= 6
     });
+    std::thread::sleep(Duration::from_millis(1500));
+    assert_eq!(
+        keys(&b.json(&["task", "list"])),
+        keys(&a.json(&["task", "list"]))
+    );
+    assert_eq!(status(&a)["owner"]["pending_changes"], 0);
 }
 
 #[test]
@@ -306,6 +337,7 @@ async fn the_app_takes_the_file_over_and_a_daemon_serves_again_after_it() {
         &config,
         Duration::from_secs(2),
         Duration::from_secs(1),
+        shark_core::cloud::Attempt::Now,
     )
     .await
     .unwrap();

@@ -93,7 +93,10 @@ impl Out {
     fn writer(&self) -> Box<dyn Write + '_> {
         match &self.sink {
             Sink::Stdout => Box::new(BufWriter::new(io::stdout().lock())),
-            Sink::Buffer(b) => Box::new(BufferWriter(b.clone())),
+            // One lock per 64 KiB, not per JSON token.
+            Sink::Buffer(b) => {
+                Box::new(BufWriter::with_capacity(64 * 1024, BufferWriter(b.clone())))
+            }
         }
     }
 

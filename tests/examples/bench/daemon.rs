@@ -32,7 +32,10 @@ pub fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
     out.push(Figure::from(
         "local_list",
         "Daemon",
-        format!("`shark task list --json`, {} tasks, local-only machine (whole process)", label(n)),
+        format!(
+            "`shark task list --json`, {} tasks, local-only machine (whole process)",
+            label(n)
+        ),
         "ms",
         &local_list,
     ));
@@ -73,7 +76,12 @@ pub fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
                 "ms",
                 &create,
             )
-            .target("p95", "<", create_target, &format!("p95 < 2x local + 15 ms = {create_target:.1} ms")),
+            .target(
+                "p95",
+                "<",
+                create_target,
+                &format!("p95 < 2x local + 15 ms = {create_target:.1} ms"),
+            ),
         );
         out.push(
             Figure::from(
@@ -199,11 +207,17 @@ fn foreground(proxy: &FaultProxy, sizes: &Sizes, out: &mut Vec<Figure>) {
 fn until_listed(b: &Machine, title: &str) {
     let t = Instant::now();
     loop {
-        let o = b.command(&["task", "list", "--json"]).output().expect("list on B");
+        let o = b
+            .command(&["task", "list", "--json"])
+            .output()
+            .expect("list on B");
         if String::from_utf8_lossy(&o.stdout).contains(title) {
             return;
         }
-        assert!(t.elapsed() < Duration::from_secs(120), "B never saw {title}");
+        assert!(
+            t.elapsed() < Duration::from_secs(120),
+            "B never saw {title}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }

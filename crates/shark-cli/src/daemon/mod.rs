@@ -65,7 +65,12 @@ fn idle(ctx: &Ctx, flag: Option<u64>) -> Option<Duration> {
 
 pub async fn command(ctx: &Ctx, cmd: DaemonCmd, out: &Out) -> anyhow::Result<()> {
     match cmd {
-        DaemonCmd::Run { idle_secs } => owner::run(ctx, idle(ctx, idle_secs)).await,
+        DaemonCmd::Run { idle_secs } => {
+            if let Some(o) = handoff::ask(&ctx.paths, Op::Status).await? {
+                anyhow::bail!("{} already owns this home's database", o.describe());
+            }
+            owner::run(ctx, idle(ctx, idle_secs)).await
+        }
         DaemonCmd::Start => {
             connected_database(ctx)?;
             ensure(ctx).await?;

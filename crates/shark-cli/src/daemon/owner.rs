@@ -21,6 +21,8 @@ use crate::handoff::{self, Host, OwnerInfo, OwnerKind, SyncFuture};
 const DRAIN: Duration = Duration::from_secs(30);
 /// Longest wait for a last push of waiting changes before exiting.
 const LAST_PUSH: Duration = Duration::from_secs(5);
+/// Idle time of a daemon that could not connect yet (the next one retries).
+const FALLBACK_IDLE: Duration = Duration::from_secs(60);
 /// How often the idle rule is checked.
 const IDLE_CHECK: Duration = Duration::from_millis(500);
 
@@ -109,6 +111,9 @@ pub async fn run(ctx: &Ctx, idle: Option<Duration>) -> anyhow::Result<()> {
         &ctx.config,
         ctx.lock_timeout,
         cloud::engine::LONG_POLL,
+        // After a failed first connect, the retry pause is kept (each
+        // start would otherwise wait for the bootstrap timeout).
+        cloud::Attempt::Auto,
     )
     .await
     .context("the daemon cannot open the database")?;
@@ -135,6 +140,13 @@ pub async fn run(ctx: &Ctx, idle: Option<Duration>) -> anyhow::Result<()> {
         }
         Arc::new(engine)
     });
+    // Not connected yet (Turso unreachable on the first connect): the
+    // daemon serves the local database for a while, then leaves so that a
+    // later command's daemon tries to connect again.
+    let idle = match opened.info.mode {
+        Mode::LocalFallback => Some(idle.map_or(FALLBACK_IDLE, |d| d.min(FALLBACK_IDLE))),
+        _ => idle,
+    };
     let (leave, mut asked) = watch::channel(false);
     let host = Arc::new(DaemonHost {
         store: store.clone(),

@@ -150,7 +150,9 @@ async fn exchange(stream: UnixStream, request: &Request) -> anyhow::Result<Reply
     }
     .await;
     let mut answer = String::new();
-    let read = BufReader::new(read).read_line(&mut answer).await;
+    let read = BufReader::with_capacity(64 * 1024, read)
+        .read_line(&mut answer)
+        .await;
     if answer.is_empty() {
         let why = match (sent, read) {
             (Err(e), _) | (_, Err(e)) => e.to_string(),

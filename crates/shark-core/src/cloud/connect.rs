@@ -127,13 +127,14 @@ pub async fn open_as_owner(
     config: &Config,
     lock_timeout: Duration,
     long_poll: Duration,
+    attempt: Attempt,
 ) -> Result<Opened> {
     open_inner(
         paths,
         device,
         config,
         lock_timeout,
-        Attempt::Now,
+        attempt,
         Some(long_poll),
     )
     .await
