@@ -44,27 +44,15 @@ pub fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
     let proxy = FaultProxy::start(server.addr());
     let m = connected(Machine::new().with_daemon(), &proxy.url());
     fill(&m, n);
-    let conditions: [(&str, &str, Box<dyn Fn()>); 3] = [
-        ("0ms", "server at 0 ms", Box::new(|| proxy.heal())),
-        (
-            "300ms",
-            "~300 ms round trips",
-            Box::new(|| {
-                proxy.heal();
-                proxy.latency(Duration::from_millis(150));
-            }),
-        ),
-        (
-            "black_hole",
-            "server black-holed",
-            Box::new(|| {
-                proxy.heal();
-                proxy.faults.black_hole.store(true, Ordering::SeqCst);
-            }),
-        ),
+    let conditions = [
+        ("0ms", "server at 0 ms", 0, false),
+        ("300ms", "~300 ms round trips", 150, false),
+        ("black_hole", "server black-holed", 0, true),
     ];
-    for (id, what, set) in &conditions {
-        set();
+    for (id, what, each_way_ms, black_hole) in conditions {
+        proxy.heal();
+        proxy.latency(Duration::from_millis(each_way_ms));
+        proxy.faults.black_hole.store(black_hole, Ordering::SeqCst);
         let (create, list) = commands(&m, sizes);
         let create_target = 2.0 * create_p95 + 15.0;
         let list_target = 2.0 * list_p95 + 15.0;
@@ -96,7 +84,7 @@ pub fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
             )
             .target("p95", "<", list_target, &format!("p95 < 2x local + 15 ms = {list_target:.1} ms")),
         );
-        if *id == "0ms" {
+        if id == "0ms" {
             out.push(list_against_sqlite(&m, n, &list, sizes));
         }
     }

@@ -150,9 +150,8 @@ async fn exchange(stream: UnixStream, request: &Request) -> anyhow::Result<Reply
     }
     .await;
     let mut answer = String::new();
-    let read = BufReader::with_capacity(64 * 1024, read)
-        .read_line(&mut answer)
-        .await;
+    let mut reader = BufReader::with_capacity(64 * 1024, read);
+    let read = reader.read_line(&mut answer).await;
     if answer.is_empty() {
         let why = match (sent, read) {
             (Err(e), _) | (_, Err(e)) => e.to_string(),
@@ -163,6 +162,12 @@ async fn exchange(stream: UnixStream, request: &Request) -> anyhow::Result<Reply
             "the Shark process that holds the database closed the connection without answering ({why}); it may be quitting: try again"
         );
     }
-    serde_json::from_str(&answer)
-        .context("the owner's answer is not readable (is it another Shark version?)")
+    let mut reply: Reply = serde_json::from_str(&answer)
+        .context("the owner's answer is not readable (is it another Shark version?)")?;
+    reply.read_output(&mut reader).await.map_err(|e| {
+        anyhow::anyhow!(
+            "the Shark process that holds the database stopped in the middle of its answer ({e}); the command may have run: check with shark task list"
+        )
+    })?;
+    Ok(reply)
 }

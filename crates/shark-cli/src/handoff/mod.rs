@@ -59,14 +59,23 @@ pub struct Request {
 
 /// What the command printed and its exit code. `retry`: the owner is
 /// leaving and ran nothing; ask again (a new owner will answer).
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+///
+/// On the wire: one JSON line without `stdout`, then `stdout_len` raw bytes
+/// of it (a list of thousands of tasks is not escaped and unescaped again).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
 pub struct Reply {
+    #[serde(skip)]
     pub stdout: String,
     pub stderr: String,
     pub code: u8,
     #[serde(default)]
     pub retry: bool,
+    #[serde(default)]
+    stdout_len: usize,
 }
+
+/// Largest output accepted from an owner.
+const MAX_OUTPUT: usize = 1024 * 1024 * 1024;
 
 impl Reply {
     /// Prints the output as if the command had run here; returns the exit
@@ -86,11 +95,43 @@ impl Reply {
     pub(crate) fn error(json: bool, e: &anyhow::Error) -> Self {
         let (text, code) = crate::error_text(json, e);
         Reply {
-            stdout: String::new(),
             stderr: format!("{text}\n"),
             code,
-            retry: false,
+            ..Reply::default()
         }
+    }
+
+    /// The reply as sent: the JSON line, then the output's bytes.
+    pub(crate) fn to_wire(&self) -> serde_json::Result<Vec<u8>> {
+        let head = Reply {
+            stdout: String::new(),
+            stderr: self.stderr.clone(),
+            code: self.code,
+            retry: self.retry,
+            stdout_len: self.stdout.len(),
+        };
+        let mut out = serde_json::to_vec(&head)?;
+        out.push(b'\n');
+        out.extend_from_slice(self.stdout.as_bytes());
+        Ok(out)
+    }
+
+    /// Reads the output that follows a reply's JSON line.
+    pub(crate) async fn read_output(
+        &mut self,
+        from: &mut (impl tokio::io::AsyncRead + Unpin),
+    ) -> std::io::Result<()> {
+        if self.stdout_len > MAX_OUTPUT {
+            return Err(std::io::Error::other(format!(
+                "the owner announced {} bytes of output (at most {MAX_OUTPUT})",
+                self.stdout_len
+            )));
+        }
+        let mut bytes = vec![0; self.stdout_len];
+        tokio::io::AsyncReadExt::read_exact(from, &mut bytes).await?;
+        self.stdout = String::from_utf8(bytes)
+            .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
+        Ok(())
     }
 }
 

@@ -157,9 +157,7 @@ async fn answer(stream: UnixStream, host: Arc<dyn Host>) -> anyhow::Result<()> {
             Err(e) => Reply::error(false, &anyhow::anyhow!("unreadable request: {e}")),
         },
     };
-    let mut out = serde_json::to_vec(&reply)?;
-    out.push(b'\n');
-    write.write_all(&out).await?;
+    write.write_all(&reply.to_wire()?).await?;
     write.flush().await?;
     Ok(())
 }
@@ -167,9 +165,7 @@ async fn answer(stream: UnixStream, host: Arc<dyn Host>) -> anyhow::Result<()> {
 fn text(stdout: String) -> Reply {
     Reply {
         stdout,
-        stderr: String::new(),
-        code: 0,
-        retry: false,
+        ..Reply::default()
     }
 }
 
@@ -206,10 +202,9 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
                 }
             } else {
                 Reply {
-                    stdout: String::new(),
                     stderr: text,
                     code,
-                    retry: false,
+                    ..Reply::default()
                 }
             };
         }
@@ -251,7 +246,10 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
     };
     let stdout = buf
         .lock()
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .map(|mut b| {
+            String::from_utf8(std::mem::take(&mut *b))
+                .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+        })
         .unwrap_or_default();
     match result {
         Ok(()) => text(stdout),
