@@ -362,3 +362,27 @@ async fn the_app_takes_the_file_over_and_a_daemon_serves_again_after_it() {
     );
     assert_eq!(a.daemon_pids().len(), 1);
 }
+
+#[test]
+fn a_daemon_of_another_version_makes_way_for_the_callers() {
+    use std::io::{BufRead, BufReader, Write};
+    let server = SyncServer::start();
+    let a = connected(&server.url());
+    a.ok(&["epic", "create", "Kept"]);
+    let old = a.daemon_pids();
+    assert_eq!(old.len(), 1);
+    // A request as a shark of another version sends it.
+    let mut s = std::os::unix::net::UnixStream::connect(a.path().join("app.sock")).unwrap();
+    s.write_all(b"{\"protocol\":99,\"args\":[\"epic\",\"list\"],\"caller\":{}}\n")
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(s).read_line(&mut line).unwrap();
+    let reply: shark_cli::handoff::Reply = serde_json::from_str(&line).unwrap();
+    assert!(reply.retry, "{line}");
+    until(30, "the old daemon leaves", || {
+        !shark_tests::daemons::alive(old[0])
+    });
+    // The next command starts one of its own version; nothing was lost.
+    assert_eq!(epic_titles(&a), ["Kept"]);
+    assert_eq!(a.daemon_pids().len(), 1);
+}

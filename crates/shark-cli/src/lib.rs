@@ -124,6 +124,7 @@ pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u
             // The owner is leaving: the next one answers in a moment.
             handoff::Forwarded::Retry => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
+                started = false;
                 continue;
             }
             handoff::Forwarded::NoOwner => {}

@@ -24,8 +24,11 @@ use crate::render::Caller;
 pub use client::{Forwarded, ask, forward};
 pub use server::{Server, bind, serve};
 
-/// Version of the request format (a mismatch gets a clear error).
-pub const PROTOCOL: u32 = 2;
+/// Version of the request format. A daemon that gets a request of another
+/// version leaves and answers `retry` (the caller's binary was upgraded or
+/// downgraded: it starts a daemon of its own version); the desktop app
+/// answers with a clear error.
+pub const PROTOCOL: u32 = 3;
 /// Largest request accepted (a batch of many tasks fits easily).
 pub const MAX_REQUEST: usize = 64 * 1024 * 1024;
 

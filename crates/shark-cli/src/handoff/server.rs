@@ -147,6 +147,13 @@ async fn answer(stream: UnixStream, host: Arc<dyn Host>) -> anyhow::Result<()> {
         }
         Ok(Ok(_)) => match serde_json::from_slice::<Request>(&line) {
             Ok(r) if r.protocol == PROTOCOL => dispatch(&host, r).await,
+            Ok(_) if host.owner().kind == super::OwnerKind::Daemon && host.leave().is_ok() => {
+                tracing::info!("a shark of another version asked: leaving for a daemon of its own");
+                Reply {
+                    retry: true,
+                    ..Reply::default()
+                }
+            }
             Ok(r) => Reply::error(
                 false,
                 &anyhow::anyhow!(
