@@ -79,7 +79,13 @@ pub async fn command(ctx: &Ctx, cmd: DaemonCmd, out: &Out) -> anyhow::Result<()>
         DaemonCmd::Status => status(&ctx.paths, out).await,
         DaemonCmd::Stop => match evict(&ctx.paths).await? {
             Some(o) => out.lines(&[format!("Stopped {}.", o.describe())]),
-            None => out.lines(&["No Shark daemon runs for this home."]),
+            None => match handoff::ask(&ctx.paths, Op::Status).await? {
+                Some(app) => out.lines(&[format!(
+                    "No Shark daemon runs: {} owns this home's database (quit it from the tray to release it).",
+                    app.describe()
+                )]),
+                None => out.lines(&["No Shark daemon runs for this home."]),
+            },
         },
         DaemonCmd::Install => unit::install(ctx, out),
         DaemonCmd::Uninstall => unit::uninstall(out),
