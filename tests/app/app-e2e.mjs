@@ -143,7 +143,12 @@ try {
     await click("#settings-cloud button.primary");
     await until("connected", "return /^Synced/.test(document.querySelector('#sync-text')?.textContent ?? '')", 20000);
     await click("dialog .settings > .actions button");
-    const connected = tray();
+    // The tray follows the same status; a pass may be running as it is read.
+    let connected = tray();
+    for (let i = 0; i < 100 && !/^Synced/.test(connected.menu[0].label); i++) {
+      await sleep(100);
+      connected = tray();
+    }
     assert.match(connected.menu[0].label, /^Synced (just now|\d+ min ago) - 0 pending$/, JSON.stringify(connected));
     assert.notEqual(connected.icon, t.icon, "the tray icon changed with the state");
     console.log(`ok - connected from Settings; the tray says "${connected.menu[0].label}"`);
@@ -285,11 +290,14 @@ try {
   assert.match(await js("return document.querySelector('[data-check=last_error]')?.className ?? ''"), /pass|warn/);
   assert.match(await js("return document.querySelector('[data-check=success_rate]').className"), /warn/);
   assert.match(await js("return document.querySelector('[data-check=integrity]').className"), /pass/);
-  assert.match(await js("return document.querySelector('[data-check=pool]').textContent"), /of 10 .*the desktop app's/);
+  assert.match(await js("return document.querySelector('[data-check=pool]').textContent"), /of 10 .*the owner's/);
+  assert.match(await js("return document.querySelector('[data-check=owner]').textContent"), /Shark desktop app \(process \d+\) holds the database/);
   await js("document.querySelectorAll('dialog[open]').forEach(d => d.close())");
   const doctor = JSON.parse(execFileSync(shark, ["doctor", "--json"], { encoding: "utf8" }));
   assert.equal(doctor.failed, 0, JSON.stringify(doctor));
   assert.ok(doctor.pool.checkouts > 0, "the app's read pool served reads");
+  const owner = doctor.checks.find((c) => c.id === "owner");
+  assert.match(owner?.detail ?? "", /desktop app \(process \d+\)/, JSON.stringify(owner));
   console.log(`ok - Diagnostics in Settings and shark doctor through the app: no failures, the offline spell shows in the success rate (pool: ${doctor.pool.open} open of ${doctor.pool.size}, ${doctor.pool.checkouts} reads)`);
 
   // A second launch hands over to the first and exits.
