@@ -160,7 +160,10 @@ pub async fn ensure(ctx: &Ctx) -> anyhow::Result<()> {
                 std::path::absolute(&home)?,
             );
         }
+        // The caller's log filter is for its own command, not for a
+        // process that runs for hours (`shark daemon run -v` is for that).
         cmd.current_dir(&ctx.paths.data_dir)
+            .env_remove("SHARK_LOG")
             .args(["daemon", "run"])
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
