@@ -191,6 +191,9 @@ impl Session {
             _ => IpcError::from(e),
         })?;
         let store = Arc::new(opened.store);
+        // The window reads at once, even while a pull waits on the network
+        // (a new read connection would wait for it).
+        store.keep_readers_open(2).await;
         let engine = (opened.info.mode == Mode::Replica).then(|| {
             // Pulls are live; an interval set in Settings spaces them out
             // (fewer requests) instead.

@@ -386,3 +386,29 @@ fn a_daemon_of_another_version_makes_way_for_the_callers() {
     assert_eq!(epic_titles(&a), ["Kept"]);
     assert_eq!(a.daemon_pids().len(), 1);
 }
+
+#[test]
+fn reads_do_not_wait_for_a_pull_stuck_on_a_dead_network() {
+    use std::sync::atomic::Ordering;
+    let server = SyncServer::start();
+    let proxy = shark_tests::FaultProxy::start(server.addr());
+    let a = connected(&proxy.url());
+    // Idle read connections are closed after 1 s (the daemon keeps two).
+    let config = a.path().join("config.toml");
+    let mut text = std::fs::read_to_string(&config).unwrap();
+    text.push_str("\n[database]\npool_idle_secs = 1\n");
+    std::fs::write(&config, text).unwrap();
+    a.ok(&["epic", "create", "Readable"]);
+    // The live pull now hangs for the 10 s attempt timeout; the reaper runs.
+    proxy.faults.black_hole.store(true, Ordering::SeqCst);
+    std::thread::sleep(Duration::from_secs(3));
+    for _ in 0..3 {
+        let t = Instant::now();
+        assert_eq!(epic_titles(&a), ["Readable"]);
+        // A read that needed a new connection would wait for the pull (10 s).
+        assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    }
+    // Doctor fails the server check (black-holed) but shows the kept readers.
+    let doctor: Value = serde_json::from_str(&a.run(&["doctor", "--json"]).stdout).unwrap();
+    assert!(doctor["pool"]["open"].as_u64().unwrap() >= 2, "{doctor:#}");
+}

@@ -23,6 +23,8 @@ const DRAIN: Duration = Duration::from_secs(30);
 const LAST_PUSH: Duration = Duration::from_secs(5);
 /// Idle time of a daemon that could not connect yet (the next one retries).
 const FALLBACK_IDLE: Duration = Duration::from_secs(60);
+/// Read connections kept open (a new one waits for a sync step in flight).
+const READERS_KEPT: usize = 2;
 /// How often the idle rule is checked.
 const IDLE_CHECK: Duration = Duration::from_millis(500);
 
@@ -121,6 +123,8 @@ pub async fn run(ctx: &Ctx, idle: Option<Duration>) -> anyhow::Result<()> {
         tracing::info!("{n}");
     }
     let store = Arc::new(opened.store);
+    // Commands read at once, even while a pull waits on the network.
+    store.keep_readers_open(READERS_KEPT).await;
     let engine = (opened.info.mode == Mode::Replica).then(|| {
         let pull_floor = ctx
             .config

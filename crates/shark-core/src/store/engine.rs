@@ -154,6 +154,7 @@ impl Store {
         let pending = self.stats_locked().await?.map_or(0, |s| s.pending_changes);
         busy_retry(|| db.push(), "pushing changes").await?;
         self.checkpoint_after_sync().await;
+        self.top_up_readers_locked().await;
         Ok(pending)
     }
 
@@ -176,6 +177,7 @@ impl Store {
         // Pulled changes are applied through the WAL too: a machine that
         // only receives changes must keep it bounded as well.
         self.checkpoint_after_sync().await;
+        self.top_up_readers_locked().await;
         Ok(pulled)
     }
 

@@ -338,6 +338,34 @@ impl Store {
         })
     }
 
+    /// For a long-lived owner: keeps `n` read connections open and ready
+    /// (the reaper leaves them; each sync step replaces any in use), because
+    /// a replica's new connection waits for the sync step in flight (the
+    /// engine's connect takes the lock its pull holds during the network
+    /// wait, a long-poll or a dead network's timeout included).
+    pub async fn keep_readers_open(&self, n: usize) {
+        self.readers.keep_open(n);
+        let _sync = match self.engine {
+            Engine::Replica(_) => Some(self.sync.lock().await),
+            Engine::Local(_) => None,
+        };
+        self.top_up_readers_locked().await;
+    }
+
+    /// Opens spare read connections up to the number kept; the caller holds
+    /// the sync lock (for a replica).
+    pub(crate) async fn top_up_readers_locked(&self) {
+        while self.readers.spare_needed() {
+            match self.engine.connect().await {
+                Ok(c) => self.readers.add_idle(c),
+                Err(e) => {
+                    tracing::warn!("cannot open a spare read connection: {e}");
+                    return;
+                }
+            }
+        }
+    }
+
     /// A new connection; a replica's waits for a sync step in flight (the
     /// engine serves one operation at a time).
     async fn connect_engine(&self) -> Result<Connection> {

@@ -66,6 +66,9 @@ struct State<C> {
     wait_max: Duration,
     opened: u64,
     closed_idle: u64,
+    /// Idle connections the reaper leaves open (a long-lived owner keeps
+    /// some: opening one waits for a sync step in flight).
+    keep: usize,
 }
 
 /// A bounded set of reusable connections of type `C`.
@@ -100,6 +103,7 @@ impl<C: Send + 'static> Pool<C> {
                 wait_max: Duration::ZERO,
                 opened: 0,
                 closed_idle: 0,
+                keep: 0,
             })),
         }
     }
@@ -148,6 +152,25 @@ impl<C: Send + 'static> Pool<C> {
         }
         drop(s);
         drop(checkout.permit);
+    }
+
+    /// Keeps `n` idle connections open whatever their age (at most the size).
+    pub fn keep_open(&self, n: usize) {
+        self.lock().keep = n.min(self.config.size);
+    }
+
+    /// Whether fewer connections are idle than are kept open (and the pool
+    /// has room for another).
+    pub fn spare_needed(&self) -> bool {
+        let s = self.lock();
+        s.idle.len() < s.keep && s.idle.len() + s.in_use < self.config.size
+    }
+
+    /// Adds a newly opened connection as idle (a spare for the next read).
+    pub fn add_idle(&self, conn: C) {
+        let mut s = self.lock();
+        s.opened += 1;
+        s.idle.push((conn, Instant::now()));
     }
 
     /// Closes connections idle for longer than the timeout; returns how many.
@@ -202,8 +225,13 @@ impl<C: Send + 'static> Pool<C> {
 fn close_idle_in<C>(state: &Mutex<State<C>>, limit: Duration, now: Instant) -> usize {
     let mut s = state.lock().unwrap_or_else(|e| e.into_inner());
     let before = s.idle.len();
-    s.idle
-        .retain(|(_, since)| now.saturating_duration_since(*since) < limit);
+    // The most recently used are last; the `keep` newest always stay.
+    let kept_from = before.saturating_sub(s.keep);
+    let mut i = 0;
+    s.idle.retain(|(_, since)| {
+        i += 1;
+        i > kept_from || now.saturating_duration_since(*since) < limit
+    });
     let closed = before - s.idle.len();
     s.closed_idle += closed as u64;
     closed
@@ -240,6 +268,25 @@ mod tests {
             Conn(closed.clone())
         });
         (c, conn)
+    }
+
+    #[test]
+    fn the_newest_kept_connections_survive_the_idle_timeout() {
+        let closed = Arc::new(AtomicUsize::new(0));
+        let p = pool(4, 1_000);
+        p.keep_open(2);
+        for _ in 0..3 {
+            p.add_idle(Conn(closed.clone()));
+        }
+        assert!(!p.spare_needed());
+        let later = Instant::now() + Duration::from_secs(60);
+        assert_eq!(p.close_idle(later), 1, "only the one beyond the kept two");
+        assert_eq!(p.stats().idle, 2);
+        assert_eq!(closed.load(Ordering::SeqCst), 1);
+        p.keep_open(3);
+        assert!(p.spare_needed());
+        p.keep_open(0);
+        assert_eq!(p.close_idle(later), 2);
     }
 
     #[tokio::test]
