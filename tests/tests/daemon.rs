@@ -408,6 +408,11 @@ fn reads_do_not_wait_for_a_pull_stuck_on_a_dead_network() {
         // A read that needed a new connection would wait for the pull (10 s).
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     }
+    // `cloud status` shows the latest known figures instead of waiting.
+    let t = Instant::now();
+    let st = a.json(&["cloud", "status"]);
+    assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
+    assert_eq!(st["owner"]["kind"], "daemon");
     // Doctor fails the server check (black-holed) but shows the kept readers.
     let doctor: Value = serde_json::from_str(&a.run(&["doctor", "--json"]).stdout).unwrap();
     assert!(doctor["pool"]["open"].as_u64().unwrap() >= 2, "{doctor:#}");

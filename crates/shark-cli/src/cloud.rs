@@ -304,7 +304,7 @@ async fn show_status(
     api: ApiMode,
     out: &Out,
 ) -> anyhow::Result<()> {
-    let stats = store.sync_stats().await?;
+    let stats = store.sync_stats_for_display().await?;
     let state = SyncState::load(&ctx.paths);
     let usage = if info.mode != Mode::Local || ctx.config.usage.organization.is_some() {
         Some(shark_core::usage::gather(store, &ctx.config.usage, api).await?)

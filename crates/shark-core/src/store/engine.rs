@@ -227,6 +227,23 @@ impl Store {
         self.stats_locked().await
     }
 
+    /// The engine's figures for a display (`cloud status`, usage, doctor):
+    /// the latest known ones while a sync step is in flight, which may be
+    /// waiting on the network for seconds; fresh ones otherwise.
+    pub async fn sync_stats_for_display(&self) -> Result<Option<SyncStats>> {
+        if !self.is_replica() {
+            return Ok(None);
+        }
+        if let Ok(_sync) = self.sync.try_lock() {
+            return self.stats_locked().await;
+        }
+        let known = self.last_stats.lock().ok().and_then(|s| s.clone());
+        match known {
+            Some(s) => Ok(Some(s)),
+            None => self.sync_stats().await,
+        }
+    }
+
     /// The engine's figures; the caller holds the sync lock.
     async fn stats_locked(&self) -> Result<Option<SyncStats>> {
         let Engine::Replica(db) = &self.engine else {
@@ -238,13 +255,17 @@ impl Store {
             .map_err(|source| Error::sync("reading sync figures", source))?;
         self.last_pending
             .store(s.cdc_operations, std::sync::atomic::Ordering::Relaxed);
-        Ok(Some(SyncStats {
+        let stats = SyncStats {
             pending_changes: s.cdc_operations,
             last_push_unix_time: s.last_push_unix_time,
             last_pull_unix_time: s.last_pull_unix_time,
             network_sent_bytes: s.network_sent_bytes as u64,
             network_received_bytes: s.network_received_bytes as u64,
-        }))
+        };
+        if let Ok(mut known) = self.last_stats.lock() {
+            *known = Some(stats.clone());
+        }
+        Ok(Some(stats))
     }
 }
 

@@ -82,6 +82,8 @@ pub struct Store {
     /// Pending changes as last read, for callers that must not wait for a
     /// sync step in flight.
     last_pending: std::sync::atomic::AtomicI64,
+    /// The engine's latest figures, for displays while a step is in flight.
+    last_stats: std::sync::Mutex<Option<engine::SyncStats>>,
     /// Called after every committed write (the sync engine schedules a push).
     on_write: std::sync::OnceLock<WriteHook>,
     /// Data version: bumped after every committed write and every pull that
@@ -146,6 +148,7 @@ impl Store {
             write: tokio::sync::Mutex::new(()),
             sync: tokio::sync::Mutex::new(()),
             last_pending: std::sync::atomic::AtomicI64::new(0),
+            last_stats: std::sync::Mutex::new(None),
             on_write: std::sync::OnceLock::new(),
             version: tokio::sync::watch::Sender::new(0),
             _lock: lock,

@@ -45,7 +45,7 @@ pub async fn gather(store: &Store, settings: &UsageSettings, api: ApiMode) -> Re
     let from = report::first_day(now).format("%Y-%m-%d").to_string();
     let days = store.usage_days(&from).await?;
     let unsent = counters::Unsent::load(paths);
-    let stats = store.sync_stats().await.ok().flatten();
+    let stats = store.sync_stats_for_display().await.ok().flatten();
     let storage_estimate = stats.as_ref().map(|_| replica_size(store.path()));
     let measured_at = stats
         .as_ref()
