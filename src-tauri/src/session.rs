@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shark_cli::handoff::{Host, OwnerInfo, OwnerKind, SyncFuture};
-use shark_core::cloud::{self, ConnectionInfo, EngineConfig, Mode, SyncEngine, SyncState, token};
+use shark_core::cloud::{self, ConnectionInfo, Mode, SyncEngine, SyncState, token};
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
 use shark_core::secret::SecretToken;
@@ -191,29 +191,8 @@ impl Session {
             _ => IpcError::from(e),
         })?;
         let store = Arc::new(opened.store);
-        // The window reads at once, even while a pull waits on the network
-        // (a new read connection would wait for it).
-        store.keep_readers_open(2).await;
-        let engine = (opened.info.mode == Mode::Replica).then(|| {
-            // Pulls are live; an interval set in Settings spaces them out
-            // (fewer requests) instead.
-            let pull_floor = config
-                .cloud
-                .sync_interval_secs
-                .map_or(cloud::engine::PULL_FLOOR, Duration::from_secs);
-            let engine = SyncEngine::start(
-                store.clone(),
-                self.paths.clone(),
-                EngineConfig {
-                    pull_floor,
-                    ..EngineConfig::default()
-                },
-            );
-            if config.cloud.paused == Some(true) {
-                engine.pause();
-            }
-            engine
-        });
+        let engine = (opened.info.mode == Mode::Replica)
+            .then(|| SyncEngine::for_owner(store.clone(), self.paths.clone(), &config));
         let forwarders = self.forward(&store, engine.as_ref());
         Ok(Arc::new(Live {
             store,

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
-use shark_core::cloud::{self, ConnectionInfo, EngineConfig, Mode, SyncEngine};
+use shark_core::cloud::{self, ConnectionInfo, Mode, SyncEngine};
 use shark_core::store::Store;
 use shark_core::time::{self, Timestamp};
 use tokio::sync::watch;
@@ -23,8 +23,6 @@ const DRAIN: Duration = Duration::from_secs(30);
 const LAST_PUSH: Duration = Duration::from_secs(5);
 /// Idle time of a daemon that could not connect yet (the next one retries).
 const FALLBACK_IDLE: Duration = Duration::from_secs(60);
-/// Read connections kept open (a new one waits for a sync step in flight).
-const READERS_KEPT: usize = 2;
 /// How often the idle rule is checked.
 const IDLE_CHECK: Duration = Duration::from_millis(500);
 
@@ -123,26 +121,12 @@ pub async fn run(ctx: &Ctx, idle: Option<Duration>) -> anyhow::Result<()> {
         tracing::info!("{n}");
     }
     let store = Arc::new(opened.store);
-    // Commands read at once, even while a pull waits on the network.
-    store.keep_readers_open(READERS_KEPT).await;
     let engine = (opened.info.mode == Mode::Replica).then(|| {
-        let pull_floor = ctx
-            .config
-            .cloud
-            .sync_interval_secs
-            .map_or(cloud::engine::PULL_FLOOR, Duration::from_secs);
-        let engine = SyncEngine::start(
+        Arc::new(SyncEngine::for_owner(
             store.clone(),
             ctx.paths.clone(),
-            EngineConfig {
-                pull_floor,
-                ..EngineConfig::default()
-            },
-        );
-        if ctx.config.cloud.paused == Some(true) {
-            engine.pause();
-        }
-        Arc::new(engine)
+            &ctx.config,
+        ))
     });
     // Not connected yet (Turso unreachable on the first connect): the
     // daemon serves the local database for a while, then leaves so that a

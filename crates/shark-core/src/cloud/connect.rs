@@ -119,8 +119,13 @@ pub async fn open(
     open_inner(paths, device, config, lock_timeout, attempt, None).await
 }
 
+/// Read connections a long-lived owner keeps open (see
+/// [`Store::keep_readers_open`]).
+const OWNER_READERS: usize = 2;
+
 /// [`open`] for the replica's long-lived owner (the app, a background
-/// owner), whose pulls may wait `long_poll` on the server for news.
+/// owner), whose pulls may wait `long_poll` on the server for news. Its
+/// reads never wait for a pull: it keeps read connections open.
 pub async fn open_as_owner(
     paths: &SharkPaths,
     device: Device,
@@ -129,7 +134,7 @@ pub async fn open_as_owner(
     long_poll: Duration,
     attempt: Attempt,
 ) -> Result<Opened> {
-    open_inner(
+    let opened = open_inner(
         paths,
         device,
         config,
@@ -137,7 +142,9 @@ pub async fn open_as_owner(
         attempt,
         Some(long_poll),
     )
-    .await
+    .await?;
+    opened.store.keep_readers_open(OWNER_READERS).await;
+    Ok(opened)
 }
 
 #[tracing::instrument(skip_all)]

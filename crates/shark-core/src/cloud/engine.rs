@@ -183,6 +183,28 @@ impl SyncEngine {
         }
     }
 
+    /// The engine of a long-lived owner (the app, the daemon) as the
+    /// settings ask: live pulls, spaced out to `[cloud] sync_interval_secs`
+    /// when one is set (fewer requests), paused when the user paused sync.
+    pub fn for_owner(store: Arc<Store>, paths: SharkPaths, config: &crate::config::Config) -> Self {
+        let pull_floor = config
+            .cloud
+            .sync_interval_secs
+            .map_or(PULL_FLOOR, Duration::from_secs);
+        let engine = SyncEngine::start(
+            store,
+            paths,
+            EngineConfig {
+                pull_floor,
+                ..EngineConfig::default()
+            },
+        );
+        if config.cloud.paused == Some(true) {
+            engine.pause();
+        }
+        engine
+    }
+
     /// Pushes and pulls now; requests made together share one run.
     pub async fn sync_now(&self) -> Result<SyncReport, RunError> {
         let (reply, rx) = oneshot::channel();
