@@ -213,7 +213,7 @@ impl Store {
                 .ok()
                 .flatten()
                 .map_or(0, |s| s.pending_changes),
-            Err(_) => self.last_pending.load(std::sync::atomic::Ordering::Relaxed),
+            Err(_) => self.known_stats().map_or(0, |s| s.pending_changes),
         }
     }
 
@@ -237,11 +237,15 @@ impl Store {
         if let Ok(_sync) = self.sync.try_lock() {
             return self.stats_locked().await;
         }
-        let known = self.last_stats.lock().ok().and_then(|s| s.clone());
-        match known {
+        match self.known_stats() {
             Some(s) => Ok(Some(s)),
             None => self.sync_stats().await,
         }
+    }
+
+    /// The figures as last read (`None` before the first read).
+    fn known_stats(&self) -> Option<SyncStats> {
+        self.last_stats.lock().ok().and_then(|s| s.clone())
     }
 
     /// The engine's figures; the caller holds the sync lock.
@@ -253,8 +257,6 @@ impl Store {
             .stats()
             .await
             .map_err(|source| Error::sync("reading sync figures", source))?;
-        self.last_pending
-            .store(s.cdc_operations, std::sync::atomic::Ordering::Relaxed);
         let stats = SyncStats {
             pending_changes: s.cdc_operations,
             last_push_unix_time: s.last_push_unix_time,

@@ -79,10 +79,8 @@ pub struct Store {
     /// figures, checkpoint, new connections): the engine holds a blocking
     /// lock for a whole operation. Never waited for while holding `write`.
     sync: tokio::sync::Mutex<()>,
-    /// Pending changes as last read, for callers that must not wait for a
-    /// sync step in flight.
-    last_pending: std::sync::atomic::AtomicI64,
-    /// The engine's latest figures, for displays while a step is in flight.
+    /// The engine's figures as last read, for callers that must not wait
+    /// for a sync step in flight (pending changes, displays).
     last_stats: std::sync::Mutex<Option<engine::SyncStats>>,
     /// Called after every committed write (the sync engine schedules a push).
     on_write: std::sync::OnceLock<WriteHook>,
@@ -147,7 +145,6 @@ impl Store {
             traffic_seen: std::sync::Mutex::new((0, 0)),
             write: tokio::sync::Mutex::new(()),
             sync: tokio::sync::Mutex::new(()),
-            last_pending: std::sync::atomic::AtomicI64::new(0),
             last_stats: std::sync::Mutex::new(None),
             on_write: std::sync::OnceLock::new(),
             version: tokio::sync::watch::Sender::new(0),
