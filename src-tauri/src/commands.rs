@@ -7,9 +7,13 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 use shark_core::cloud::{self, DbTarget, ProbeOutcome};
-use shark_core::model::{Epic, Feature, HistoryEntry, Level, Note, NoteType, Task, TaskPriority};
+use shark_core::model::{
+    Epic, Feature, HistoryEntry, Level, Note, NoteType, PlanStatus, Task, TaskPriority,
+};
 use shark_core::secret::SecretToken;
-use shark_core::store::{NewEpic, NewFeature, NewTask, TaskFilter, TaskPatch, TransitionRequest};
+use shark_core::store::{
+    NewEpic, NewFeature, NewTask, PlanPatch, TaskFilter, TaskPatch, TransitionRequest,
+};
 use shark_core::workflow::{Action, allowed_actions};
 use tauri::State;
 
@@ -130,6 +134,28 @@ pub async fn create_feature(session: S<'_>, input: FeatureInput) -> IpcResult<Fe
     Ok(session.live().await?.store.create_feature(new).await?)
 }
 
+/// Sets an epic's (`E01`) or a feature's (`E01-F01`) status by hand;
+/// `auto` makes it follow its tasks again.
+#[tauri::command]
+pub async fn set_plan_status(session: S<'_>, key: String, status: String) -> IpcResult<()> {
+    let status = if status == "auto" {
+        PlanStatus::Draft
+    } else {
+        parse::<PlanStatus>(&status)?
+    };
+    let patch = PlanPatch {
+        status: Some(status),
+        ..PlanPatch::default()
+    };
+    let live = session.live().await?;
+    if key.contains('-') {
+        live.store.update_feature(&key, patch).await?;
+    } else {
+        live.store.update_epic(&key, patch).await?;
+    }
+    Ok(())
+}
+
 #[derive(Debug, Deserialize)]
 pub struct TaskInput {
     pub feature: String,
@@ -199,8 +225,7 @@ pub async fn transition_task(
         .ok_or_else(|| IpcError::invalid(format!("unknown action '{action}'")))?;
     let req = TransitionRequest {
         reason: reason.filter(|r| !r.trim().is_empty()),
-        agent: None,
-        force: false,
+        ..TransitionRequest::default()
     };
     Ok(session
         .live()

@@ -91,6 +91,7 @@ pub fn run() {
             commands::get_task,
             commands::create_epic,
             commands::create_feature,
+            commands::set_plan_status,
             commands::create_task,
             commands::update_task,
             commands::transition_task,

@@ -28,7 +28,7 @@ fn a_wrong_token_is_refused_with_the_auth_state_and_the_right_one_works() {
         .env("TURSO_AUTH_TOKEN", &bad)
         .output()
         .unwrap();
-    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(r.status.code(), Some(4));
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(
         err.contains("Turso refused the token") && err.contains("shark cloud login"),
@@ -53,7 +53,7 @@ fn a_wrong_token_is_refused_with_the_auth_state_and_the_right_one_works() {
         .env("TURSO_AUTH_TOKEN", &bad)
         .output()
         .unwrap();
-    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(r.status.code(), Some(5));
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(err.contains("Turso refused the token"), "{err}");
     let st = m
@@ -82,7 +82,7 @@ fn a_wrong_token_is_refused_with_the_auth_state_and_the_right_one_works() {
         .env("TURSO_AUTH_TOKEN", &bad)
         .output()
         .unwrap();
-    assert_eq!(r.status.code(), Some(1), "the env token is used first");
+    assert_eq!(r.status.code(), Some(5), "the env token is used first");
     // ...and without it the saved file is used.
     m.ok(&["cloud", "sync"]);
     let st = m.json(&["cloud", "status"]);

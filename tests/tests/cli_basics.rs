@@ -215,7 +215,7 @@ fn get_shows_epics_features_and_tasks_with_progress() {
     assert_eq!(e["features"][0]["key"], "E01-F01");
     let human = m.ok(&["feature", "get", "E01-F01"]);
     assert!(human.contains("Progress:  50% of 4 tasks"), "{human}");
-    assert_eq!(m.json(&["epic", "list"])[0]["title"], "Platform");
+    assert_eq!(m.json(&["epic", "list"])["results"][0]["title"], "Platform");
 }
 
 #[test]
@@ -254,13 +254,13 @@ fn batch_create_is_all_or_nothing() {
         r#"[{"feature":"E01-F01","title":"fine"},{"feature":"E01-F01","title":""}]"#,
     )
     .unwrap();
-    let err = m.fails(1, &["task", "create", "--batch", bad.to_str().unwrap()]);
+    let err = m.fails(4, &["task", "create", "--batch", bad.to_str().unwrap()]);
     assert!(
         err.contains("task 2 of the batch") && err.contains("title is empty"),
         "{err}"
     );
     std::fs::write(&bad, "not json").unwrap();
-    let err = m.fails(1, &["task", "create", "--batch", bad.to_str().unwrap()]);
+    let err = m.fails(4, &["task", "create", "--batch", bad.to_str().unwrap()]);
     assert!(err.contains("not a JSON array of tasks"), "{err}");
     assert_eq!(m.snapshot(), before, "a failed batch writes nothing");
 }

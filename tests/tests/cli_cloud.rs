@@ -65,7 +65,7 @@ fn offline_writes_queue_and_sync_by_themselves_when_the_server_returns() {
     let st = a.json(&["cloud", "status"]);
     assert_eq!(st["state"], "offline");
     assert!(st["pending_changes"].as_i64().unwrap() > 0);
-    let err = a.fails(1, &["cloud", "sync"]);
+    let err = a.fails(5, &["cloud", "sync"]);
     assert!(err.contains("cannot reach the Turso server"), "{err}");
 
     server.restart();
@@ -137,19 +137,19 @@ fn disconnect_keeps_every_task_locally() {
 #[test]
 fn local_only_sync_and_bad_urls_are_explained() {
     let m = Machine::new();
-    let err = m.fails(1, &["cloud", "sync"]);
+    let err = m.fails(5, &["cloud", "sync"]);
     assert!(
         err.contains("local only; connect it with shark cloud init --url"),
         "{err}"
     );
-    let err = m.fails(1, &["cloud", "init", "--url", "postgres://me:secret@db/x"]);
+    let err = m.fails(4, &["cloud", "init", "--url", "postgres://me:secret@db/x"]);
     assert!(
         err.contains("not a database URL Shark understands") && !err.contains("secret"),
         "{err}"
     );
-    m.fails(2, &["cloud", "init", "--url", "file:/tmp/x.db"]);
+    m.fails(4, &["cloud", "init", "--url", "file:/tmp/x.db"]);
     let err = m.fails(
-        1,
+        4,
         &[
             "cloud",
             "init",
@@ -194,7 +194,7 @@ fn a_token_file_others_can_read_is_refused_with_the_fix() {
         0o600
     );
     std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
-    let err = m.fails(1, &["cloud", "init", "--url", &server.url()]);
+    let err = m.fails(4, &["cloud", "init", "--url", &server.url()]);
     assert!(
         err.contains(&format!("chmod 600 {}", file.display())),
         "{err}"
@@ -214,7 +214,7 @@ fn an_expired_token_is_caught_before_any_request() {
         .env("TURSO_AUTH_TOKEN", expired.expose())
         .output()
         .unwrap();
-    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(r.status.code(), Some(4));
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(
         err.contains("the Turso token expired on 2020-09-13"),

@@ -75,7 +75,7 @@ fn healthy_then_stopped_server() {
 
     server.stop();
     let (code, r) = doctor(&m);
-    assert_eq!(code, 1, "a failed check fails the command: {r:#}");
+    assert_eq!(code, 5, "a failed check fails the command: {r:#}");
     let server_check = check(&r, "server");
     assert_eq!(server_check["status"], "fail");
     assert!(
@@ -118,7 +118,7 @@ fn token_file_readable_by_others_and_expired_token() {
     m.ok(&["cloud", "init", "--url", &proxy.url()]);
     set_mode(&file, 0o644);
     let (code, r) = doctor(&m);
-    assert_eq!(code, 1);
+    assert_eq!(code, 5);
     let t = check(&r, "token");
     assert_eq!(t["status"], "fail", "{r:#}");
     assert!(t["detail"].as_str().unwrap().contains("mode 0644"), "{r:#}");
@@ -143,7 +143,7 @@ fn token_file_readable_by_others_and_expired_token() {
     let expired = token(serde_json::json!({"id": "t", "exp": 1_600_000_000}));
     std::fs::write(&file, &expired).unwrap();
     let (code, r) = doctor(&m);
-    assert_eq!(code, 1);
+    assert_eq!(code, 5);
     let t = check(&r, "token");
     assert_eq!(t["status"], "fail");
     assert!(
@@ -179,13 +179,13 @@ fn a_truncated_replica_is_explained_and_rebuilt_from_the_cloud() {
         .set_len(len / 2 + 100)
         .unwrap();
 
-    let err = m.fails(1, &["task", "list"]);
+    let err = m.fails(2, &["task", "list"]);
     assert!(
         err.contains("is damaged") && err.contains("shark cloud rebuild"),
         "{err}"
     );
     let (code, r) = doctor(&m);
-    assert_eq!(code, 1);
+    assert_eq!(code, 5);
     let db = check(&r, "integrity");
     assert_eq!(db["status"], "fail");
     assert!(
@@ -214,7 +214,7 @@ fn a_truncated_replica_is_explained_and_rebuilt_from_the_cloud() {
     assert!(detail.contains("is damaged"), "{r:#}");
     std::fs::remove_file(&token_file).unwrap();
 
-    let err = m.fails(2, &["cloud", "rebuild"]);
+    let err = m.fails(4, &["cloud", "rebuild"]);
     assert!(
         err.contains("cannot be opened") && err.contains("--yes"),
         "{err}"
@@ -238,10 +238,10 @@ fn rebuild_exports_unpushed_work_first_and_changes_nothing_while_offline() {
     let m = connected(&server);
     server.stop();
     m.ok(&["task", "create", "E01", "F01", "Written offline"]);
-    let err = m.fails(2, &["cloud", "rebuild"]);
+    let err = m.fails(4, &["cloud", "rebuild"]);
     assert!(err.contains("NOT pushed"), "{err}");
     let before = m.snapshot();
-    let err = m.fails(1, &["cloud", "rebuild", "--yes"]);
+    let err = m.fails(4, &["cloud", "rebuild", "--yes"]);
     assert!(err.contains("nothing was changed"), "{err}");
     assert_eq!(
         m.snapshot(),
@@ -285,10 +285,10 @@ fn a_redirect_is_refused_and_never_followed() {
     // The redirect points at another loopback port where nothing listens:
     // following it would fail differently (connection refused).
     *proxy.redirect.lock().unwrap() = Some("http://127.0.0.1:9/elsewhere".into());
-    let err = m.fails(1, &["cloud", "sync"]);
+    let err = m.fails(5, &["cloud", "sync"]);
     assert!(err.contains("redirect"), "{err}");
     let (code, r) = doctor(&m);
-    assert_eq!(code, 1);
+    assert_eq!(code, 5);
     let s = check(&r, "server");
     assert!(
         s["detail"]
@@ -316,7 +316,7 @@ fn http_to_another_machine_is_refused_without_the_flag() {
         c.output().expect("unshare -n (root in CI)").into()
     };
     let r = run(&["cloud", "init", "--url", "http://10.11.12.13:8080"]);
-    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 4, "{}{}", r.stdout, r.stderr);
     assert!(
         r.stderr.contains("clear text") && r.stderr.contains("--allow-insecure-http"),
         "{}",

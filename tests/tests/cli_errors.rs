@@ -28,7 +28,7 @@ fn unknown_and_malformed_keys() {
         "task T-E01-F01-999 not found",
     );
     refused(&m, 1, &["task", "start", "E09-F01-001"], "not found");
-    refused(&m, 1, &["task", "get", "banana"], "not a valid task key");
+    refused(&m, 4, &["task", "get", "banana"], "not a valid task key");
     refused(&m, 1, &["epic", "get", "E07"], "epic E07 not found");
     refused(
         &m,
@@ -46,7 +46,7 @@ fn dependencies_must_exist_and_not_form_cycles() {
     m.seed(3);
     refused(
         &m,
-        1,
+        4,
         &[
             "task",
             "create",
@@ -60,7 +60,7 @@ fn dependencies_must_exist_and_not_form_cycles() {
     );
     refused(
         &m,
-        1,
+        4,
         &[
             "task",
             "update",
@@ -86,7 +86,7 @@ fn dependencies_must_exist_and_not_form_cycles() {
     ]);
     refused(
         &m,
-        1,
+        4,
         &[
             "task",
             "update",
@@ -105,20 +105,20 @@ fn priorities_out_of_range() {
     for p in ["0", "11", "-1", "high", "2.5"] {
         refused(
             &m,
-            1,
+            4,
             &["task", "create", "E01", "F01", "x", "--priority", p],
             "priority",
         );
         refused(
             &m,
-            1,
+            4,
             &["task", "update", "E01-F01-001", "--priority", p],
             "1 (highest) to 10 (lowest)",
         );
     }
     refused(
         &m,
-        1,
+        4,
         &["epic", "create", "x", "--priority", "urgent"],
         "unknown priority 'urgent'; use one of: high, medium, low",
     );
@@ -131,31 +131,31 @@ fn empty_and_over_long_titles() {
     let long = "x".repeat(201);
     refused(
         &m,
-        1,
+        4,
         &["task", "create", "E01", "F01", "   "],
         "title is empty",
     );
     refused(
         &m,
-        1,
+        4,
         &["task", "create", "E01", "F01", &long],
         "limit is 200",
     );
-    refused(&m, 1, &["epic", "create", ""], "title is empty");
-    refused(&m, 1, &["feature", "create", "E01", &long], "limit is 200");
+    refused(&m, 4, &["epic", "create", ""], "title is empty");
+    refused(&m, 4, &["feature", "create", "E01", &long], "limit is 200");
     refused(
         &m,
-        1,
+        4,
         &["task", "update", "E01-F01-001", "--title", ""],
         "title is empty",
     );
     refused(
         &m,
-        1,
+        4,
         &["task", "create", "E01", "F01", "two\nlines"],
         "control characters",
     );
-    refused(&m, 2, &["epic", "create"], "give the epic a title");
+    refused(&m, 4, &["epic", "create"], "give the epic a title");
 }
 
 #[test]
@@ -164,7 +164,7 @@ fn unknown_status_and_missing_parents() {
     m.seed(1);
     refused(
         &m,
-        1,
+        4,
         &["task", "list", "--status", "doing"],
         "unknown task status 'doing'; use one of: todo, in_progress",
     );
@@ -189,27 +189,27 @@ fn unknown_status_and_missing_parents() {
 }
 
 #[test]
-fn usage_errors_exit_2() {
+fn usage_errors_exit_4() {
     let m = Machine::new();
     m.seed(1);
-    refused(&m, 2, &["task", "frobnicate"], "unrecognized subcommand");
+    refused(&m, 4, &["task", "frobnicate"], "unrecognized subcommand");
     refused(
         &m,
-        2,
+        4,
         &["task", "create", "E01", "Title only, no feature"],
         "which feature",
     );
-    refused(&m, 2, &["task", "create", "F01", "Title"], "needs its epic");
+    refused(&m, 4, &["task", "create", "F01", "Title"], "needs its epic");
     refused(
         &m,
-        2,
+        4,
         &["task", "create", "E01", "E02-F01", "T"],
         "feature E02-F01 is not in epic E01",
     );
-    refused(&m, 2, &["task", "list", "potato"], "neither an epic key");
+    refused(&m, 4, &["task", "list", "potato"], "neither an epic key");
     refused(
         &m,
-        2,
+        4,
         &["task", "update", "E01-F01-001"],
         "nothing to update",
     );
@@ -236,7 +236,7 @@ fn a_newer_schema_is_refused_not_damaged() {
         String::from_utf8_lossy(&out.stderr)
     );
     let before = std::fs::read(&db).unwrap();
-    let err = m.fails(1, &["task", "list"]);
+    let err = m.fails(2, &["task", "list"]);
     assert!(
         err.contains("schema version 99") && err.contains("upgrade shark"),
         "{err}"

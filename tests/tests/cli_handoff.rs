@@ -82,7 +82,7 @@ async fn cloud_status_and_usage_are_answered_by_the_app() {
     );
     // The token is read from the terminal, which the app does not have: refused.
     let r = cli(&m, &["cloud", "usage", "--api-token"], None, Some("tok")).await;
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 5);
     assert!(
         r.stderr
             .contains("add the Platform API token in its Settings"),
@@ -91,7 +91,7 @@ async fn cloud_status_and_usage_are_answered_by_the_app() {
     );
     // `cloud sync` is the owner's to run; a local-only one says so.
     let r = cli(&m, &["cloud", "sync"], None, None).await;
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 5);
     assert!(r.stderr.contains("not connected to Turso"), "{}", r.stderr);
     // Connection changes stay with the app's Settings.
     let r = cli(
@@ -101,7 +101,7 @@ async fn cloud_status_and_usage_are_answered_by_the_app() {
         None,
     )
     .await;
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 5);
     assert!(r.stderr.contains("desktop app is running"), "{}", r.stderr);
     assert!(Config::load(&paths).unwrap().cloud.url.is_none());
     server.abort();
@@ -213,7 +213,7 @@ async fn commands_run_in_the_process_holding_the_database() {
 
     // Cloud settings belong to the app while it runs: a clear refusal.
     let r = cli(&m, &["cloud", "status"], None, None).await;
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 5);
     assert!(r.stderr.contains("desktop app is running"), "{}", r.stderr);
 
     // No command waited for the lock (each would have taken 300 ms and failed).
@@ -266,7 +266,7 @@ async fn unreadable_or_foreign_requests_get_a_clear_error() {
         let mut line = String::new();
         BufReader::new(read).read_line(&mut line).await.unwrap();
         let reply: handoff::Reply = serde_json::from_str(&line).unwrap();
-        assert_eq!(reply.code, 1);
+        assert_eq!(reply.code, 5);
         assert!(reply.stderr.contains(expected), "{}", reply.stderr);
     }
     // Nothing was written, and the app still serves real commands.
@@ -376,7 +376,7 @@ async fn a_command_meant_for_another_database_is_refused_and_writes_nothing() {
     let m = Machine::new();
     let (store, server) = hold_with(&m, |s| Arc::new(HeldFor(s, "turso http://elsewhere"))).await;
     let r = cli(&m, &["epic", "create", "Lost?"], None, None).await;
-    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 5, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("nothing was run"), "{}", r.stderr);
     assert!(
         r.stderr.contains("local "),
@@ -415,7 +415,7 @@ async fn a_batch_over_the_limit_fails_and_writes_nothing() {
         None,
     )
     .await;
-    assert_eq!(r.code, 1, "{}", r.stderr);
+    assert_eq!(r.code, 4, "{}", r.stderr);
     assert!(r.stderr.contains("too large"), "{}", r.stderr);
     assert!(
         store
@@ -441,7 +441,7 @@ async fn a_batch_over_the_limit_fails_and_writes_nothing() {
     let mut line = String::new();
     BufReader::new(read).read_line(&mut line).await.unwrap();
     let reply: handoff::Reply = serde_json::from_str(&line).unwrap();
-    assert_eq!(reply.code, 1);
+    assert_eq!(reply.code, 4);
     assert!(
         reply.stderr.contains("larger than 64 MiB"),
         "{}",
@@ -467,7 +467,7 @@ async fn an_owner_that_hangs_up_mid_command_is_a_failure() {
         }
     });
     let r = cli(&m, &["epic", "create", "Maybe"], None, None).await;
-    assert_eq!(r.code, 1, "{}{}", r.stdout, r.stderr);
+    assert_eq!(r.code, 5, "{}{}", r.stdout, r.stderr);
     assert!(r.stderr.contains("closed the connection"), "{}", r.stderr);
     rude.abort();
 }

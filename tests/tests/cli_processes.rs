@@ -55,7 +55,7 @@ fn a_held_database_gives_a_clear_error_after_the_timeout() {
         .output()
         .unwrap();
     let waited = start.elapsed();
-    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(r.status.code(), Some(2));
     let err = String::from_utf8_lossy(&r.stderr);
     assert!(
         err.contains("in use by another shark process or the Shark app"),
@@ -92,7 +92,7 @@ fn a_bad_lock_timeout_is_explained() {
         .env("SHARK_LOCK_TIMEOUT_MS", "soon")
         .output()
         .unwrap();
-    assert_eq!(r.status.code(), Some(1));
+    assert_eq!(r.status.code(), Some(4));
     assert!(
         String::from_utf8_lossy(&r.stderr).contains("SHARK_LOCK_TIMEOUT_MS='soon' is not a number")
     );

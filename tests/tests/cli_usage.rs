@@ -144,7 +144,7 @@ fn late_in_the_last_month_of_a_year_the_limit_is_not_reached() {
 #[test]
 fn an_unreadable_test_clock_is_refused() {
     let m = Machine::new().at("tomorrow");
-    let err = m.fails(2, &["epic", "list"]);
+    let err = m.fails(4, &["epic", "list"]);
     assert!(
         err.contains("SHARK_TEST_NOW=tomorrow is not an RFC 3339 instant"),
         "{err}"
@@ -166,7 +166,7 @@ fn bad_settings_are_refused_and_nothing_is_saved() {
     ] {
         let mut all = vec!["cloud", "usage"];
         all.extend(&args);
-        let err = m.fails(1, &all);
+        let err = m.fails(4, &all);
         assert!(err.contains(words), "{args:?}: {err}");
         assert_eq!(
             std::fs::read_to_string(m.path().join("config.toml")).unwrap(),
@@ -174,7 +174,7 @@ fn bad_settings_are_refused_and_nothing_is_saved() {
             "{args:?} saved something"
         );
     }
-    let err = m.fails(2, &["cloud", "usage", "--warn-percent", "many"]);
+    let err = m.fails(4, &["cloud", "usage", "--warn-percent", "many"]);
     assert!(err.contains("invalid value"), "{err}");
     // An empty token is refused.
     let mut c = m.command(&["cloud", "usage", "--org", "acme", "--api-token"]);
@@ -188,7 +188,7 @@ fn bad_settings_are_refused_and_nothing_is_saved() {
         .unwrap();
     assert_eq!(
         out.status.code(),
-        Some(2),
+        Some(4),
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
@@ -308,7 +308,7 @@ fn over_quota_shows_the_quota_state_and_local_work_waits() {
     let r = run(&["task", "create", "E01", "F01", "written while blocked"]);
     assert_eq!(r.code, 0, "local work continues: {}", r.stderr);
     let r = run(&["cloud", "sync"]);
-    assert_eq!(r.code, 1);
+    assert_eq!(r.code, 5);
     assert!(
         r.stderr.contains("quota is used up") && r.stderr.contains("https://app.turso.tech/"),
         "{}",

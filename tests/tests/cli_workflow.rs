@@ -21,10 +21,12 @@ fn full_lifecycle_with_timestamps() {
     assert!(t["blocked_at"].is_string());
     let t = m.json(&["task", "unblock", k]);
     assert_eq!(
-        t["status"], "in_progress",
-        "unblock returns a started task to in_progress"
+        t["status"], "todo",
+        "unblock returns to todo, as in Go Shark (start resumes)"
     );
     assert!(t["blocked_reason"].is_null() && t["blocked_at"].is_null());
+    assert!(t["started_at"].is_string(), "the first start is kept");
+    assert_eq!(m.json(&["task", "start", k])["status"], "in_progress");
     assert_eq!(
         m.json(&["task", "complete", k])["status"],
         "ready_for_review"
@@ -53,7 +55,7 @@ fn illegal_transitions_are_refused_naming_the_allowed_ones() {
     let m = Machine::new();
     m.seed(1);
     let before = m.snapshot();
-    let err = m.fails(1, &["task", "approve", "T-E01-F01-001"]);
+    let err = m.fails(3, &["task", "approve", "T-E01-F01-001"]);
     assert!(
         err.contains("cannot approve T-E01-F01-001: it is todo"),
         "{err}"
@@ -63,12 +65,12 @@ fn illegal_transitions_are_refused_naming_the_allowed_ones() {
         "{err}"
     );
     assert!(err.contains("--force"), "{err}");
-    m.fails(1, &["task", "complete", "T-E01-F01-001"]);
-    m.fails(1, &["task", "unblock", "T-E01-F01-001"]);
+    m.fails(3, &["task", "complete", "T-E01-F01-001"]);
+    m.fails(3, &["task", "unblock", "T-E01-F01-001"]);
     assert_eq!(m.snapshot(), before, "refused transitions change nothing");
 
     let json_err = m.run(&["task", "approve", "T-E01-F01-001", "--json"]);
-    assert_eq!(json_err.code, 1);
+    assert_eq!(json_err.code, 3);
     let doc: serde_json::Value =
         serde_json::from_str(json_err.stderr.trim()).expect("JSON error on stderr");
     assert_eq!(doc["error"]["code"], "illegal_transition");
@@ -78,9 +80,9 @@ fn illegal_transitions_are_refused_naming_the_allowed_ones() {
 fn block_and_reopen_need_a_reason() {
     let m = Machine::new();
     m.seed(1);
-    let err = m.fails(2, &["task", "block", "T-E01-F01-001"]);
+    let err = m.fails(4, &["task", "block", "T-E01-F01-001"]);
     assert!(err.contains("--reason"), "{err}");
-    m.fails(2, &["task", "block", "T-E01-F01-001", "--reason", "  "]);
+    m.fails(4, &["task", "block", "T-E01-F01-001", "--reason", "  "]);
     assert_eq!(m.json(&["task", "get", "T-E01-F01-001"])["status"], "todo");
 }
 
@@ -262,12 +264,12 @@ fn notes_are_typed() {
             .map(Vec::len),
         Some(3)
     );
-    let err = m.fails(1, &["task", "note", k, "--type", "rant", "x"]);
+    let err = m.fails(4, &["task", "note", k, "--type", "rant", "x"]);
     assert!(
         err.contains("unknown note type 'rant'") && err.contains("comment, decision"),
         "{err}"
     );
-    m.fails(1, &["task", "note", k, "   "]);
+    m.fails(4, &["task", "note", k, "   "]);
     assert_eq!(
         m.json(&["task", "notes", k]).as_array().map(Vec::len),
         Some(3)
@@ -336,10 +338,14 @@ fn next_picks_the_highest_priority_ready_task() {
         "T-E01-F01-002",
         "dependency completed"
     );
-    assert!(m.json(&["task", "next", "--agent", "nobody"]).is_null());
+    let none = m.json(&["task", "next", "--agent", "nobody"]);
+    assert!(
+        none["key"].is_null() && none["message"].is_string(),
+        "{none}"
+    );
     assert!(
         m.ok(&["task", "next", "--agent", "nobody"])
-            .contains("No task is ready")
+            .contains("No tasks available")
     );
 }
 

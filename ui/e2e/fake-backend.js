@@ -66,17 +66,26 @@
     },
     create_epic: ({ input }) => {
       if (!input.title.trim()) return err("invalid", "the title is empty");
-      const e = { id: id(), key: `E${String(db.epics.length + 1).padStart(2, "0")}`, title: input.title, description: input.description || null, status: "draft", priority: input.priority || "medium", created_at: now(), updated_at: now() };
+      const e = { id: id(), key: `E${String(db.epics.length + 1).padStart(2, "0")}`, title: input.title, description: input.description || null, status: "draft", status_source: "calculated", priority: input.priority || "medium", progress_pct: 0, feature_count: 0, task_count: 0, created_at: now(), updated_at: now() };
       db.epics.push(e);
       changed();
       return e;
     },
     create_feature: ({ input }) => {
       const n = db.features.filter((f) => f.epic_key === input.epic).length + 1;
-      const f = { id: id(), epic_id: "", epic_key: input.epic, key: `${input.epic}-F${String(n).padStart(2, "0")}`, title: input.title, description: input.description || null, status: "draft", progress_pct: 0, task_count: 0 };
+      const f = { id: id(), epic_id: "", epic_key: input.epic, key: `${input.epic}-F${String(n).padStart(2, "0")}`, title: input.title, description: input.description || null, status: "draft", status_source: "calculated", progress_pct: 0, task_count: 0 };
       db.features.push(f);
       changed();
       return f;
+    },
+    set_plan_status: ({ key, status }) => {
+      const p = db.features.find((f) => f.key === key) ?? db.epics.find((e) => e.key === key);
+      if (!p) return err("not_found", `${key} not found`);
+      if (!["auto", "draft", "active", "completed", "archived"].includes(status)) return err("invalid", `unknown status '${status}'`);
+      p.status = status === "auto" ? "draft" : status;
+      p.status_source = status === "auto" || status === "draft" ? "calculated" : "manual";
+      changed();
+      return null;
     },
     create_task: ({ input }) => {
       if (!input.title.trim()) return err("invalid", "the title is empty");

@@ -100,6 +100,19 @@ try {
     await page.selectOption("#f-status", "open");
   });
 
+  await step("shows a feature's progress and status above the list, and sets it by hand", async () => {
+    await page.click("nav li.feature button.tree-item");
+    await page.waitForSelector("#scope-status");
+    assert.match(await page.textContent("#scope"), /E01-F01 · \d+(\.\d+)?% of \d+ tasks/);
+    assert.equal(await page.inputValue("#scope-status"), "auto");
+    await page.selectOption("#scope-status", "completed");
+    await page.waitForFunction(() => document.querySelector("#scope-status")?.value === "completed" && document.body.textContent.includes("E01-F01: completed"));
+    await page.selectOption("#scope-status", "auto");
+    await page.waitForFunction(() => document.querySelector("#scope-status")?.value === "auto");
+    await page.click('nav button.tree-item[data-scope=""]');
+    await page.waitForFunction(() => !document.querySelector("#scope-status"));
+  });
+
   await step("edits a field; restores a value another machine overwrote", async () => {
     await page.fill("#d-title", "Password form v2");
     await page.press("#d-title", "Enter");

@@ -11,13 +11,23 @@ export type TaskStatus =
   | "completed"
   | "archived";
 
+/** draft, active, completed or archived. */
+export type PlanStatus = "draft" | "active" | "completed" | "archived";
+
+/** Whether a status follows the tasks or was set by hand. */
+export type StatusSource = "calculated" | "manual";
+
 export interface Epic {
   id: string;
   key: string;
   title: string;
   description: string | null;
-  status: string;
+  status: PlanStatus;
+  status_source: StatusSource;
   priority: string;
+  progress_pct: number;
+  feature_count: number;
+  task_count: number;
   created_at: string;
   updated_at: string;
 }
@@ -29,7 +39,8 @@ export interface Feature {
   key: string;
   title: string;
   description: string | null;
-  status: string;
+  status: PlanStatus;
+  status_source: StatusSource;
   progress_pct: number;
   task_count: number;
 }
@@ -295,6 +306,8 @@ export const api = {
     invoke<Epic>("create_epic", { input }),
   createFeature: (input: { epic: string; title: string; description?: string }) =>
     invoke<Feature>("create_feature", { input }),
+  /** Sets an epic's or feature's status by hand; "auto" follows its tasks again. */
+  setPlanStatus: (key: string, status: PlanStatus | "auto") => invoke<void>("set_plan_status", { key, status }),
   createTask: (input: {
     feature: string;
     title: string;

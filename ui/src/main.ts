@@ -144,6 +144,35 @@ function render(): void {
   $("#empty").textContent = state.loadError ?? (state.tasks.length ? "No task matches the filters." : "No tasks yet. Create an epic, a feature, then a task (N).");
   renderTree();
   renderAgents();
+  renderScope();
+}
+
+/** The epic or feature chosen in the tree: its progress and status (editable). */
+function renderScope(): void {
+  const root = $("#scope");
+  clear(root);
+  const scope = state.filters.scope;
+  const plan = state.features.find((f) => f.key === scope) ?? state.epics.find((e) => e.key === scope);
+  if (!plan) return;
+  const sel = h(
+    "select",
+    { id: "scope-status", "aria-label": `Status of ${plan.key}` },
+    ...(["auto", "active", "completed", "archived"] as const).map((v) =>
+      h("option", { value: v }, v === "auto" ? `Follows its tasks${plan.status_source === "calculated" ? ` (${plan.status})` : ""}` : v[0].toUpperCase() + v.slice(1).replace("_", " ")),
+    ),
+  ) as HTMLSelectElement;
+  sel.value = plan.status_source === "calculated" ? "auto" : plan.status === "draft" ? "auto" : plan.status;
+  sel.addEventListener("change", async () => {
+    try {
+      await api.setPlanStatus(plan.key, sel.value as "auto");
+      toast(`${plan.key}: ${sel.value === "auto" ? "follows its tasks" : sel.value}`);
+      await reload();
+    } catch (e) {
+      toast(errorMessage(e), "error");
+      render();
+    }
+  });
+  root.append(h("span", { class: "scope-key" }, `${plan.key} · ${plan.progress_pct}% of ${plan.task_count} tasks · Status `), sel);
 }
 
 function renderStatus(): void {
@@ -323,7 +352,7 @@ function layout(): void {
         "main",
         {},
         h("nav", { id: "tree", "aria-label": "Epics and features" }),
-        h("section", { class: "center" }, h("div", { class: "listhead" }, h("span", { id: "count" })), h("div", { id: "list", role: "listbox", "aria-label": "Tasks", tabindex: 0 }), h("div", { id: "board", class: "board", hidden: true }), h("p", { id: "empty", class: "empty", hidden: true })),
+        h("section", { class: "center" }, h("div", { class: "listhead" }, h("span", { id: "count" }), h("span", { id: "scope", class: "scope" })), h("div", { id: "list", role: "listbox", "aria-label": "Tasks", tabindex: 0 }), h("div", { id: "board", class: "board", hidden: true }), h("p", { id: "empty", class: "empty", hidden: true })),
         h("aside", { id: "detail", "aria-label": "Task detail" }),
       ),
       h("div", { id: "toasts", "aria-live": "polite" }),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { Task } from "./api";
+import type { Epic, Feature, Task } from "./api";
 import { NO_FILTERS, agentsOf, ago, buildTree, byStatus, coreNow, filterTasks, followCoreClock, parseKeys, shortcutFor, syncFailure, syncText } from "./model";
 
 function task(n: number, over: Partial<Task> = {}): Task {
@@ -70,9 +70,9 @@ describe("filterTasks", () => {
 
 describe("tree, board and agents", () => {
   it("counts open tasks per epic and feature", () => {
-    const epics = [{ id: "e1", key: "E01", title: "Auth", description: null, status: "draft", priority: "medium", created_at: "", updated_at: "" }];
-    const features = [
-      { id: "f1", epic_id: "e1", epic_key: "E01", key: "E01-F01", title: "Login", description: null, status: "draft", progress_pct: 0, task_count: 2 },
+    const epics: Epic[] = [{ id: "e1", key: "E01", title: "Auth", description: null, status: "active", status_source: "calculated", priority: "medium", progress_pct: 0, feature_count: 1, task_count: 2, created_at: "", updated_at: "" }];
+    const features: Feature[] = [
+      { id: "f1", epic_id: "e1", epic_key: "E01", key: "E01-F01", title: "Login", description: null, status: "active", status_source: "calculated", progress_pct: 50, task_count: 2 },
     ];
     const tree = buildTree(epics, features, [task(1), task(2, { status: "completed" })]);
     expect(tree[0].open).toBe(1);

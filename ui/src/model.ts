@@ -30,7 +30,7 @@ export const ACTION_LABEL: Record<string, string> = {
   archive: "Archive",
 };
 
-/** Actions that need a reason (the core refuses them without one). */
+/** Actions the window asks a reason for (the core requires one to block; a reopen is better with one). */
 export const NEEDS_REASON = new Set(["block", "reopen"]);
 
 export type PriorityBand = "" | "high" | "medium" | "low";

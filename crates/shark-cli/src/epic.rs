@@ -1,11 +1,13 @@
-//! `shark epic ...`: create, list and show epics.
+//! `shark epic ...`: create, list (Go Shark's `{results, count}` with
+//! progress), show, update, complete and delete epics.
 
 use serde::Serialize;
 use shark_core::model::{Epic, Feature, Level};
-use shark_core::store::{NewEpic, Store};
+use shark_core::store::{NewEpic, PlanPatch, Store};
 
 use crate::args::EpicCmd;
 use crate::locate::one_of;
+use crate::plan::{self, Results};
 use crate::render::{Out, clip, or_dash};
 use crate::{feature, usage};
 
@@ -16,6 +18,10 @@ struct EpicDetail<'a> {
     features: &'a [Feature],
 }
 
+fn level(v: Option<String>) -> anyhow::Result<Option<Level>> {
+    Ok(v.map(|p| p.parse::<Level>()).transpose()?)
+}
+
 pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
     match cmd {
         EpicCmd::Create {
@@ -24,45 +30,47 @@ pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
             description,
             priority,
             business_value,
+            status,
         } => {
             let Some(title) = one_of("title", title_arg, title)? else {
                 return usage("give the epic a title: shark epic create \"Title\"");
             };
+            let status = status.as_deref().map(plan::parse_status).transpose()?;
             let new = NewEpic {
                 title,
                 description,
-                priority: priority.map(|p| p.parse::<Level>()).transpose()?,
-                business_value: business_value.map(|p| p.parse::<Level>()).transpose()?,
+                priority: level(priority)?,
+                business_value: level(business_value)?,
             };
-            let epic = store.create_epic(new).await?;
+            let mut epic = store.create_epic(new).await?;
+            if let Some(status) = status {
+                let patch = PlanPatch {
+                    status: Some(status),
+                    ..PlanPatch::default()
+                };
+                epic = store.update_epic(&epic.key, patch).await?;
+            }
             if out.json {
                 out.json(&epic)
             } else {
                 out.lines(&[format!("Created epic {}: {}", epic.key, epic.title)])
             }
         }
-        EpicCmd::List => {
-            let epics = store.list_epics().await?;
-            if out.json {
-                return out.json(&epics);
-            }
-            let rows: Vec<Vec<String>> = epics
-                .iter()
-                .map(|e| {
-                    vec![
-                        e.key.clone(),
-                        e.status.to_string(),
-                        e.priority.to_string(),
-                        or_dash(e.business_value.map(Level::as_str)),
-                        clip(&e.title),
-                    ]
-                })
+        EpicCmd::List(filter) => {
+            let keep = plan::keeps(&filter)?;
+            let epics: Vec<Epic> = store
+                .list_epics()
+                .await?
+                .into_iter()
+                .filter(|e| keep(e.status))
                 .collect();
-            out.table(
-                &["KEY", "STATUS", "PRIORITY", "VALUE", "TITLE"],
-                &rows,
-                "No epics yet. Create one: shark epic create \"Title\"",
-            )
+            if out.json {
+                return out.json(&Results {
+                    results: &epics,
+                    count: epics.len(),
+                });
+            }
+            table(out, &epics)
         }
         EpicCmd::Get { key } => {
             let epic = store.get_epic(&key).await?;
@@ -73,21 +81,97 @@ pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
                     features: &features,
                 });
             }
-            out.lines(&[
-                format!("{}  {}", epic.key, epic.title),
-                format!("Status:    {}", epic.status),
-                format!("Priority:  {}", epic.priority),
-                format!(
-                    "Value:     {}",
-                    or_dash(epic.business_value.map(Level::as_str))
-                ),
-                format!("Created:   {}", crate::render::when(&epic.created_at)),
-            ])?;
-            if let Some(d) = &epic.description {
-                out.lines(&["", d.as_str()])?;
-            }
+            show(out, &epic)?;
             out.lines(&["", "Features:"])?;
             feature::table(out, &features)
         }
+        EpicCmd::Update {
+            key,
+            fields,
+            priority,
+            business_value,
+        } => {
+            let mut patch = plan::patch(fields)?;
+            patch.priority = level(priority)?;
+            patch.business_value = level(business_value)?;
+            if plan::is_empty(&patch) {
+                return usage(format!(
+                    "nothing to update: give --title, --description, --priority, --business-value or --status, e.g. shark epic update {key} --status completed"
+                ));
+            }
+            let epic = store.update_epic(&key, patch).await?;
+            if out.json {
+                out.json(&epic)
+            } else {
+                out.lines(&[format!("Updated epic {}", epic.key)])?;
+                show(out, &epic)
+            }
+        }
+        EpicCmd::Complete { key, force } => {
+            let epic = store.complete_epic(&key, force).await?;
+            if out.json {
+                out.json(&epic)
+            } else {
+                out.lines(&[format!("Epic {} is completed", epic.key)])
+            }
+        }
+        EpicCmd::Delete { key, force } => {
+            let actor = out.actor(None);
+            let epic = store.get_epic(&key).await?;
+            let n = store.archive_epic(&epic.key, force, &actor).await?;
+            plan::deleted(out, "epic", &epic.key, n)
+        }
     }
+}
+
+fn status_text(e: &Epic) -> String {
+    match e.status_source {
+        shark_core::plan_status::StatusSource::Calculated => {
+            format!("{} (from its tasks)", e.status)
+        }
+        shark_core::plan_status::StatusSource::Manual => format!("{} (set by hand)", e.status),
+    }
+}
+
+fn show(out: &Out, epic: &Epic) -> anyhow::Result<()> {
+    out.lines(&[
+        format!("{}  {}", epic.key, epic.title),
+        format!("Status:    {}", status_text(epic)),
+        format!(
+            "Progress:  {}% of {} tasks in {} features",
+            epic.progress_pct, epic.task_count, epic.feature_count
+        ),
+        format!("Priority:  {}", epic.priority),
+        format!(
+            "Value:     {}",
+            or_dash(epic.business_value.map(Level::as_str))
+        ),
+        format!("Created:   {}", crate::render::when(&epic.created_at)),
+    ])?;
+    if let Some(d) = &epic.description {
+        out.lines(&["", d.as_str()])?;
+    }
+    Ok(())
+}
+
+/// Epics as a table.
+pub fn table(out: &Out, epics: &[Epic]) -> anyhow::Result<()> {
+    let rows: Vec<Vec<String>> = epics
+        .iter()
+        .map(|e| {
+            vec![
+                e.key.clone(),
+                e.status.to_string(),
+                format!("{}%", e.progress_pct),
+                e.task_count.to_string(),
+                e.priority.to_string(),
+                clip(&e.title),
+            ]
+        })
+        .collect();
+    out.table(
+        &["KEY", "STATUS", "PROGRESS", "TASKS", "PRIORITY", "TITLE"],
+        &rows,
+        "No epics match. Create one: shark epic create \"Title\"",
+    )
 }

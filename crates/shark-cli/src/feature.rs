@@ -1,11 +1,13 @@
-//! `shark feature ...`: create, list and show features.
+//! `shark feature ...`: create, list (Go Shark's `{results, count}`), show,
+//! update, complete and delete features.
 
 use serde::Serialize;
 use shark_core::model::{Feature, Task};
-use shark_core::store::{NewFeature, Store, TaskFilter};
+use shark_core::store::{NewFeature, PlanPatch, Store, TaskFilter};
 
 use crate::args::FeatureCmd;
 use crate::locate::{locate, one_of};
+use crate::plan::{self, Results};
 use crate::render::{Out, clip};
 use crate::{task, usage};
 
@@ -24,7 +26,9 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
             title,
             description,
             execution_order,
+            status,
         } => {
+            let status = status.as_deref().map(plan::parse_status).transpose()?;
             // `E01 "Title"`, `"Title" --epic E01`, or `E01 --title "Title"`.
             let (epic_arg, title_arg) = match args.as_slice() {
                 [] => (None, None),
@@ -45,20 +49,76 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
                 description,
                 execution_order,
             };
-            let f = store.create_feature(new).await?;
+            let mut f = store.create_feature(new).await?;
+            if let Some(status) = status {
+                let patch = PlanPatch {
+                    status: Some(status),
+                    ..PlanPatch::default()
+                };
+                f = store.update_feature(&f.key, patch).await?;
+            }
             if out.json {
                 out.json(&f)
             } else {
                 out.lines(&[format!("Created feature {}: {}", f.key, f.title)])
             }
         }
-        FeatureCmd::List { epic } => {
-            let features = store.list_features(epic.as_deref()).await?;
+        FeatureCmd::List {
+            epic_arg,
+            epic,
+            filter,
+        } => {
+            let epic = one_of("epic", epic_arg, epic)?;
+            let keep = plan::keeps(&filter)?;
+            let features: Vec<Feature> = store
+                .list_features(epic.as_deref())
+                .await?
+                .into_iter()
+                .filter(|f| keep(f.status))
+                .collect();
             if out.json {
-                out.json(&features)
-            } else {
-                table(out, &features)
+                return out.json(&Results {
+                    results: &features,
+                    count: features.len(),
+                });
             }
+            table(out, &features)
+        }
+        FeatureCmd::Update {
+            key,
+            fields,
+            execution_order,
+        } => {
+            let mut patch = plan::patch(fields)?;
+            patch.execution_order = execution_order;
+            if plan::is_empty(&patch) {
+                return usage(format!(
+                    "nothing to update: give --title, --description, --execution-order or --status, e.g. shark feature update {key} --status completed"
+                ));
+            }
+            let f = store.update_feature(&key, patch).await?;
+            if out.json {
+                out.json(&f)
+            } else {
+                out.lines(&[format!(
+                    "Updated feature {}: {} ({})",
+                    f.key, f.title, f.status
+                )])
+            }
+        }
+        FeatureCmd::Complete { key, force } => {
+            let f = store.complete_feature(&key, force).await?;
+            if out.json {
+                out.json(&f)
+            } else {
+                out.lines(&[format!("Feature {} is completed", f.key)])
+            }
+        }
+        FeatureCmd::Delete { key, force } => {
+            let actor = out.actor(None);
+            let f = store.get_feature(&key).await?;
+            let n = store.archive_feature(&f.key, force, &actor).await?;
+            plan::deleted(out, "feature", &f.key, n)
         }
         FeatureCmd::Get { key, feature } => {
             let tokens: Vec<String> = std::iter::once(key).chain(feature).collect();
@@ -79,7 +139,14 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
             }
             out.lines(&[
                 format!("{}  {}", f.key, f.title),
-                format!("Status:    {}", f.status),
+                format!(
+                    "Status:    {} ({})",
+                    f.status,
+                    match f.status_source {
+                        shark_core::plan_status::StatusSource::Calculated => "from its tasks",
+                        shark_core::plan_status::StatusSource::Manual => "set by hand",
+                    }
+                ),
                 format!("Progress:  {}% of {} tasks", f.progress_pct, f.task_count),
             ])?;
             if let Some(d) = &f.description {

@@ -13,16 +13,19 @@ mod doctor;
 mod epic;
 mod feature;
 pub mod handoff;
+mod init;
 mod locate;
+mod plan;
 mod printable;
 pub mod render;
+mod status;
 mod task;
 mod task_edit;
+mod task_json;
 mod transfer;
 
 use std::time::Duration;
 
-use anyhow::Context;
 use shark_core::cloud::Attempt;
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
@@ -31,7 +34,7 @@ use shark_core::store::{DEFAULT_LOCK_TIMEOUT, Store};
 use args::{Cli, Command};
 use render::Out;
 
-/// A mistake in how the command was called (exit code 2).
+/// A mistake in how the command was called (exit code 4, [`exit::USAGE`]).
 #[derive(Debug)]
 pub struct Usage(pub String);
 
@@ -43,7 +46,7 @@ impl std::fmt::Display for Usage {
 
 impl std::error::Error for Usage {}
 
-/// Returns a usage error (exit code 2) with `msg`.
+/// Returns a usage error (exit code 4) with `msg`.
 pub fn usage<T>(msg: impl Into<String>) -> anyhow::Result<T> {
     Err(Usage(msg.into()).into())
 }
@@ -67,6 +70,8 @@ fn route(command: &Command) -> Route {
         Command::Epic(_)
         | Command::Feature(_)
         | Command::Task(_)
+        | Command::Init { .. }
+        | Command::Status
         | Command::Import { .. }
         | Command::Export { .. } => Route::Owner,
         Command::Cloud(CloudCmd::Status | CloudCmd::Sync) | Command::Doctor => {
@@ -94,7 +99,27 @@ pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u
         doctor::standalone(paths, out).await?;
         return Ok(0);
     }
-    let ctx = Ctx::load()?;
+    let mut ctx = Ctx::load()?;
+    if let Some(db) = cli.db.clone() {
+        // One command on a file of the caller's choosing, run here: no
+        // hand-off (the owner serves this machine's database), no daemon.
+        if route(&cli.command) != Route::Owner {
+            return usage(
+                "--db applies to the task, epic, feature, status, init, import and export commands",
+            );
+        }
+        let path = out.resolve(&db);
+        if path.is_dir() {
+            return usage(format!(
+                "--db {} is a folder; give the database file's path (created if missing)",
+                path.display()
+            ));
+        }
+        ctx.config.cloud.url = Some(path.display().to_string());
+        let opened = ctx.open(Attempt::Auto).await?;
+        run_on(&opened.store, cli.command, out).await?;
+        return Ok(0);
+    }
     let command = match cli.command {
         Command::Daemon(cmd) => {
             daemon::command(&ctx, cmd, out).await?;
@@ -159,6 +184,8 @@ pub async fn run_on(store: &Store, command: Command, out: &Out) -> anyhow::Resul
         Command::Epic(cmd) => epic::run(store, cmd, out).await,
         Command::Feature(cmd) => feature::run(store, cmd, out).await,
         Command::Task(cmd) => task::run(store, cmd, out).await,
+        Command::Init { .. } => init::run(store, out).await,
+        Command::Status => status::run(store, out).await,
         Command::Import { path } => transfer::import(store, &out.resolve(&path), out).await,
         Command::Export {
             format,
@@ -192,9 +219,14 @@ impl Ctx {
         let config = Config::load(&paths)?;
         let device = Device::load_or_create(&paths, &config)?;
         let lock_timeout = match std::env::var("SHARK_LOCK_TIMEOUT_MS") {
-            Ok(v) => Duration::from_millis(v.trim().parse().with_context(|| {
-                format!("SHARK_LOCK_TIMEOUT_MS='{v}' is not a number of milliseconds")
-            })?),
+            Ok(v) => match v.trim().parse() {
+                Ok(ms) => Duration::from_millis(ms),
+                Err(_) => {
+                    return usage(format!(
+                        "SHARK_LOCK_TIMEOUT_MS='{v}' is not a number of milliseconds"
+                    ));
+                }
+            },
             Err(_) => DEFAULT_LOCK_TIMEOUT,
         };
         Ok(Ctx {
@@ -222,11 +254,48 @@ impl Ctx {
     }
 }
 
-/// An error as the user sees it (JSON with --json) and its exit code
-/// (2 for usage mistakes, 1 otherwise).
+/// Exit codes, as Go Shark documents them (1 not found, 2 database error,
+/// 3 invalid state), and Shark's own for the rest, so a script can tell
+/// each kind from the others.
+pub mod exit {
+    pub const OK: u8 = 0;
+    /// A key that names nothing.
+    pub const NOT_FOUND: u8 = 1;
+    /// The database failed: locked, damaged, too new, an engine error.
+    pub const DATABASE: u8 = 2;
+    /// Not allowed in the current state (an illegal transition, already done).
+    pub const INVALID_STATE: u8 = 3;
+    /// The command was written wrong: unknown flag, missing or bad value.
+    pub const USAGE: u8 = 4;
+    /// Anything else: the network or server, settings, files.
+    pub const OTHER: u8 = 5;
+}
+
+/// The exit code for an error (see [`exit`]).
+pub fn exit_code(e: &anyhow::Error) -> u8 {
+    use shark_core::Error as E;
+    if e.downcast_ref::<Usage>().is_some() {
+        return exit::USAGE;
+    }
+    match e.downcast_ref::<E>() {
+        Some(E::NotFound { .. }) => exit::NOT_FOUND,
+        Some(
+            E::Database { .. }
+            | E::Locked { .. }
+            | E::SchemaTooNew { .. }
+            | E::Corrupt(_)
+            | E::Damaged { .. }
+            | E::Foreign { .. },
+        ) => exit::DATABASE,
+        Some(E::IllegalTransition { .. } | E::InvalidState(_)) => exit::INVALID_STATE,
+        Some(E::Invalid(_)) => exit::USAGE,
+        _ => exit::OTHER,
+    }
+}
+
+/// An error as the user sees it (JSON with --json) and its exit code.
 pub fn error_text(json: bool, e: &anyhow::Error) -> (String, u8) {
-    let is_usage = e.downcast_ref::<Usage>().is_some();
-    let code = if is_usage {
+    let code = if e.downcast_ref::<Usage>().is_some() {
         "usage"
     } else {
         e.downcast_ref::<shark_core::Error>()
@@ -238,5 +307,5 @@ pub fn error_text(json: bool, e: &anyhow::Error) -> (String, u8) {
     } else {
         format!("error: {}", printable::printable(&message))
     };
-    (text, if is_usage { 2 } else { 1 })
+    (text, exit_code(e))
 }

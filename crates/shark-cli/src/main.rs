@@ -1,6 +1,6 @@
 //! `shark`: the command line over shark-core. Parses arguments, runs one
-//! command (see the library), and maps failures to exit codes (0 ok, 1 error,
-//! 2 usage).
+//! command (see the library), and maps failures to exit codes (0 ok, 1 not
+//! found, 2 database, 3 invalid state, 4 usage, 5 other: `shark_cli::exit`).
 
 #![allow(clippy::print_stderr)]
 
@@ -23,11 +23,14 @@ fn main() -> ExitCode {
                     i + 1,
                     bad.to_string_lossy()
                 );
-                return ExitCode::from(2);
+                return ExitCode::from(shark_cli::exit::USAGE);
             }
         }
     }
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return usage_error(&e, raw_args.iter().any(|a| a == "--json")),
+    };
     // The daemon serves many commands at once and logs what it does.
     let daemon = matches!(
         cli.command,
@@ -57,6 +60,27 @@ fn main() -> ExitCode {
         Err(e) if render::is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => fail(&out, &e),
     }
+}
+
+/// Prints clap's help, version or usage error (as JSON with --json) with
+/// its exit code: 0 for help and version, [`shark_cli::exit::USAGE`] otherwise.
+fn usage_error(e: &clap::Error, json: bool) -> ExitCode {
+    use clap::error::ErrorKind;
+    if matches!(e.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        let _ = e.print();
+        return ExitCode::SUCCESS;
+    }
+    if json {
+        let message = e.render().to_string();
+        let message = message.trim().trim_start_matches("error: ");
+        eprintln!(
+            "{}",
+            serde_json::json!({"error": {"code": "usage", "message": message}})
+        );
+    } else {
+        let _ = e.print();
+    }
+    ExitCode::from(shark_cli::exit::USAGE)
 }
 
 /// Prints the error (as JSON with --json) and picks the exit code.

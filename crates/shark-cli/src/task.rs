@@ -2,21 +2,15 @@
 
 use std::io::Read;
 
-use serde::{Deserialize, Serialize};
-use shark_core::model::{Note, Task, TaskPriority, TaskStatus};
-use shark_core::store::{NewTask, Store, TaskFilter};
+use serde::Deserialize;
+use shark_core::model::{CompletionRecord, Note, Task, TaskPriority, TaskStatus};
+use shark_core::store::{NewTask, Store, TaskFilter, TaskLinks};
 
 use crate::args::TaskCmd;
 use crate::locate::{locate, one_of};
 use crate::render::{Out, clip, or_dash, when};
+use crate::task_json::{self, NONE_READY, NoneReady, TaskGet};
 use crate::{task_edit, usage};
-
-#[derive(Serialize)]
-struct TaskDetail<'a> {
-    #[serde(flatten)]
-    task: &'a Task,
-    notes: &'a [Note],
-}
 
 /// One task of a `--batch` file.
 #[derive(Debug, Deserialize)]
@@ -91,21 +85,45 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
             place,
             status,
             agent,
-            all,
+            show_all,
+            blocked,
+            priority_min,
+            priority_max,
         } => {
             let place = locate(&args, place.epic.as_deref(), place.feature.as_deref())?;
-            let statuses = status
+            let mut statuses = status
                 .iter()
                 .map(|s| s.trim())
                 .filter(|s| !s.is_empty())
                 .map(|s| s.parse::<TaskStatus>())
                 .collect::<Result<Vec<_>, _>>()?;
+            if blocked {
+                statuses.push(TaskStatus::Blocked);
+            }
+            let bound = |flag: &str, v: Option<i64>| {
+                v.map(|p| TaskPriority::new(p).map_err(|e| crate::Usage(format!("--{flag}: {e}"))))
+                    .transpose()
+            };
+            let priority_min = bound("priority-min", priority_min)?;
+            let priority_max = bound("priority-max", priority_max)?;
+            if let (Some(lo), Some(hi)) = (priority_min, priority_max)
+                && lo > hi
+            {
+                return usage(format!(
+                    "--priority-min {} is after --priority-max {} (1 is the highest priority); swap them",
+                    lo.get(),
+                    hi.get()
+                ));
+            }
             let filter = TaskFilter {
                 epic: place.epic.map(|e| e.to_string()),
                 feature: place.feature.map(|f| f.to_string()),
                 statuses,
                 agent,
-                include_archived: all,
+                include_archived: show_all,
+                exclude_completed: !show_all,
+                priority_min,
+                priority_max,
             };
             let tasks = store.list_tasks(&filter).await?;
             if out.json {
@@ -117,20 +135,36 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
         TaskCmd::Get { key } => {
             let task = store.get_task(&key).await?;
             let notes = store.task_notes(&task.key, None).await?;
+            let completions = store.task_completions(&task.key).await?;
+            let links = store.task_links(&task).await?;
             if out.json {
-                return out.json(&TaskDetail {
+                return out.json(&TaskGet {
                     task: &task,
+                    nested: &task,
                     notes: &notes,
+                    completions: &completions,
+                    links: &links,
                 });
             }
-            show(out, &task, &notes)
+            show(out, &task, &notes)?;
+            show_extra(out, &completions, &links)
         }
         TaskCmd::Next { agent, epic } => {
             let next = store.next_task(agent.as_deref(), epic.as_deref()).await?;
             match (out.json, next) {
-                (true, next) => out.json(&next),
+                (true, Some(t)) => {
+                    let links = store.task_links(&t).await?;
+                    out.json(&task_json::Next {
+                        task: &t,
+                        dependencies: &t.depends_on,
+                        dependency_status: &links.dependency_status,
+                    })
+                }
+                (true, None) => out.json(&NoneReady {
+                    message: NONE_READY,
+                }),
                 (false, Some(t)) => show(out, &t, &[]),
-                (false, None) => out.lines(&["No task is ready: every todo task is waiting for a dependency, or there are none."]),
+                (false, None) => out.lines(&[format!("{NONE_READY}.")]),
             }
         }
         other => task_edit::run(store, other, out).await,
@@ -171,7 +205,7 @@ async fn create_batch(store: &Store, source: &str, out: &Out) -> anyhow::Result<
         read_bounded(file, &format!("the batch file {source}"))?
     };
     let items: Vec<BatchItem> = serde_json::from_str(&text).map_err(|e| {
-        anyhow::anyhow!("the batch is not a JSON array of tasks ({e}); each item needs \"feature\" and \"title\"")
+        crate::Usage(format!("the batch is not a JSON array of tasks ({e}); each item needs \"feature\" and \"title\""))
     })?;
     if items.len() > MAX_BATCH_TASKS {
         return usage(format!(
@@ -278,6 +312,60 @@ pub fn show(out: &Out, t: &Task, notes: &[Note]) -> anyhow::Result<()> {
                 n.content
             ));
         }
+    }
+    out.lines(&lines)
+}
+
+/// A task's completion reports and links, for people (after [`show`]).
+pub fn show_extra(
+    out: &Out,
+    reports: &[CompletionRecord],
+    links: &TaskLinks,
+) -> anyhow::Result<()> {
+    let mut lines = Vec::new();
+    if !links.dependency_status.is_empty() {
+        lines.push(String::new());
+        lines.push("Dependencies:".to_string());
+        for (k, s) in &links.dependency_status {
+            lines.push(format!("  {k}  {s}"));
+        }
+    }
+    if !links.blocks.is_empty() {
+        lines.push(String::new());
+        lines.push(format!("Blocks:      {}", links.blocks.join(", ")));
+    }
+    for r in reports {
+        let c = &r.report;
+        lines.push(String::new());
+        lines.push(format!(
+            "Completed by {} ({}):",
+            r.created_by,
+            when(&r.created_at)
+        ));
+        if let Some(s) = &c.summary {
+            lines.push(format!("  Summary:   {s}"));
+        }
+        if !c.files_created.is_empty() {
+            lines.push(format!("  Created:   {}", c.files_created.join(", ")));
+        }
+        if !c.files_modified.is_empty() {
+            lines.push(format!("  Modified:  {}", c.files_modified.join(", ")));
+        }
+        if let Some(t) = &c.tests {
+            lines.push(format!("  Tests:     {t}"));
+        }
+        if let Some(m) = c.time_spent_minutes {
+            lines.push(format!("  Time:      {m} min"));
+        }
+        if c.verified {
+            lines.push("  Verified:  yes".to_string());
+        }
+        if let Some(a) = &c.agent_id {
+            lines.push(format!("  Agent id:  {a}"));
+        }
+    }
+    if lines.is_empty() {
+        return Ok(());
     }
     out.lines(&lines)
 }

@@ -29,6 +29,11 @@ pub enum Error {
         allowed: String,
     },
 
+    /// What was asked does not fit the item's current state (already in that
+    /// status, work left inside an epic being completed...).
+    #[error("{0}")]
+    InvalidState(String),
+
     /// Another process holds this Shark database.
     #[error(
         "the Shark database at {path} is in use by another shark process or the Shark app{holder}; waited {waited_ms} ms. Try again when it has finished (set SHARK_LOCK_TIMEOUT_MS to wait longer)"
@@ -163,6 +168,7 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::NotFound { .. } => "not_found",
             Error::IllegalTransition { .. } => "illegal_transition",
+            Error::InvalidState(_) => "invalid_state",
             Error::Locked { .. } => "locked",
             Error::SchemaTooNew { .. } => "schema_too_new",
             Error::Io { .. } => "io",
@@ -180,7 +186,10 @@ impl Error {
     pub fn is_user_error(&self) -> bool {
         matches!(
             self,
-            Error::Invalid(_) | Error::NotFound { .. } | Error::IllegalTransition { .. }
+            Error::Invalid(_)
+                | Error::NotFound { .. }
+                | Error::IllegalTransition { .. }
+                | Error::InvalidState(_)
         )
     }
 }

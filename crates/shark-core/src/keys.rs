@@ -98,6 +98,19 @@ fn part(s: &str, letter: Option<char>) -> Option<u32> {
     (1..=MAX_PART).contains(&n).then_some(n)
 }
 
+/// Whether what follows a key is empty or a Go Shark slug (`some-title`):
+/// ASCII letters and digits in non-empty dash-separated words, the first of
+/// which holds a letter and `first_ok` accepts (so `E01-F01` is never read as epic `E01` with a
+/// slug `F01`, nor a task key as a slugged feature key).
+fn slug_ok<'a>(mut rest: impl Iterator<Item = &'a str>, first_ok: impl Fn(&str) -> bool) -> bool {
+    let Some(first) = rest.next() else {
+        return true;
+    };
+    let word = |w: &str| !w.is_empty() && w.bytes().all(|b| b.is_ascii_alphanumeric());
+    let has_letter = first.bytes().any(|b| b.is_ascii_alphabetic());
+    word(first) && has_letter && first_ok(first) && rest.all(word)
+}
+
 fn bad(kind: &str, s: &str, forms: &str) -> Error {
     Error::invalid(format!(
         "'{}' is not a valid {kind} key; use {forms}",
@@ -106,22 +119,28 @@ fn bad(kind: &str, s: &str, forms: &str) -> Error {
 }
 
 impl EpicKey {
+    /// Accepts `E01` and Go Shark's slugged form `E01-some-title` (the slug
+    /// is ignored), in any case.
     pub fn parse(s: &str) -> Result<Self> {
-        part(s.trim(), Some('E'))
-            .map(EpicKey)
-            .ok_or_else(|| bad("epic", s, "the form E01"))
+        let mut parts = s.trim().split('-');
+        let parsed = (|| {
+            let n = part(parts.next()?, Some('E'))?;
+            slug_ok(parts, |first| part(first, Some('F')).is_none()).then_some(EpicKey(n))
+        })();
+        parsed.ok_or_else(|| bad("epic", s, "the form E01"))
     }
 }
 
 impl FeatureKey {
     pub fn parse(s: &str) -> Result<Self> {
-        let t = s.trim();
-        let parsed = t.split_once('-').and_then(|(e, f)| {
-            Some(FeatureKey {
-                epic: part(e, Some('E'))?,
-                feature: part(f, Some('F'))?,
-            })
-        });
+        let mut parts = s.trim().split('-');
+        let parsed = (|| {
+            let key = FeatureKey {
+                epic: part(parts.next()?, Some('E'))?,
+                feature: part(parts.next()?, Some('F'))?,
+            };
+            slug_ok(parts, |_| true).then_some(key)
+        })();
         parsed.ok_or_else(|| bad("feature", s, "the form E01-F01 (or F01 with an epic)"))
     }
 
@@ -159,7 +178,8 @@ impl FeatureRef {
 }
 
 impl TaskKey {
-    /// Accepts `T-E01-F01-001`, `E01-F01-001`, `t-e1-f1-1`, in any case.
+    /// Accepts `T-E01-F01-001`, `E01-F01-001`, `t-e1-f1-1`, in any case, and
+    /// Go Shark's slugged form `T-E01-F01-001-some-title` (the slug is ignored).
     pub fn parse(s: &str) -> Result<Self> {
         let t = s.trim();
         let body = match t.get(..2) {
@@ -173,7 +193,7 @@ impl TaskKey {
                 feature: part(parts.next()?, Some('F'))?,
                 number: part(parts.next()?, None)?,
             };
-            parts.next().is_none().then_some(key)
+            slug_ok(parts, |_| true).then_some(key)
         })();
         parsed.ok_or_else(|| bad("task", s, "the form T-E01-F01-001 (or e01-f01-001)"))
     }
@@ -264,6 +284,45 @@ mod tests {
         assert!(EpicKey::parse("E").is_err());
         assert!(EpicKey::parse("F01").is_err());
         assert!(FeatureKey::parse("E01F01").is_err());
+    }
+
+    #[test]
+    fn go_shark_slugs_are_ignored() {
+        let task = TaskKey {
+            epic: 1,
+            feature: 1,
+            number: 2,
+        };
+        for s in [
+            "E01-F01-002-some-slug",
+            "T-E01-F01-002-2fa-login",
+            "t-e1-f1-2-x",
+        ] {
+            assert_eq!(TaskKey::parse(s).ok(), Some(task), "{s}");
+        }
+        let feature = FeatureKey {
+            epic: 4,
+            feature: 6,
+        };
+        assert_eq!(
+            FeatureKey::parse("E04-F06-task-creation").ok(),
+            Some(feature)
+        );
+        assert_eq!(
+            EpicKey::parse("E04-task-mgmt-cli-core").ok(),
+            Some(EpicKey(4))
+        );
+        // A slug never hides the next level's key, nor a malformed word.
+        assert!(EpicKey::parse("E01-F01").is_err());
+        assert!(FeatureKey::parse("E01-F01-001").is_err());
+        for bad in [
+            "E01-F01-002-",
+            "E01-F01-002--x",
+            "E01-F01-002-a_b",
+            "E01-F01-002-12",
+        ] {
+            assert!(TaskKey::parse(bad).is_err(), "{bad}");
+        }
     }
 
     #[test]

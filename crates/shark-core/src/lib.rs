@@ -1,5 +1,6 @@
-//! Shark's core: the task model, keys, the status workflow, the local database
-//! and the config. Both the `shark` CLI and the desktop app are thin shells over
+//! Shark's core: the task model, keys, the status workflow (tasks' and the
+//! status rule of epics and features), the local database and its sync with
+//! Turso, usage figures, import and export, the doctor's checks, and the config. Both the `shark` CLI and the desktop app are thin shells over
 //! this crate, so it knows nothing of terminals or Tauri and never prints.
 
 pub mod cloud;
@@ -11,6 +12,7 @@ pub mod import;
 pub mod keys;
 pub mod model;
 pub mod paths;
+pub mod plan_status;
 pub mod secret;
 pub mod store;
 pub mod time;

@@ -255,9 +255,15 @@ pub struct Epic {
     pub key: String,
     pub title: String,
     pub description: Option<String>,
+    /// As shown: derived from the features unless set by hand (`status_source`).
     pub status: PlanStatus,
+    pub status_source: crate::plan_status::StatusSource,
     pub priority: Level,
     pub business_value: Option<Level>,
+    /// Completed tasks as a share of the epic's non-archived tasks, 0-100.
+    pub progress_pct: f64,
+    pub feature_count: u64,
+    pub task_count: u64,
     pub created_at: Timestamp,
     pub updated_at: Timestamp,
 }
@@ -271,7 +277,9 @@ pub struct Feature {
     pub key: String,
     pub title: String,
     pub description: Option<String>,
+    /// As shown: derived from the tasks unless set by hand (`status_source`).
     pub status: PlanStatus,
+    pub status_source: crate::plan_status::StatusSource,
     pub execution_order: Option<i64>,
     /// Completed tasks as a share of the feature's non-archived tasks, 0-100.
     pub progress_pct: f64,
@@ -315,6 +323,38 @@ pub struct Note {
     pub created_by: String,
     pub device_id: String,
     pub device_name: String,
+    pub created_at: Timestamp,
+}
+
+/// What an agent reports when it completes a task (Go Shark's completion
+/// metadata: `task complete --files-created ... --summary ...`).
+#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+pub struct Completion {
+    pub files_created: Vec<String>,
+    pub files_modified: Vec<String>,
+    /// The tests' status, in the agent's words.
+    pub tests: Option<String>,
+    pub summary: Option<String>,
+    pub verified: bool,
+    pub time_spent_minutes: Option<i64>,
+    /// The agent's execution id, for tracing a run.
+    pub agent_id: Option<String>,
+}
+
+impl Completion {
+    /// Whether nothing was reported (then nothing is stored).
+    pub fn is_empty(&self) -> bool {
+        *self == Completion::default()
+    }
+}
+
+/// A stored completion report: who and when.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CompletionRecord {
+    #[serde(flatten)]
+    pub report: Completion,
+    pub created_by: String,
+    pub actor_kind: ActorKind,
     pub created_at: Timestamp,
 }
 

@@ -4,12 +4,13 @@
 //! ```text
 //! todo --start--> in_progress --complete--> ready_for_review --approve--> completed
 //!   todo | in_progress | ready_for_review --block--> blocked
-//!   blocked --unblock--> in_progress (if it was ever started) or todo
+//!   blocked --unblock--> todo (as in Go Shark: start it again to resume)
 //!   ready_for_review | completed | archived --reopen--> in_progress
 //!   any other status --archive--> archived
 //! ```
 //! `--force` applies the action's target status from any status; the change
-//! is recorded in history as forced.
+//! is recorded in history as forced. [`plan_to`] does the same for a wanted
+//! status (`set-status`, `update --status`).
 
 use crate::error::{Error, Result};
 use crate::model::TaskStatus;
@@ -49,9 +50,9 @@ impl Action {
         }
     }
 
-    /// Whether the action needs a reason (kept as `blocked_reason` or in history).
+    /// Whether the action needs a reason (kept as `blocked_reason`).
     pub fn needs_reason(self) -> bool {
-        matches!(self, Action::Block | Action::Reopen)
+        self == Action::Block
     }
 
     /// Statuses the action is allowed from without `--force`.
@@ -68,15 +69,13 @@ impl Action {
         }
     }
 
-    /// The status the action leads to. `was_started` says whether the task
-    /// was ever started (decides where `unblock` returns to).
-    pub fn target(self, was_started: bool) -> TaskStatus {
+    /// The status the action leads to.
+    pub fn target(self) -> TaskStatus {
         match self {
             Action::Start | Action::Reopen => TaskStatus::InProgress,
             Action::Complete => TaskStatus::ReadyForReview,
             Action::Approve => TaskStatus::Completed,
             Action::Block => TaskStatus::Blocked,
-            Action::Unblock if was_started => TaskStatus::InProgress,
             Action::Unblock => TaskStatus::Todo,
             Action::Archive => TaskStatus::Archived,
         }
@@ -101,14 +100,8 @@ pub struct StatusChange {
 }
 
 /// Decides whether `action` may move task `key` out of `from`.
-pub fn plan(
-    key: &str,
-    from: TaskStatus,
-    action: Action,
-    was_started: bool,
-    force: bool,
-) -> Result<StatusChange> {
-    let to = action.target(was_started);
+pub fn plan(key: &str, from: TaskStatus, action: Action, force: bool) -> Result<StatusChange> {
+    let to = action.target();
     if action.allowed_from(from) {
         return Ok(StatusChange {
             from,
@@ -124,7 +117,7 @@ pub fn plan(
         });
     }
     if from == to {
-        return Err(Error::invalid(format!(
+        return Err(Error::InvalidState(format!(
             "{key} is already {from}; nothing to {}",
             action.as_str()
         )));
@@ -146,13 +139,57 @@ pub fn plan(
     })
 }
 
+/// Decides how task `key` may go from `from` to the status `to`: the
+/// action that leads there from `from`, else (with `force`) a forced change.
+pub fn plan_to(
+    key: &str,
+    from: TaskStatus,
+    to: TaskStatus,
+    force: bool,
+) -> Result<(Option<Action>, StatusChange)> {
+    if let Some(a) = Action::ALL
+        .iter()
+        .copied()
+        .find(|a| a.target() == to && a.allowed_from(from))
+    {
+        return Ok((Some(a), plan(key, from, a, force)?));
+    }
+    if from == to {
+        return Err(Error::InvalidState(format!("{key} is already {from}")));
+    }
+    if force {
+        return Ok((
+            None,
+            StatusChange {
+                from,
+                to,
+                forced: true,
+            },
+        ));
+    }
+    let allowed = allowed_actions(from);
+    Err(Error::IllegalTransition {
+        key: key.to_string(),
+        action: "move",
+        from: from.as_str(),
+        allowed: format!(
+            "{} (to {to} no action leads from {from})",
+            allowed
+                .iter()
+                .map(|a| format!("{} -> {}", a.as_str(), a.target()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use TaskStatus::*;
 
     fn go(from: TaskStatus, a: Action) -> Result<TaskStatus> {
-        plan("T-E01-F01-001", from, a, from != Todo, false).map(|c| c.to)
+        plan("T-E01-F01-001", from, a, false).map(|c| c.to)
     }
 
     #[test]
@@ -163,22 +200,29 @@ mod tests {
     }
 
     #[test]
-    fn block_and_unblock_return_where_the_task_was() {
+    fn unblock_returns_to_todo_as_in_go_shark() {
         for s in [Todo, InProgress, ReadyForReview] {
             assert_eq!(go(s, Action::Block).ok(), Some(Blocked));
         }
+        assert_eq!(go(Blocked, Action::Unblock).ok(), Some(Todo));
+        assert_eq!(go(Todo, Action::Start).ok(), Some(InProgress));
+    }
+
+    #[test]
+    fn a_wanted_status_finds_its_action_or_needs_force() {
+        let (a, c) = plan_to("k", Todo, InProgress, false).unwrap();
         assert_eq!(
-            plan("k", Blocked, Action::Unblock, false, false)
-                .map(|c| c.to)
-                .ok(),
-            Some(Todo)
+            (a, c.to, c.forced),
+            (Some(Action::Start), InProgress, false)
         );
-        assert_eq!(
-            plan("k", Blocked, Action::Unblock, true, false)
-                .map(|c| c.to)
-                .ok(),
-            Some(InProgress)
-        );
+        let (a, c) = plan_to("k", Blocked, Todo, false).unwrap();
+        assert_eq!((a, c.to), (Some(Action::Unblock), Todo));
+        let err = plan_to("k", Todo, Completed, false).unwrap_err();
+        assert!(matches!(err, Error::IllegalTransition { .. }), "{err}");
+        let (a, c) = plan_to("k", Todo, Completed, true).unwrap();
+        assert_eq!((a, c.forced), (None, true));
+        let err = plan_to("k", Todo, Todo, true).unwrap_err();
+        assert!(matches!(err, Error::InvalidState(_)), "{err}");
     }
 
     #[test]
@@ -205,9 +249,9 @@ mod tests {
 
     #[test]
     fn force_overrides_and_is_marked() {
-        let c = plan("k", Todo, Action::Approve, false, true).unwrap();
+        let c = plan("k", Todo, Action::Approve, true).unwrap();
         assert_eq!((c.from, c.to, c.forced), (Todo, Completed, true));
-        let c = plan("k", Todo, Action::Start, false, true).unwrap();
+        let c = plan("k", Todo, Action::Start, true).unwrap();
         assert!(
             !c.forced,
             "a legal change is not marked forced even with --force"
@@ -216,7 +260,7 @@ mod tests {
 
     #[test]
     fn no_op_is_refused_even_when_forced() {
-        let err = plan("k", Archived, Action::Archive, true, true)
+        let err = plan("k", Archived, Action::Archive, true)
             .unwrap_err()
             .to_string();
         assert!(err.contains("already archived"), "{err}");

@@ -137,11 +137,11 @@ async fn exchange(stream: UnixStream, request: &Request) -> anyhow::Result<Reply
     let mut line = serde_json::to_vec(request)?;
     line.push(b'\n');
     if line.len() > MAX_REQUEST {
-        anyhow::bail!(
+        return crate::usage(format!(
             "the command is too large to hand to the Shark process that holds the database ({:.1} MiB, at most {} MiB): split the batch into smaller files",
             line.len() as f64 / (1024.0 * 1024.0),
             MAX_REQUEST / (1024 * 1024)
-        );
+        ));
     }
     let (read, mut write) = stream.into_split();
     let sent = async {

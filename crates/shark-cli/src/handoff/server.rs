@@ -136,10 +136,11 @@ async fn answer(stream: UnixStream, host: Arc<dyn Host>) -> anyhow::Result<()> {
         Ok(Err(e)) => return Err(e.into()),
         Ok(Ok(_)) if line.len() > MAX_REQUEST => Reply::error(
             false,
-            &anyhow::anyhow!(
+            &crate::Usage(format!(
                 "the command is larger than {} MiB and was not run: split the batch into smaller files",
                 MAX_REQUEST / (1024 * 1024)
-            ),
+            ))
+            .into(),
         ),
         Ok(Ok(_)) if !line.ends_with(b"\n") => {
             tracing::debug!("a client closed the connection mid-request; nothing run");

@@ -19,11 +19,12 @@ CREATE TABLE devices (id TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE epics (
     id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, key TEXT NOT NULL UNIQUE,
     title TEXT NOT NULL, description TEXT, status TEXT NOT NULL, priority TEXT NOT NULL,
-    business_value TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+    business_value TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, status_source TEXT NOT NULL);
 CREATE TABLE features (
     id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, epic_id INTEGER NOT NULL REFERENCES epics(id),
     key TEXT NOT NULL UNIQUE, title TEXT NOT NULL, description TEXT, status TEXT NOT NULL,
-    execution_order INTEGER, progress_pct REAL NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL);
+    execution_order INTEGER, progress_pct REAL NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
+    status_source TEXT NOT NULL);
 CREATE TABLE tasks (
     id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, feature_id INTEGER NOT NULL REFERENCES features(id),
     key TEXT NOT NULL UNIQUE, title TEXT NOT NULL, description TEXT, status TEXT NOT NULL,
@@ -46,6 +47,14 @@ fn db_err(path: &Path, e: libsql::Error) -> Error {
 
 fn opt(v: &Option<String>) -> Value {
     v.clone().map_or(Value::Null, Value::Text)
+}
+
+/// How the export names where a status comes from (read back by import).
+fn source(s: crate::plan_status::StatusSource) -> &'static str {
+    match s {
+        crate::plan_status::StatusSource::Calculated => "calculated",
+        crate::plan_status::StatusSource::Manual => "manual",
+    }
 }
 
 fn txt(s: impl Into<String>) -> Value {
@@ -88,7 +97,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
         let n = i as i64 + 1;
         epic_ids.insert(x.id.clone(), n);
         c.execute(
-            "INSERT INTO epics VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO epics VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             vec![
                 Value::Integer(n),
                 txt(&x.id),
@@ -100,6 +109,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
                 x.business_value.map_or(Value::Null, |b| txt(b.as_str())),
                 txt(time::to_text(&x.created_at)),
                 txt(time::to_text(&x.updated_at)),
+                txt(source(x.status_source)),
             ],
         )
         .await
@@ -110,7 +120,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
         let n = i as i64 + 1;
         feature_ids.insert(x.id.clone(), n);
         c.execute(
-            "INSERT INTO features VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+            "INSERT INTO features VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             vec![
                 Value::Integer(n),
                 txt(&x.id),
@@ -123,6 +133,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
                 Value::Real(x.progress_pct),
                 txt(time::to_text(&x.created_at)),
                 txt(time::to_text(&x.updated_at)),
+                txt(source(x.status_source)),
             ],
         )
         .await

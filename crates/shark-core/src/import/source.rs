@@ -190,6 +190,16 @@ async fn rows(conn: &libsql::Connection, path: &Path, table: &str) -> Result<Vec
     Ok(out)
 }
 
+/// An epic's or feature's status as stored: a Shark export says when the
+/// status it shows was derived from the tasks (`status_source`), which is
+/// stored as `draft` (follow the tasks) so it keeps following them here.
+fn plan_status(r: &RowMap) -> Option<String> {
+    match text(r, "status_source").as_deref() {
+        Some("calculated") => Some("draft".into()),
+        _ => text(r, "status"),
+    }
+}
+
 /// Reads the file at `path` without changing it (opened read-only).
 #[tracing::instrument(skip_all)]
 pub async fn read(path: &Path) -> Result<Source> {
@@ -254,7 +264,7 @@ pub async fn read(path: &Path) -> Result<Source> {
             key: text(&r, "key").unwrap_or_default(),
             title: text(&r, "title").unwrap_or_default(),
             description: text(&r, "description"),
-            status: text(&r, "status"),
+            status: plan_status(&r),
             priority: text(&r, "priority"),
             business_value: text(&r, "business_value"),
             created_at: value(&r, "created_at"),
@@ -269,7 +279,7 @@ pub async fn read(path: &Path) -> Result<Source> {
             key: text(&r, "key").unwrap_or_default(),
             title: text(&r, "title").unwrap_or_default(),
             description: text(&r, "description"),
-            status: text(&r, "status"),
+            status: plan_status(&r),
             execution_order: int(&r, "execution_order"),
             created_at: value(&r, "created_at"),
             updated_at: value(&r, "updated_at"),

@@ -5,10 +5,12 @@
 
 use turso::{Connection, Row};
 
+use super::rollup::Rollup;
 use super::{Store, new_id, row};
 use crate::error::{DbContext, Error, Result};
 use crate::keys::EpicKey;
 use crate::model::{Epic, Level, PlanStatus, validate_opt_text, validate_title};
+use crate::plan_status::StatusSource;
 use crate::time;
 
 /// What a user gives to create an epic.
@@ -42,8 +44,12 @@ fn map(r: &Row) -> Result<Epic> {
         title: row::text(r, 2)?,
         description: row::opt_text(r, 3)?,
         status: row::parsed(r, 4)?,
+        status_source: StatusSource::Calculated,
         priority: row::parsed(r, 5)?,
         business_value: row::opt_text(r, 6)?.map(|s| s.parse()).transpose()?,
+        progress_pct: 0.0,
+        feature_count: 0,
+        task_count: 0,
         created_at: row::ts(r, 7)?,
         updated_at: row::ts(r, 8)?,
     })
@@ -90,8 +96,12 @@ impl Store {
                 title: title.clone(),
                 description: description.clone(),
                 status: PlanStatus::Draft,
+                status_source: StatusSource::Calculated,
                 priority: new.priority.unwrap_or(Level::Medium),
                 business_value: new.business_value,
+                progress_pct: 0.0,
+                feature_count: 0,
+                task_count: 0,
                 created_at: now,
                 updated_at: now,
             };
@@ -116,10 +126,11 @@ impl Store {
         .await
     }
 
-    /// Every epic, in key order.
+    /// Every epic, in key order, with progress and status from its work.
     pub async fn list_epics(&self) -> Result<Vec<Epic>> {
+        let guard = self.reader().await?;
         let mut epics = row::query_all(
-            &*self.reader().await?,
+            &guard,
             &format!("SELECT {COLS} FROM epics {OLDEST_FIRST}"),
             vec![],
             map,
@@ -127,11 +138,17 @@ impl Store {
         .await?;
         // Stable: should two epics share a number, the oldest stays first.
         epics.sort_by_key(|e| EpicKey::parse(&e.key).ok());
+        Rollup::read(&guard).await?.fill_epics(&mut epics);
         Ok(epics)
     }
 
-    /// One epic by key (`E01`, `e1`).
+    /// One epic by key (`E01`, `e1`), with progress and status from its work.
     pub async fn get_epic(&self, key: &str) -> Result<Epic> {
-        require(&*self.reader().await?, key).await
+        let guard = self.reader().await?;
+        let mut e = require(&guard, key).await?;
+        Rollup::read(&guard)
+            .await?
+            .fill_epics(std::slice::from_mut(&mut e));
+        Ok(e)
     }
 }

@@ -1,14 +1,14 @@
 //! Features inside epics: create (next free `E01-Fnn`), list with progress
-//! derived from their tasks, find by key.
-
-use std::collections::HashMap;
+//! and status derived from their tasks, find by key.
 
 use turso::{Connection, Row};
 
+use super::rollup::Rollup;
 use super::{Store, epics, new_id, row};
 use crate::error::{DbContext, Error, Result};
 use crate::keys::{EpicKey, FeatureKey};
-use crate::model::{Feature, PlanStatus, TaskStatus, validate_opt_text, validate_title};
+use crate::model::{Feature, PlanStatus, validate_opt_text, validate_title};
+use crate::plan_status::StatusSource;
 use crate::time;
 
 /// What a user gives to create a feature.
@@ -39,6 +39,7 @@ fn map(r: &Row) -> Result<Feature> {
         title: row::text(r, 4)?,
         description: row::opt_text(r, 5)?,
         status: row::parsed(r, 6)?,
+        status_source: StatusSource::Calculated,
         execution_order: row::opt_int(r, 7)?,
         progress_pct: 0.0,
         task_count: 0,
@@ -81,38 +82,6 @@ pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Feature> {
     })
 }
 
-/// Fills `progress_pct` and `task_count` from the tasks' statuses.
-async fn add_progress(conn: &Connection, features: &mut [Feature]) -> Result<()> {
-    let counts = row::query_all(
-        conn,
-        "SELECT feature_id, status, COUNT(*) FROM tasks GROUP BY feature_id, status",
-        vec![],
-        |r| Ok((row::text(r, 0)?, row::text(r, 1)?, row::int(r, 2)?)),
-    )
-    .await?;
-    let mut per: HashMap<String, (u64, u64)> = HashMap::new();
-    for (fid, status, n) in counts {
-        let entry = per.entry(fid).or_default();
-        let n = n.max(0) as u64;
-        if status != TaskStatus::Archived.as_str() {
-            entry.0 += n;
-        }
-        if status == TaskStatus::Completed.as_str() {
-            entry.1 += n;
-        }
-    }
-    for f in features {
-        let (total, done) = per.get(&f.id).copied().unwrap_or_default();
-        f.task_count = total;
-        f.progress_pct = if total == 0 {
-            0.0
-        } else {
-            (done as f64 * 1000.0 / total as f64).round() / 10.0
-        };
-    }
-    Ok(())
-}
-
 fn sort(features: &mut [Feature]) {
     // Stable: should two features share a number, the oldest stays first.
     features.sort_by_key(|f| FeatureKey::parse(&f.key).ok());
@@ -152,6 +121,7 @@ impl Store {
                 title: title.clone(),
                 description: description.clone(),
                 status: PlanStatus::Draft,
+                status_source: StatusSource::Calculated,
                 execution_order: Some(order),
                 progress_pct: 0.0,
                 task_count: 0,
@@ -198,15 +168,18 @@ impl Store {
             }
             None => row::query_all(c, &format!("{SELECT} {ORDER}"), vec![], map).await?,
         };
-        add_progress(c, &mut features).await?;
+        Rollup::read(c).await?.fill_features(&mut features);
         sort(&mut features);
         Ok(features)
     }
 
     /// One feature by its full key (`E01-F01`), with progress.
     pub async fn get_feature(&self, key: &str) -> Result<Feature> {
-        let mut f = require(&*self.reader().await?, key).await?;
-        add_progress(&*self.reader().await?, std::slice::from_mut(&mut f)).await?;
+        let guard = self.reader().await?;
+        let mut f = require(&guard, key).await?;
+        Rollup::read(&guard)
+            .await?
+            .fill_features(std::slice::from_mut(&mut f));
         Ok(f)
     }
 }

@@ -51,6 +51,27 @@ pub(crate) async fn record(
     Ok(())
 }
 
+/// Inserts one note row (inside the caller's transaction).
+pub(crate) async fn insert_note(c: &Connection, task_id: &str, note: &Note) -> Result<()> {
+    c.execute(
+        "INSERT INTO task_notes (id, task_id, note_type, content, actor_kind, actor, device_id, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+        Vec::<Value>::from([
+            note.id.clone().into(),
+            task_id.into(),
+            note.note_type.as_str().into(),
+            note.content.clone().into(),
+            note.actor_kind.as_str().into(),
+            note.created_by.clone().into(),
+            note.device_id.clone().into(),
+            time::to_text(&note.created_at).into(),
+        ]),
+    )
+    .await
+    .db("adding a note")?;
+    Ok(())
+}
+
 fn map_history(r: &Row) -> Result<HistoryEntry> {
     Ok(HistoryEntry {
         id: row::text(r, 0)?,
@@ -126,22 +147,7 @@ impl Store {
                 device_name: device.name.clone(),
                 created_at: now,
             };
-            c.execute(
-                "INSERT INTO task_notes (id, task_id, note_type, content, actor_kind, actor, device_id, created_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                Vec::<Value>::from([
-                    note.id.clone().into(),
-                    task.id.into(),
-                    note.note_type.as_str().into(),
-                    note.content.clone().into(),
-                    note.actor_kind.as_str().into(),
-                    note.created_by.clone().into(),
-                    note.device_id.clone().into(),
-                    time::to_text(&now).into(),
-                ]),
-            )
-            .await
-            .db("adding a note")?;
+            insert_note(c, &task.id, &note).await?;
             Ok(note)
         })
         .await

@@ -149,6 +149,31 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
             updated_at TEXT NOT NULL)",
         )],
     },
+    Migration {
+        version: 3,
+        // What an agent reported when it completed a task (Go Shark's
+        // completion metadata). Insert-only, one row per completion, so
+        // completions on two machines merge without conflicts. Lists are
+        // JSON arrays of strings. No index (an index added to a synced
+        // table once caused a false UNIQUE failure upstream; completions are
+        // few and read per task).
+        steps: &[Step::Sql(
+            "CREATE TABLE IF NOT EXISTS task_completions (
+                id TEXT PRIMARY KEY NOT NULL,
+                task_id TEXT NOT NULL,
+                files_created TEXT NOT NULL DEFAULT '[]',
+                files_modified TEXT NOT NULL DEFAULT '[]',
+                tests TEXT,
+                summary TEXT,
+                verified INTEGER NOT NULL DEFAULT 0,
+                time_spent_minutes INTEGER,
+                agent_id TEXT,
+                actor_kind TEXT NOT NULL,
+                actor TEXT NOT NULL,
+                device_id TEXT NOT NULL,
+                created_at TEXT NOT NULL)",
+        )],
+    },
 ];
 
 /// The newest schema version this build knows.

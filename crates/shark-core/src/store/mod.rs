@@ -5,6 +5,7 @@
 //! see `checkpoint`).
 
 mod checkpoint;
+pub mod completions;
 mod engine;
 mod epics;
 mod features;
@@ -14,11 +15,14 @@ mod import_rows;
 mod lock;
 pub(crate) mod migrations;
 pub mod ownership;
+mod plan_edits;
 mod pool;
 mod preflight;
 mod renumber;
+mod rollup;
 mod row;
 mod task_edits;
+mod task_links;
 mod tasks;
 #[cfg(test)]
 mod tests;
@@ -43,10 +47,12 @@ pub use epics::NewEpic;
 pub use features::NewFeature;
 pub use lock::ProcessLock;
 pub use migrations::latest_version;
+pub use plan_edits::PlanPatch;
 pub use pool::{DEFAULT_POOL_IDLE, DEFAULT_POOL_SIZE, PoolConfig, PoolStats};
 pub use preflight::check_file;
 pub use renumber::Renumbered;
-pub use task_edits::{TaskPatch, TransitionRequest, UpdateOutcome};
+pub use task_edits::{Move, TaskPatch, TransitionRequest, UpdateOutcome};
+pub use task_links::{TaskLinks, is_done};
 pub use tasks::{NewTask, TaskFilter};
 pub use usage_ledger::UsageDay;
 
@@ -115,7 +121,17 @@ impl Store {
         backend: &Backend,
     ) -> Result<Self> {
         paths.ensure_dirs()?;
-        let lock = ProcessLock::acquire(&paths.lock_file(), lock_timeout).await?;
+        // A database file named by a path is locked beside itself, so it can
+        // be used (`--db`) while another process owns this machine's database.
+        let lock_file = match backend {
+            Backend::LocalFile(p) => {
+                let mut name = p.file_name().unwrap_or_default().to_os_string();
+                name.push(".lock");
+                p.with_file_name(name)
+            }
+            _ => paths.lock_file(),
+        };
+        let lock = ProcessLock::acquire(&lock_file, lock_timeout).await?;
         let path = match backend {
             Backend::Local => paths.database_file(),
             Backend::LocalFile(p) => p.clone(),

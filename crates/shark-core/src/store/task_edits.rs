@@ -7,11 +7,11 @@ use std::collections::HashMap;
 use turso::{Connection, Value};
 
 use super::history::{self, Change};
-use super::{Store, row, tasks};
+use super::{Store, completions, row, tasks};
 use crate::error::{DbContext, Error, Result};
 use crate::model::{
-    Actor, Task, TaskPriority, TaskStatus, validate_name, validate_opt_name, validate_opt_text,
-    validate_text, validate_title,
+    Actor, Completion, Note, NoteType, Task, TaskPriority, TaskStatus, validate_name,
+    validate_opt_name, validate_opt_text, validate_text, validate_title,
 };
 use crate::time;
 use crate::workflow::{self, Action};
@@ -19,12 +19,49 @@ use crate::workflow::{self, Action};
 /// Options of a status change.
 #[derive(Debug, Clone, Default)]
 pub struct TransitionRequest {
-    /// Why (required to block or reopen; kept as the blocked reason or in history).
+    /// Why (required to block; kept as the blocked reason and in history).
     pub reason: Option<String>,
+    /// Go Shark's `--notes`: kept as a note whose type follows the change
+    /// (implementation on complete, rejection on reopen, blocker on block,
+    /// comment otherwise), and as the history reason when none is given.
+    pub notes: Option<String>,
+    /// Go Shark's `--rejection-reason`: a rejection note, and the history reason.
+    pub rejection_reason: Option<String>,
+    /// A document (path or URL) that explains the reason, kept with it.
+    pub reason_doc: Option<String>,
     /// On `start`, the agent taking the task (becomes its assigned agent).
     pub agent: Option<String>,
     /// Apply the action's target status even when the workflow does not allow it.
     pub force: bool,
+    /// What the agent reports on `complete` (stored when not empty).
+    pub completion: Option<Completion>,
+}
+
+/// Where a status change goes: an action's target, or a status asked for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Move {
+    Action(Action),
+    To(TaskStatus),
+}
+
+impl Move {
+    fn target(self) -> TaskStatus {
+        match self {
+            Move::Action(a) => a.target(),
+            Move::To(s) => s,
+        }
+    }
+}
+
+/// The note type `--notes` gets for a change from `from` to `to`.
+fn note_type_for(from: TaskStatus, to: TaskStatus) -> NoteType {
+    use TaskStatus::*;
+    match (from, to) {
+        (_, ReadyForReview) => NoteType::Implementation,
+        (_, Blocked) => NoteType::Blocker,
+        (ReadyForReview | Completed | Archived, InProgress) => NoteType::Rejection,
+        _ => NoteType::Comment,
+    }
 }
 
 /// Field edits; `None` leaves a field alone. For optional text fields an
@@ -97,7 +134,6 @@ impl Edits {
 
 impl Store {
     /// Moves a task through the workflow (see [`crate::workflow`]).
-    #[tracing::instrument(skip_all, fields(action = action.as_str()))]
     pub async fn transition(
         &self,
         key: &str,
@@ -105,25 +141,60 @@ impl Store {
         req: TransitionRequest,
         actor: &Actor,
     ) -> Result<Task> {
+        self.move_task(key, Move::Action(action), req, actor).await
+    }
+
+    /// Moves a task to a status: by the action that leads there from its
+    /// status, else (with `force`) as a forced change.
+    pub async fn set_status(
+        &self,
+        key: &str,
+        to: TaskStatus,
+        req: TransitionRequest,
+        actor: &Actor,
+    ) -> Result<Task> {
+        self.move_task(key, Move::To(to), req, actor).await
+    }
+
+    #[tracing::instrument(skip_all, fields(to = mv.target().as_str()))]
+    async fn move_task(
+        &self,
+        key: &str,
+        mv: Move,
+        req: TransitionRequest,
+        actor: &Actor,
+    ) -> Result<Task> {
         let reason = validate_opt_text("reason", req.reason.as_deref())?;
-        if action.needs_reason() && reason.is_none() {
-            return Err(Error::invalid(format!(
-                "a reason is required to {} a task",
-                action.as_str()
-            )));
+        let notes = validate_opt_text("notes", req.notes.as_deref())?;
+        let rejection = validate_opt_text("rejection reason", req.rejection_reason.as_deref())?;
+        let doc = validate_opt_name("reason document", req.reason_doc.as_deref())?;
+        if mv.target() == TaskStatus::Blocked && reason.is_none() {
+            return Err(Error::invalid("a reason is required to block a task"));
         }
+        let completion = match &req.completion {
+            Some(c) if !c.is_empty() => Some(completions::validate(c)?),
+            _ => None,
+        };
+        // What history keeps as the reason: the reason, else the rejection
+        // reason, else the notes; the document named after it.
+        let why = reason.clone().or(rejection.clone()).or(notes.clone());
+        let why = match (why, &doc) {
+            (Some(w), Some(d)) => Some(format!("{w} (document: {d})")),
+            (None, Some(d)) => Some(format!("see {d}")),
+            (w, None) => w,
+        };
         let agent = validate_opt_name("agent", req.agent.as_deref())?;
-        let device = self.device().id.clone();
+        let device = self.device().clone();
         let key = self
             .write(async |c: &Connection| {
                 let task = tasks::require(c, key).await?;
-                let change = workflow::plan(
-                    &task.key,
-                    task.status,
-                    action,
-                    task.started_at.is_some(),
-                    req.force,
-                )?;
+                let (action, change) = match mv {
+                    Move::Action(a) => (
+                        Some(a),
+                        workflow::plan(&task.key, task.status, a, req.force)?,
+                    ),
+                    Move::To(to) => workflow::plan_to(&task.key, task.status, to, req.force)?,
+                };
                 let now = time::now();
                 let mut e = Edits::default();
                 let to = change.to;
@@ -143,7 +214,9 @@ impl Store {
                     e.sets.push(("blocked_at", Value::Null));
                     e.sets.push(("blocked_reason", Value::Null));
                 }
-                if action == Action::Start && agent.is_some() {
+                if (action == Some(Action::Start) || to == TaskStatus::InProgress)
+                    && agent.is_some()
+                {
                     e.field(
                         "assigned_agent",
                         task.assigned_agent.clone(),
@@ -157,11 +230,37 @@ impl Store {
                     field: "status",
                     old_value: Some(change.from.as_str().into()),
                     new_value: Some(to.as_str().into()),
-                    reason: reason.clone(),
+                    reason: why.clone(),
                     forced: change.forced,
                 };
-                history::record(c, &status, actor, &device, &now).await?;
-                record_all(c, &task.id, &e, actor, &device, &now).await?;
+                history::record(c, &status, actor, &device.id, &now).await?;
+                record_all(c, &task.id, &e, actor, &device.id, &now).await?;
+                let typed = [
+                    (notes.clone(), note_type_for(change.from, to)),
+                    (rejection.clone(), NoteType::Rejection),
+                ];
+                for (text, note_type) in typed {
+                    let Some(text) = text else { continue };
+                    let content = match &doc {
+                        Some(d) => format!("{text}\n(document: {d})"),
+                        None => text,
+                    };
+                    let note = Note {
+                        id: super::new_id(),
+                        task_key: task.key.clone(),
+                        note_type,
+                        content,
+                        actor_kind: actor.kind,
+                        created_by: actor.name.clone(),
+                        device_id: device.id.clone(),
+                        device_name: device.name.clone(),
+                        created_at: now,
+                    };
+                    history::insert_note(c, &task.id, &note).await?;
+                }
+                if let Some(report) = &completion {
+                    completions::insert(c, &task.id, report, actor, &device.id, &now).await?;
+                }
                 Ok(task.key)
             })
             .await?;

@@ -36,6 +36,12 @@ pub struct TaskFilter {
     /// Matches the agent type or the assigned agent (case-insensitive).
     pub agent: Option<String>,
     pub include_archived: bool,
+    /// Also leave out completed tasks (Go Shark's default list) unless
+    /// statuses are given.
+    pub exclude_completed: bool,
+    /// Only priorities from `priority_min` (1 = highest) to `priority_max`.
+    pub priority_min: Option<TaskPriority>,
+    pub priority_max: Option<TaskPriority>,
 }
 
 pub(crate) const SELECT: &str = "SELECT t.id, t.feature_id, e.number, f.number, t.number, t.title,
@@ -265,9 +271,24 @@ impl Store {
                 })
                 .collect();
             clauses.push(format!("t.status IN ({})", marks.join(", ")));
-        } else if !filter.include_archived {
-            params.push(TaskStatus::Archived.as_str().into());
-            clauses.push(format!("t.status <> ?{}", params.len()));
+        } else {
+            let mut hidden = Vec::new();
+            if !filter.include_archived {
+                hidden.push(TaskStatus::Archived);
+            }
+            if filter.exclude_completed {
+                hidden.push(TaskStatus::Completed);
+            }
+            for s in hidden {
+                params.push(s.as_str().into());
+                clauses.push(format!("t.status <> ?{}", params.len()));
+            }
+        }
+        for (bound, op) in [(filter.priority_min, ">="), (filter.priority_max, "<=")] {
+            if let Some(p) = bound {
+                params.push(p.get().into());
+                clauses.push(format!("t.priority {op} ?{}", params.len()));
+            }
         }
         if let Some(a) = &filter.agent {
             params.push(a.trim().to_lowercase().into());
@@ -294,8 +315,8 @@ impl Store {
     }
 
     /// The task to work on next: a `todo` task whose dependencies are all
-    /// completed (or archived), highest priority first, then the feature's
-    /// execution order, then key order.
+    /// completed (or archived), highest priority first, then the oldest (as
+    /// Go Shark picks among tasks without an execution order), then key order.
     pub async fn next_task(&self, agent: Option<&str>, epic: Option<&str>) -> Result<Option<Task>> {
         let filter = TaskFilter {
             epic: epic.map(str::to_string),
@@ -320,23 +341,10 @@ impl Store {
         .await?
         .into_iter()
         .collect();
-        let order: HashMap<String, i64> =
-            row::query_all(c, "SELECT id, execution_order FROM features", vec![], |r| {
-                Ok((row::text(r, 0)?, row::opt_int(r, 1)?.unwrap_or(i64::MAX)))
-            })
-            .await?
-            .into_iter()
-            .collect();
         Ok(candidates
             .into_iter()
             .filter(|t| t.depends_on.iter().all(|d| done.contains(d)))
-            .min_by_key(|t| {
-                (
-                    t.priority,
-                    order.get(&t.feature_id).copied().unwrap_or(i64::MAX),
-                    TaskKey::parse(&t.key).ok(),
-                )
-            }))
+            .min_by_key(|t| (t.priority, t.created_at, TaskKey::parse(&t.key).ok())))
     }
 }
 

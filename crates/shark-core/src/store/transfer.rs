@@ -12,13 +12,14 @@ use super::{Store, migrations, row};
 use crate::error::{DbContext, Result};
 
 /// Every table Shark syncs, parents first.
-pub(crate) const TABLES: [&str; 6] = [
+pub(crate) const TABLES: [&str; 7] = [
     "devices",
     "epics",
     "features",
     "tasks",
     "task_notes",
     "task_history",
+    "task_completions",
 ];
 
 /// What to do with a row whose id the target already has.

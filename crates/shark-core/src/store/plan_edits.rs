@@ -1,0 +1,283 @@
+//! Editing epics and features: their fields, a status set by hand (or back
+//! to following the work, see [`crate::plan_status`]), completing one, and
+//! deleting one (archiving it with every task inside, so nothing is lost and
+//! the change syncs as ordinary updates, never as a delete).
+
+use turso::{Connection, Value};
+
+use super::history::{self, Change};
+use super::{Store, epics, features, row};
+use crate::error::{DbContext, Error, Result};
+use crate::model::{
+    Actor, Epic, Feature, Level, PlanStatus, TaskStatus, validate_opt_text, validate_title,
+};
+use crate::time;
+
+/// Field edits of an epic or a feature; `None` leaves a field alone. An
+/// empty description clears it. `status: Some(Draft)` means "follow the work".
+#[derive(Debug, Clone, Default)]
+pub struct PlanPatch {
+    pub title: Option<String>,
+    pub description: Option<String>,
+    /// Epics only.
+    pub priority: Option<Level>,
+    /// Epics only.
+    pub business_value: Option<Level>,
+    /// Features only.
+    pub execution_order: Option<i64>,
+    pub status: Option<PlanStatus>,
+}
+
+/// Which level an edit is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Level2 {
+    Epic,
+    Feature,
+}
+
+impl Level2 {
+    fn table(self) -> &'static str {
+        match self {
+            Level2::Epic => "epics",
+            Level2::Feature => "features",
+        }
+    }
+
+    /// The tasks inside an epic or a feature (by its id): id, key-less status.
+    fn tasks_sql(self) -> &'static str {
+        match self {
+            Level2::Epic => {
+                "SELECT t.id, t.status FROM tasks t JOIN features f ON f.id = t.feature_id WHERE f.epic_id = ?1"
+            }
+            Level2::Feature => "SELECT t.id, t.status FROM tasks t WHERE t.feature_id = ?1",
+        }
+    }
+}
+
+/// The columns to set, from a patch (validated).
+fn sets(level: Level2, p: &PlanPatch) -> Result<Vec<(&'static str, Value)>> {
+    let mut sets: Vec<(&'static str, Value)> = Vec::new();
+    if let Some(t) = &p.title {
+        sets.push(("title", validate_title(t)?.into()));
+    }
+    if let Some(d) = &p.description {
+        sets.push((
+            "description",
+            validate_opt_text("description", Some(d))?.into(),
+        ));
+    }
+    match level {
+        Level2::Epic => {
+            if p.execution_order.is_some() {
+                return Err(Error::invalid(
+                    "an epic has no execution order (features do)",
+                ));
+            }
+            if let Some(l) = p.priority {
+                sets.push(("priority", l.as_str().into()));
+            }
+            if let Some(l) = p.business_value {
+                sets.push(("business_value", l.as_str().into()));
+            }
+        }
+        Level2::Feature => {
+            if p.priority.is_some() || p.business_value.is_some() {
+                return Err(Error::invalid(
+                    "a feature has no priority or business value (epics do; tasks have priorities)",
+                ));
+            }
+            if let Some(o) = p.execution_order {
+                sets.push(("execution_order", o.into()));
+            }
+        }
+    }
+    if let Some(s) = p.status {
+        sets.push(("status", s.as_str().into()));
+    }
+    Ok(sets)
+}
+
+/// One UPDATE of the columns in `sets` (none: nothing is written).
+async fn apply_sets(
+    c: &Connection,
+    level: Level2,
+    id: &str,
+    sets: &[(&'static str, Value)],
+) -> Result<()> {
+    if sets.is_empty() {
+        return Ok(());
+    }
+    let mut params: Vec<Value> = vec![id.into(), time::to_text(&time::now()).into()];
+    let mut sql = format!("UPDATE {} SET updated_at = ?2", level.table());
+    for (col, v) in sets {
+        params.push(v.clone());
+        sql.push_str(&format!(", {col} = ?{}", params.len()));
+    }
+    sql.push_str(" WHERE id = ?1");
+    c.execute(sql, params)
+        .await
+        .db("updating an epic or a feature")?;
+    Ok(())
+}
+
+/// Archives every task of `tasks` not archived yet, each with a history row.
+async fn archive_tasks(
+    c: &Connection,
+    tasks: &[(String, String)],
+    why: &str,
+    actor: &Actor,
+    device: &str,
+) -> Result<usize> {
+    let now = time::now();
+    let mut n = 0;
+    for (id, status) in tasks {
+        if status == TaskStatus::Archived.as_str() {
+            continue;
+        }
+        c.execute(
+            "UPDATE tasks SET status = ?2, updated_at = ?3 WHERE id = ?1",
+            (
+                id.as_str(),
+                TaskStatus::Archived.as_str(),
+                time::to_text(&now),
+            ),
+        )
+        .await
+        .db("archiving a task")?;
+        let change = Change {
+            task_id: id,
+            field: "status",
+            old_value: Some(status.clone()),
+            new_value: Some(TaskStatus::Archived.as_str().into()),
+            reason: Some(why.to_string()),
+            forced: false,
+        };
+        history::record(c, &change, actor, device, &now).await?;
+        n += 1;
+    }
+    Ok(n)
+}
+
+/// How many of `tasks` are not completed or archived.
+fn open_work(tasks: &[(String, String)]) -> usize {
+    tasks
+        .iter()
+        .filter(|(_, s)| s != TaskStatus::Completed.as_str() && s != TaskStatus::Archived.as_str())
+        .count()
+}
+
+impl Store {
+    /// Edits an epic's fields or sets its status by hand.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_epic(&self, key: &str, patch: PlanPatch) -> Result<Epic> {
+        let sets = sets(Level2::Epic, &patch)?;
+        self.write(async |c: &Connection| {
+            let id = epics::require(c, key).await?.id;
+            apply_sets(c, Level2::Epic, &id, &sets).await
+        })
+        .await?;
+        self.get_epic(key).await
+    }
+
+    /// Edits a feature's fields or sets its status by hand.
+    #[tracing::instrument(skip_all)]
+    pub async fn update_feature(&self, key: &str, patch: PlanPatch) -> Result<Feature> {
+        let sets = sets(Level2::Feature, &patch)?;
+        self.write(async |c: &Connection| {
+            let id = features::require(c, key).await?.id;
+            apply_sets(c, Level2::Feature, &id, &sets).await
+        })
+        .await?;
+        self.get_feature(key).await
+    }
+
+    /// Marks an epic completed by hand. Refused (invalid state) while a task
+    /// inside is not completed or archived, unless `force`.
+    pub async fn complete_epic(&self, key: &str, force: bool) -> Result<Epic> {
+        self.finish(Level2::Epic, key, PlanStatus::Completed, force, None)
+            .await?;
+        self.get_epic(key).await
+    }
+
+    /// Marks a feature completed by hand (same rule as [`Store::complete_epic`]).
+    pub async fn complete_feature(&self, key: &str, force: bool) -> Result<Feature> {
+        self.finish(Level2::Feature, key, PlanStatus::Completed, force, None)
+            .await?;
+        self.get_feature(key).await
+    }
+
+    /// Deletes an epic the way Shark deletes: archives it and every task in
+    /// it (each in history). Returns the number of tasks archived.
+    pub async fn archive_epic(&self, key: &str, force: bool, actor: &Actor) -> Result<usize> {
+        self.finish(Level2::Epic, key, PlanStatus::Archived, force, Some(actor))
+            .await
+    }
+
+    /// Deletes a feature the way Shark deletes (see [`Store::archive_epic`]).
+    pub async fn archive_feature(&self, key: &str, force: bool, actor: &Actor) -> Result<usize> {
+        self.finish(
+            Level2::Feature,
+            key,
+            PlanStatus::Archived,
+            force,
+            Some(actor),
+        )
+        .await
+    }
+
+    async fn finish(
+        &self,
+        level: Level2,
+        key: &str,
+        to: PlanStatus,
+        force: bool,
+        archive_as: Option<&Actor>,
+    ) -> Result<usize> {
+        let device = self.device().id.clone();
+        self.write(async |c: &Connection| {
+            let (id, key) = match level {
+                Level2::Epic => {
+                    let e = epics::require(c, key).await?;
+                    (e.id, e.key)
+                }
+                Level2::Feature => {
+                    let f = features::require(c, key).await?;
+                    (f.id, f.key)
+                }
+            };
+            let tasks = row::query_all(c, level.tasks_sql(), vec![id.clone().into()], |r| {
+                Ok((row::text(r, 0)?, row::text(r, 1)?))
+            })
+            .await?;
+            let open = open_work(&tasks);
+            if open > 0 && !force {
+                let verb = if to == PlanStatus::Archived { "delete" } else { "complete" };
+                return Err(Error::InvalidState(format!(
+                    "{key} has {open} task(s) not completed or archived; finish them first, or add --force to {verb} {key} anyway{}",
+                    if to == PlanStatus::Archived {
+                        " (its tasks are archived, not erased: reopen brings one back)"
+                    } else {
+                        " (its tasks keep their status)"
+                    }
+                )));
+            }
+            let now = time::to_text(&time::now());
+            c.execute(
+                format!(
+                    "UPDATE {} SET status = ?2, updated_at = ?3 WHERE id = ?1",
+                    level.table()
+                ),
+                (id.as_str(), to.as_str(), now.as_str()),
+            )
+            .await
+            .db("changing a status")?;
+            match archive_as {
+                Some(actor) => {
+                    archive_tasks(c, &tasks, &format!("{key} deleted"), actor, &device).await
+                }
+                None => Ok(0),
+            }
+        })
+        .await
+    }
+}

@@ -1,0 +1,81 @@
+//! Fills what epics and features show from their tasks: counts, progress and
+//! the status as shown (see [`crate::plan_status`]), from one grouped query.
+
+use std::collections::HashMap;
+
+use turso::Connection;
+
+use super::row;
+use crate::error::Result;
+use crate::model::{Epic, Feature, PlanStatus, TaskStatus};
+use crate::plan_status::{self, TaskCounts};
+
+/// Task counts per feature, and each feature's epic and stored status.
+pub(crate) struct Rollup {
+    features: HashMap<String, (String, PlanStatus, TaskCounts)>,
+}
+
+impl Rollup {
+    pub(crate) async fn read(conn: &Connection) -> Result<Self> {
+        let rows = row::query_all(
+            conn,
+            "SELECT f.id, f.epic_id, f.status, t.status, COUNT(t.id)
+             FROM features f LEFT JOIN tasks t ON t.feature_id = f.id
+             GROUP BY f.id, f.epic_id, f.status, t.status",
+            vec![],
+            |r| {
+                Ok((
+                    row::text(r, 0)?,
+                    row::text(r, 1)?,
+                    row::parsed::<PlanStatus>(r, 2)?,
+                    row::opt_text(r, 3)?,
+                    row::int(r, 4)?,
+                ))
+            },
+        )
+        .await?;
+        let mut features: HashMap<String, (String, PlanStatus, TaskCounts)> = HashMap::new();
+        for (fid, eid, stored, status, n) in rows {
+            let entry = features
+                .entry(fid)
+                .or_insert_with(|| (eid, stored, TaskCounts::default()));
+            if let Some(status) = status {
+                entry.2.add(status.parse::<TaskStatus>()?, n.max(0) as u64);
+            }
+        }
+        Ok(Rollup { features })
+    }
+
+    fn feature_counts(&self, id: &str) -> TaskCounts {
+        self.features.get(id).map(|f| f.2).unwrap_or_default()
+    }
+
+    /// Sets each feature's counts, progress and shown status.
+    pub(crate) fn fill_features(&self, features: &mut [Feature]) {
+        for f in features {
+            let c = self.feature_counts(&f.id);
+            f.task_count = c.total() - c.archived;
+            f.progress_pct = c.progress_pct();
+            (f.status, f.status_source) = plan_status::shown(f.status, plan_status::of_tasks(&c));
+        }
+    }
+
+    /// Sets each epic's counts, progress and shown status.
+    pub(crate) fn fill_epics(&self, epics: &mut [Epic]) {
+        for e in epics {
+            let mut total = TaskCounts::default();
+            let mut statuses = Vec::new();
+            for (eid, stored, c) in self.features.values() {
+                if *eid == e.id {
+                    total.merge(c);
+                    statuses.push(plan_status::shown(*stored, plan_status::of_tasks(c)).0);
+                }
+            }
+            e.feature_count = statuses.len() as u64;
+            e.task_count = total.total() - total.archived;
+            e.progress_pct = total.progress_pct();
+            (e.status, e.status_source) =
+                plan_status::shown(e.status, plan_status::of_features(&statuses));
+        }
+    }
+}
