@@ -215,6 +215,17 @@ fn export_then_import_elsewhere_gives_the_same_data() {
         "--type",
         "question",
     ]);
+    a.ok(&[
+        "task",
+        "complete",
+        "T-E01-F01-002",
+        "--files-created",
+        "src/login.rs",
+        "--summary",
+        "Log in works",
+        "--time-spent",
+        "20",
+    ]);
     let out = dir.path().join("out.db");
     let s = a.json(&["export", "--format", "sqlite", out.to_str().unwrap()]);
     assert_eq!(
@@ -234,6 +245,7 @@ fn export_then_import_elsewhere_gives_the_same_data() {
     let b = Machine::new();
     let back = import(&b, &out);
     assert_eq!(counts(&back, "notes"), [3, 0, 0, 0]);
+    assert_eq!(counts(&back, "completions"), [1, 0, 0, 0]);
     assert_eq!(
         back["remarks"],
         serde_json::json!([]),
@@ -263,9 +275,10 @@ fn export_then_import_elsewhere_gives_the_same_data() {
     }
     assert_eq!(da["format"], "shark-export");
     assert_eq!(da["tasks"].as_array().unwrap().len(), 5);
+    assert_eq!(da["completions"][0]["files_created"][0], "src/login.rs");
     assert_eq!(
         da, db,
-        "ids, keys, fields, times, notes and history all the same"
+        "ids, keys, fields, times, notes, history and completion reports all the same"
     );
     // A refused overwrite, then --force.
     let err = a.fails(4, &["export", "--format", "sqlite", out.to_str().unwrap()]);

@@ -145,9 +145,9 @@
       if (!path.startsWith("/")) return err("invalid", "give the file's full path (for example /home/you/shark-tasks.db)");
       if (!path.endsWith(".db")) return err("invalid", `${path} is not an SQLite database; give a Shark database file (shark-tasks.db)`);
       const c = (imported) => ({ imported, updated: 0, unchanged: 0, skipped: 0 });
-      return { file: path, epics: c(1), features: c(1), tasks: c(3), notes: c(0), history: c(0), remarks: ["task status 'in_development' imported as in_progress"] };
+      return { file: path, epics: c(1), features: c(1), tasks: c(3), notes: c(0), history: c(0), completions: c(0), remarks: ["task status 'in_development' imported as in_progress"] };
     },
-    export_data: ({ format, path }) => ({ path, format, epics: db.epics.length, features: db.features.length, tasks: db.tasks.length, notes: db.notes.length, history: db.history.length, bytes: 4096 }),
+    export_data: ({ format, path }) => ({ path, format, epics: db.epics.length, features: db.features.length, tasks: db.tasks.length, notes: db.notes.length, history: db.history.length, completions: 0, bytes: 4096 }),
     get_diagnostics: () => {
       const checks = [
         { id: "config", title: "Settings", status: "pass", detail: "/tmp/shark/config.toml" },

@@ -202,6 +202,7 @@ export interface ImportSummary {
   tasks: ImportCounts;
   notes: ImportCounts;
   history: ImportCounts;
+  completions: ImportCounts;
   remarks: string[];
 }
 
@@ -213,6 +214,7 @@ export interface ExportSummary {
   tasks: number;
   notes: number;
   history: number;
+  completions: number;
   bytes: number;
 }
 

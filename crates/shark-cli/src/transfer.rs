@@ -33,6 +33,9 @@ pub async fn import(store: &Store, path: &Path, out: &Out) -> anyhow::Result<()>
     lines.push(counts("tasks", &s.tasks));
     lines.push(counts("notes", &s.notes));
     lines.push(counts("history", &s.history));
+    if s.completions != Default::default() {
+        lines.push(counts("completion reports", &s.completions));
+    }
     lines.extend(s.remarks.iter().map(|r| format!("note: {r}")));
     out.lines(&lines)
 }
@@ -52,12 +55,13 @@ pub async fn export(
         return out.json(&s);
     }
     out.lines(&[format!(
-        "Exported {} epics, {} features, {} tasks, {} notes and {} history rows to {} ({}, {} bytes).",
+        "Exported {} epics, {} features, {} tasks, {} notes, {} history rows and {} completion reports to {} ({}, {} bytes).",
         s.epics,
         s.features,
         s.tasks,
         s.notes,
         s.history,
+        s.completions,
         s.path.display(),
         s.format,
         s.bytes

@@ -348,13 +348,16 @@ impl Completion {
     }
 }
 
-/// A stored completion report: who and when.
+/// A stored completion report: which task, who, where and when.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct CompletionRecord {
+    pub id: String,
+    pub task_key: String,
     #[serde(flatten)]
     pub report: Completion,
     pub created_by: String,
     pub actor_kind: ActorKind,
+    pub device_id: String,
     pub created_at: Timestamp,
 }
 

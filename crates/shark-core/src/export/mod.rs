@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use serde::Serialize;
 
 use crate::error::{Error, Result};
-use crate::model::{Epic, Feature, HistoryEntry, Note, Task};
+use crate::model::{CompletionRecord, Epic, Feature, HistoryEntry, Note, Task};
 use crate::paths::write_private;
 use crate::store::{Store, TaskFilter};
 use crate::time::{self, Timestamp};
@@ -39,6 +39,8 @@ pub struct Document {
     pub tasks: Vec<Task>,
     pub notes: Vec<Note>,
     pub history: Vec<HistoryEntry>,
+    /// Completion reports (`task complete --files-created ... --summary ...`).
+    pub completions: Vec<CompletionRecord>,
 }
 
 /// What an export wrote.
@@ -51,6 +53,7 @@ pub struct ExportSummary {
     pub tasks: usize,
     pub notes: usize,
     pub history: usize,
+    pub completions: usize,
     pub bytes: u64,
 }
 
@@ -75,6 +78,7 @@ pub async fn document(store: &Store) -> Result<Document> {
         tasks: store.list_tasks(&all).await?,
         notes: store.all_notes().await?,
         history: store.all_history().await?,
+        completions: store.all_completions().await?,
     })
 }
 
@@ -158,6 +162,7 @@ fn summary(d: &Document, path: &Path, format: &'static str, bytes: u64) -> Expor
         tasks: d.tasks.len(),
         notes: d.notes.len(),
         history: d.history.len(),
+        completions: d.completions.len(),
         bytes,
     }
 }

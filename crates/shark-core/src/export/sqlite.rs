@@ -39,6 +39,11 @@ CREATE TABLE task_history (
     id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, task_id INTEGER NOT NULL REFERENCES tasks(id),
     field TEXT NOT NULL, old_value TEXT, new_value TEXT, reason TEXT, forced INTEGER NOT NULL,
     actor TEXT NOT NULL, actor_kind TEXT NOT NULL, device_id TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE task_completions (
+    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, task_id INTEGER NOT NULL REFERENCES tasks(id),
+    files_created TEXT NOT NULL, files_modified TEXT NOT NULL, tests TEXT, summary TEXT,
+    verified INTEGER NOT NULL, time_spent_minutes INTEGER, agent_id TEXT, created_by TEXT NOT NULL,
+    actor_kind TEXT NOT NULL, device_id TEXT NOT NULL, created_at TEXT NOT NULL);
 ";
 
 fn db_err(path: &Path, e: libsql::Error) -> Error {
@@ -201,6 +206,31 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
                 opt(&x.reason),
                 Value::Integer(i64::from(x.forced)),
                 txt(&x.actor),
+                txt(x.actor_kind.as_str()),
+                txt(&x.device_id),
+                txt(time::to_text(&x.created_at)),
+            ],
+        )
+        .await
+        .map_err(e)?;
+    }
+    for (i, x) in d.completions.iter().enumerate() {
+        let r = &x.report;
+        let list = |v: &[String]| txt(serde_json::to_string(v).unwrap_or_else(|_| "[]".into()));
+        c.execute(
+            "INSERT INTO task_completions VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+            vec![
+                Value::Integer(i as i64 + 1),
+                txt(&x.id),
+                Value::Integer(task_ids.get(&x.task_key).copied().unwrap_or_default()),
+                list(&r.files_created),
+                list(&r.files_modified),
+                opt(&r.tests),
+                opt(&r.summary),
+                Value::Integer(i64::from(r.verified)),
+                r.time_spent_minutes.map_or(Value::Null, Value::Integer),
+                opt(&r.agent_id),
+                txt(&x.created_by),
                 txt(x.actor_kind.as_str()),
                 txt(&x.device_id),
                 txt(time::to_text(&x.created_at)),

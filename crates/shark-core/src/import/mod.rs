@@ -38,6 +38,8 @@ pub struct ImportSummary {
     pub tasks: Counts,
     pub notes: Counts,
     pub history: Counts,
+    /// Completion reports (Shark's own exports carry them).
+    pub completions: Counts,
     /// Mapped values, renumbered keys, skipped rows and why, ignored tables.
     pub remarks: Vec<String>,
 }

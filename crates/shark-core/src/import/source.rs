@@ -95,6 +95,25 @@ pub struct SrcHistory {
     pub created_at: Option<Value>,
 }
 
+/// A completion report (only Shark's own exports have them).
+#[derive(Debug, Clone, Default)]
+pub struct SrcCompletion {
+    pub uuid: Option<String>,
+    pub int_id: i64,
+    pub task_int_id: i64,
+    pub files_created: Option<String>,
+    pub files_modified: Option<String>,
+    pub tests: Option<String>,
+    pub summary: Option<String>,
+    pub verified: bool,
+    pub time_spent_minutes: Option<i64>,
+    pub agent_id: Option<String>,
+    pub created_by: Option<String>,
+    pub actor_kind: Option<String>,
+    pub device_id: Option<String>,
+    pub created_at: Option<Value>,
+}
+
 #[derive(Debug, Clone)]
 pub struct SrcRelation {
     pub from_task: i64,
@@ -110,6 +129,7 @@ pub struct Source {
     pub tasks: Vec<SrcTask>,
     pub notes: Vec<SrcNote>,
     pub history: Vec<SrcHistory>,
+    pub completions: Vec<SrcCompletion>,
     pub relations: Vec<SrcRelation>,
     /// Devices (id, name) named by notes and history (exports of ours).
     pub devices: Vec<(String, String)>,
@@ -117,7 +137,7 @@ pub struct Source {
     pub other_tables: Vec<String>,
 }
 
-const KNOWN: [&str; 8] = [
+const KNOWN: [&str; 9] = [
     "devices",
     "shark_export",
     "epics",
@@ -125,6 +145,7 @@ const KNOWN: [&str; 8] = [
     "tasks",
     "task_notes",
     "task_history",
+    "task_completions",
     "task_relationships",
 ];
 
@@ -314,6 +335,26 @@ pub async fn read(path: &Path) -> Result<Source> {
                 task_int_id: int(&r, "task_id").unwrap_or_default(),
                 note_type: text(&r, "note_type"),
                 content: text(&r, "content").unwrap_or_default(),
+                created_by: text(&r, "created_by"),
+                actor_kind: text(&r, "actor_kind"),
+                device_id: text(&r, "device_id"),
+                created_at: value(&r, "created_at"),
+            });
+        }
+    }
+    if has("task_completions") {
+        for r in rows(&conn, path, "task_completions").await? {
+            src.completions.push(SrcCompletion {
+                int_id: int(&r, "id").unwrap_or_default(),
+                uuid: text(&r, "uuid"),
+                task_int_id: int(&r, "task_id").unwrap_or_default(),
+                files_created: text(&r, "files_created"),
+                files_modified: text(&r, "files_modified"),
+                tests: text(&r, "tests"),
+                summary: text(&r, "summary"),
+                verified: int(&r, "verified").unwrap_or_default() != 0,
+                time_spent_minutes: int(&r, "time_spent_minutes"),
+                agent_id: text(&r, "agent_id"),
                 created_by: text(&r, "created_by"),
                 actor_kind: text(&r, "actor_kind"),
                 device_id: text(&r, "device_id"),

@@ -87,24 +87,31 @@ pub(crate) async fn insert(
     Ok(())
 }
 
-fn map(r: &Row) -> Result<CompletionRecord> {
+/// The columns [`map`] reads, after the task's id.
+const COLS: &str = "id, task_id, files_created, files_modified, tests, summary, verified,
+    time_spent_minutes, agent_id, actor_kind, actor, device_id, created_at";
+
+fn map(r: &Row, task_key: String) -> Result<CompletionRecord> {
     let list = |i: usize| -> Result<Vec<String>> {
         serde_json::from_str(&row::text(r, i)?)
             .map_err(|e| Error::Corrupt(format!("a completion's file list: {e}")))
     };
     Ok(CompletionRecord {
+        id: row::text(r, 0)?,
+        task_key,
         report: Completion {
-            files_created: list(0)?,
-            files_modified: list(1)?,
-            tests: row::opt_text(r, 2)?,
-            summary: row::opt_text(r, 3)?,
-            verified: row::int(r, 4)? != 0,
-            time_spent_minutes: row::opt_int(r, 5)?,
-            agent_id: row::opt_text(r, 6)?,
+            files_created: list(2)?,
+            files_modified: list(3)?,
+            tests: row::opt_text(r, 4)?,
+            summary: row::opt_text(r, 5)?,
+            verified: row::int(r, 6)? != 0,
+            time_spent_minutes: row::opt_int(r, 7)?,
+            agent_id: row::opt_text(r, 8)?,
         },
-        actor_kind: row::parsed(r, 7)?,
-        created_by: row::text(r, 8)?,
-        created_at: row::ts(r, 9)?,
+        actor_kind: row::parsed(r, 9)?,
+        created_by: row::text(r, 10)?,
+        device_id: row::text(r, 11)?,
+        created_at: row::ts(r, 12)?,
     })
 }
 
@@ -116,11 +123,29 @@ impl Store {
         let task = tasks::require(c, key).await?;
         row::query_all(
             c,
-            "SELECT files_created, files_modified, tests, summary, verified, time_spent_minutes,
-                    agent_id, actor_kind, actor, created_at
-             FROM task_completions WHERE task_id = ?1 ORDER BY created_at, id",
+            &format!(
+                "SELECT {COLS} FROM task_completions WHERE task_id = ?1 ORDER BY created_at, id"
+            ),
             vec![task.id.into()],
-            map,
+            |r| map(r, task.key.clone()),
+        )
+        .await
+    }
+
+    /// Every completion report, oldest first (for exports). A report whose
+    /// task is gone names the task's id instead of its key.
+    pub async fn all_completions(&self) -> Result<Vec<CompletionRecord>> {
+        let guard = self.reader().await?;
+        let c = &*guard;
+        let keys = tasks::key_map(c).await?;
+        row::query_all(
+            c,
+            &format!("SELECT {COLS} FROM task_completions ORDER BY created_at, id"),
+            vec![],
+            |r| {
+                let id = row::text(r, 1)?;
+                map(r, keys.get(&id).cloned().unwrap_or(id))
+            },
         )
         .await
     }

@@ -396,6 +396,52 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
             upsert(c, "task_history", &id, &[], &fields, have.get(&id)).await?,
         );
     }
+    let have = load(c, "task_completions").await?;
+    for r in &src.completions {
+        let Some(task_id) = task_ids.get(&r.task_int_id) else {
+            s.completions.skipped += 1;
+            remarks.add("a completion report of a task not in the file was skipped");
+            continue;
+        };
+        let created = map::time(r.created_at.as_ref());
+        let id = given_id(r.uuid.as_deref()).unwrap_or_else(|| {
+            stable_id(&format!("task_completions/{}/{task_id}", r.int_id), created)
+        });
+        let list = |v: &Option<String>| {
+            let files: Vec<String> = v
+                .as_deref()
+                .and_then(|v| serde_json::from_str(v).ok())
+                .unwrap_or_default();
+            Value::Text(serde_json::to_string(&files).unwrap_or_else(|_| "[]".into()))
+        };
+        let fields = [
+            ("task_id", Value::Text(task_id.clone())),
+            ("files_created", list(&r.files_created)),
+            ("files_modified", list(&r.files_modified)),
+            ("tests", opt(&r.tests)),
+            ("summary", opt(&r.summary)),
+            ("verified", Value::Integer(i64::from(r.verified))),
+            (
+                "time_spent_minutes",
+                r.time_spent_minutes.map_or(Value::Null, Value::Integer),
+            ),
+            ("agent_id", opt(&r.agent_id)),
+            (
+                "actor_kind",
+                Value::Text(r.actor_kind.clone().unwrap_or_else(|| "user".into())),
+            ),
+            (
+                "actor",
+                Value::Text(r.created_by.clone().unwrap_or_else(|| "go-shark".into())),
+            ),
+            ("device_id", Value::Text(device_of(&r.device_id))),
+            ("created_at", t(or_epoch(created))),
+        ];
+        count(
+            &mut s.completions,
+            upsert(c, "task_completions", &id, &[], &fields, have.get(&id)).await?,
+        );
+    }
     s.remarks = remarks.into_vec();
     Ok(s)
 }
