@@ -9,6 +9,20 @@ use std::time::{Duration, Instant};
 
 use crate::error::{Error, Result};
 
+/// The lock file for `backend`: `shark.lock` in the data folder, but a
+/// database file named by a path is locked beside itself (`tasks.db.lock`),
+/// so it can be used (`--db`) while another process owns this machine's.
+pub(crate) fn file_for(paths: &crate::paths::SharkPaths, backend: &super::Backend) -> PathBuf {
+    match backend {
+        super::Backend::LocalFile(p) => {
+            let mut name = p.file_name().unwrap_or_default().to_os_string();
+            name.push(".lock");
+            p.with_file_name(name)
+        }
+        _ => paths.lock_file(),
+    }
+}
+
 /// How often a waiting process retries the lock.
 const POLL: Duration = Duration::from_millis(25);
 

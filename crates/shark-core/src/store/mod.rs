@@ -121,17 +121,7 @@ impl Store {
         backend: &Backend,
     ) -> Result<Self> {
         paths.ensure_dirs()?;
-        // A database file named by a path is locked beside itself, so it can
-        // be used (`--db`) while another process owns this machine's database.
-        let lock_file = match backend {
-            Backend::LocalFile(p) => {
-                let mut name = p.file_name().unwrap_or_default().to_os_string();
-                name.push(".lock");
-                p.with_file_name(name)
-            }
-            _ => paths.lock_file(),
-        };
-        let lock = ProcessLock::acquire(&lock_file, lock_timeout).await?;
+        let lock = ProcessLock::acquire(&lock::file_for(paths, backend), lock_timeout).await?;
         let path = match backend {
             Backend::Local => paths.database_file(),
             Backend::LocalFile(p) => p.clone(),

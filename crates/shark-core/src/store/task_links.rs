@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::{Store, TaskFilter};
+use super::{Store, tasks};
 use crate::error::Result;
+use crate::keys::TaskKey;
 use crate::model::{Task, TaskStatus};
 
 /// A task's dependencies and dependents, by key.
@@ -27,25 +28,44 @@ pub fn is_done(status: TaskStatus) -> bool {
 }
 
 impl Store {
-    /// The tasks `key` depends on, in the order given.
+    /// The tasks `key` depends on, in the order given (one whose task is
+    /// gone is left out).
     pub async fn dependencies_of(&self, key: &str) -> Result<Vec<Task>> {
-        let task = self.get_task(key).await?;
-        let all = self.list_tasks(&TaskFilter::everything()).await?;
-        Ok(task
-            .depends_on
-            .iter()
-            .filter_map(|d| all.iter().find(|t| t.key == *d).cloned())
-            .collect())
+        let guard = self.reader().await?;
+        let c = &*guard;
+        let task = tasks::require(c, key).await?;
+        let mut out = Vec::new();
+        for d in &task.depends_on {
+            if let Ok(k) = TaskKey::parse(d)
+                && let Some(t) = tasks::by_key(c, k).await?
+            {
+                out.push(t);
+            }
+        }
+        Ok(out)
     }
 
     /// The tasks that depend on `key` (not archived), in key order.
     pub async fn dependents_of(&self, key: &str) -> Result<Vec<Task>> {
-        let task = self.get_task(key).await?;
-        let all = self.list_tasks(&TaskFilter::default()).await?;
-        Ok(all
-            .into_iter()
-            .filter(|t| t.depends_on.contains(&task.key))
-            .collect())
+        let guard = self.reader().await?;
+        let c = &*guard;
+        let task = tasks::require(c, key).await?;
+        // Dependencies are stored as a JSON array of ids: a substring match
+        // finds the candidates without reading every task, then the exact check.
+        let mut found: Vec<Task> = tasks::load(
+            c,
+            "WHERE t.depends_on LIKE ?1 AND t.status <> ?2",
+            vec![
+                format!("%{}%", task.id).into(),
+                TaskStatus::Archived.as_str().into(),
+            ],
+        )
+        .await?
+        .into_iter()
+        .filter(|t| t.depends_on.contains(&task.key))
+        .collect();
+        tasks::sort(&mut found);
+        Ok(found)
     }
 
     /// `task`'s dependencies' statuses and its dependents.
