@@ -202,6 +202,24 @@ fn status_commands_delete_and_dependencies() {
     assert_eq!(h.as_array().unwrap().last().unwrap()["forced"], true);
     m.fails(3, &["task", "set-status", "T-E01-F01-001", "completed"]);
     m.fails(4, &["task", "set-status", "T-E01-F01-001", "done"]);
+    let before = m.snapshot();
+    m.fails(
+        3,
+        &[
+            "task",
+            "update",
+            "T-E01-F01-002",
+            "--status",
+            "completed",
+            "--title",
+            "Renamed",
+        ],
+    );
+    assert_eq!(
+        m.snapshot(),
+        before,
+        "a refused status change writes no field either"
+    );
     let u = m.json(&[
         "task",
         "update",

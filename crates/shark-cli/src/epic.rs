@@ -6,6 +6,7 @@ use shark_core::model::{Epic, Feature, Level};
 use shark_core::store::{NewEpic, PlanPatch, Store};
 
 use crate::args::EpicCmd;
+use crate::args::plan::Finish;
 use crate::locate::one_of;
 use crate::plan::{self, Results};
 use crate::render::{Out, clip, or_dash};
@@ -107,7 +108,7 @@ pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
                 show(out, &epic)
             }
         }
-        EpicCmd::Complete { key, force } => {
+        EpicCmd::Complete(Finish { key, force }) => {
             let epic = store.complete_epic(&key, force).await?;
             if out.json {
                 out.json(&epic)
@@ -115,7 +116,7 @@ pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
                 out.lines(&[format!("Epic {} is completed", epic.key)])
             }
         }
-        EpicCmd::Delete { key, force } => {
+        EpicCmd::Delete(Finish { key, force }) => {
             let actor = out.actor(None);
             let epic = store.get_epic(&key).await?;
             let n = store.archive_epic(&epic.key, force, &actor).await?;

@@ -6,6 +6,7 @@ use shark_core::model::{Feature, Task};
 use shark_core::store::{NewFeature, PlanPatch, Store, TaskFilter};
 
 use crate::args::FeatureCmd;
+use crate::args::plan::Finish;
 use crate::locate::{locate, one_of};
 use crate::plan::{self, Results};
 use crate::render::{Out, clip};
@@ -106,7 +107,7 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
                 )])
             }
         }
-        FeatureCmd::Complete { key, force } => {
+        FeatureCmd::Complete(Finish { key, force }) => {
             let f = store.complete_feature(&key, force).await?;
             if out.json {
                 out.json(&f)
@@ -114,7 +115,7 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
                 out.lines(&[format!("Feature {} is completed", f.key)])
             }
         }
-        FeatureCmd::Delete { key, force } => {
+        FeatureCmd::Delete(Finish { key, force }) => {
             let actor = out.actor(None);
             let f = store.get_feature(&key).await?;
             let n = store.archive_feature(&f.key, force, &actor).await?;

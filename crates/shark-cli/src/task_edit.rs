@@ -200,6 +200,13 @@ async fn update(
     let who = out.actor(None);
     let mut changed = Vec::new();
     let mut task = store.get_task(key).await?;
+    // A status change the workflow refuses is refused before any field is
+    // written, so a rejected update changes nothing.
+    if let Some(to) = status
+        && to != task.status
+    {
+        shark_core::workflow::plan_to(&task.key, task.status, to, req.force)?;
+    }
     if !no_fields {
         let outcome = store.update_task(key, patch, &who).await?;
         changed = outcome.changed;

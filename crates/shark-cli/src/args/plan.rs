@@ -15,6 +15,16 @@ pub struct PlanFields {
     pub status: Option<String>,
 }
 
+/// `complete` and `delete`: the key, and whether to go ahead with work open.
+#[derive(Debug, Args)]
+pub struct Finish {
+    pub key: String,
+    /// Go ahead although some tasks are not completed or archived (complete
+    /// leaves them as they are; delete archives them).
+    #[arg(long)]
+    pub force: bool,
+}
+
 /// Filters of the list commands.
 #[derive(Debug, Args, Default)]
 pub struct PlanFilter {
@@ -63,19 +73,9 @@ pub enum EpicCmd {
         business_value: Option<String>,
     },
     /// Mark an epic completed (refused while tasks are open, unless --force).
-    Complete {
-        key: String,
-        /// Complete it although some tasks are not done (they keep their status).
-        #[arg(long)]
-        force: bool,
-    },
+    Complete(Finish),
     /// Delete an epic: it and its tasks are archived, never erased (--force if tasks are open).
-    Delete {
-        key: String,
-        /// Delete it although some tasks are not done.
-        #[arg(long)]
-        force: bool,
-    },
+    Delete(Finish),
 }
 
 #[derive(Debug, Subcommand)]
@@ -121,17 +121,7 @@ pub enum FeatureCmd {
         execution_order: Option<i64>,
     },
     /// Mark a feature completed (refused while tasks are open, unless --force).
-    Complete {
-        key: String,
-        /// Complete it although some tasks are not done (they keep their status).
-        #[arg(long)]
-        force: bool,
-    },
+    Complete(Finish),
     /// Delete a feature: it and its tasks are archived, never erased (--force if tasks are open).
-    Delete {
-        key: String,
-        /// Delete it although some tasks are not done.
-        #[arg(long)]
-        force: bool,
-    },
+    Delete(Finish),
 }
