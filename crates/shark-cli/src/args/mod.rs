@@ -69,7 +69,7 @@ pub enum Command {
     /// Sync with Turso: every machine a full replica, offline writes.
     #[command(subcommand)]
     Cloud(CloudCmd),
-    /// Check settings, token, files, the database, the server and sync history; each problem with its fix (exit 1 if any check fails).
+    /// Check settings, token, files, the database, the server and sync history; each problem with its fix (exit 5 if any check fails).
     Doctor,
     /// The background process that owns a connected machine's database and syncs it (commands start it when needed).
     #[command(subcommand)]

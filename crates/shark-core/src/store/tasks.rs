@@ -64,6 +64,28 @@ fn key_of(r: &Row, i: usize) -> Result<TaskKey> {
     })
 }
 
+/// Past this many dependencies to name, reading every key is cheaper than
+/// asking for each.
+const KEYS_BY_ID_MAX: usize = 200;
+
+/// The keys of the tasks with these ids (a few: one task's dependencies).
+async fn keys_by_id(conn: &Connection, ids: Vec<String>) -> Result<HashMap<String, String>> {
+    let marks: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let pairs = row::query_all(
+        conn,
+        &format!(
+            "SELECT t.id, e.number, f.number, t.number
+             FROM tasks t JOIN features f ON f.id = t.feature_id JOIN epics e ON e.id = f.epic_id
+             WHERE t.id IN ({})",
+            marks.join(", ")
+        ),
+        ids.into_iter().map(Value::from).collect(),
+        |r| Ok((row::text(r, 0)?, key_of(r, 1)?.to_string())),
+    )
+    .await?;
+    Ok(pairs.into_iter().collect())
+}
+
 /// Every task's id and key.
 pub(crate) async fn key_map(conn: &Connection) -> Result<HashMap<String, String>> {
     let pairs = row::query_all(
@@ -127,8 +149,10 @@ pub(crate) async fn load(
         .flat_map(|l| &l.dep_ids)
         .filter(|id| !keys.contains_key(*id))
         .collect();
-    if !missing.is_empty() {
+    if missing.len() > KEYS_BY_ID_MAX {
         keys.extend(key_map(conn).await?);
+    } else if !missing.is_empty() {
+        keys.extend(keys_by_id(conn, missing.into_iter().cloned().collect()).await?);
     }
     Ok(loaded
         .into_iter()
