@@ -2,7 +2,7 @@
 //! requests without `Authorization: Bearer <expected>` get Turso's 401 answer;
 //! the others are passed through byte for byte. With `blocked` set, it answers
 //! as Turso does over quota (`BLOCKED`, "Operation was blocked"; see
-//! ../shared/turso-notes.md). With `redirect` set, it answers every
+//! docs/turso.md). With `redirect` set, it answers every
 //! authorized request with a 307 to that address (which nothing may follow).
 //! Loopback only; stops on drop.
 

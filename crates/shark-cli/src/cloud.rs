@@ -2,7 +2,6 @@
 //! local and printed at once; then, when changes are pending or a pull is due,
 //! the same process syncs (bounded by a timeout) before it exits.
 
-use std::io::{IsTerminal, Read};
 use std::time::Duration;
 
 use serde::Serialize;
@@ -162,26 +161,10 @@ async fn init(ctx: &Ctx, url: &str, allow_insecure_http: bool, out: &Out) -> any
 }
 
 fn read_token() -> anyhow::Result<SecretToken> {
-    read_secret(
+    crate::secret_input::read_secret(
         "Turso database token (input hidden): ",
         "no token given: paste it at the prompt, or pipe it: turso db tokens create DB | shark cloud login",
     )
-}
-
-/// Reads a token without echo from a terminal, else from standard input.
-pub(crate) fn read_secret(prompt: &str, when_empty: &str) -> anyhow::Result<SecretToken> {
-    let text = if std::io::stdin().is_terminal() {
-        rpassword::prompt_password(prompt)?
-    } else {
-        let mut s = String::new();
-        std::io::stdin().read_to_string(&mut s)?;
-        s
-    };
-    let token = SecretToken::new(text);
-    if token.is_empty() {
-        return usage(when_empty);
-    }
-    Ok(token)
 }
 
 fn login(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {

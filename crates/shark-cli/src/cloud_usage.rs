@@ -82,7 +82,7 @@ pub fn apply_args(ctx: &mut Ctx, args: &UsageArgs) -> anyhow::Result<(ApiMode, V
 }
 
 fn read_api_token() -> anyhow::Result<SecretToken> {
-    crate::cloud::read_secret(
+    crate::secret_input::read_secret(
         "Turso Platform API token (input hidden): ",
         "no token given: paste it at the prompt, or pipe it: turso auth api-tokens mint shark | shark cloud usage --api-token",
     )

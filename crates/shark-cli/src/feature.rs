@@ -10,7 +10,7 @@ use crate::args::plan::Finish;
 use crate::locate::{locate, one_of};
 use crate::plan::{self, Results};
 use crate::render::{Out, clip};
-use crate::{task, usage};
+use crate::{task_view, usage};
 
 #[derive(Serialize)]
 struct FeatureDetail<'a> {
@@ -154,7 +154,7 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
                 out.lines(&["", d.as_str()])?;
             }
             out.lines(&["", "Tasks:"])?;
-            task::table(out, &tasks)
+            task_view::table(out, &tasks)
         }
     }
 }

@@ -18,10 +18,12 @@ mod locate;
 mod plan;
 mod printable;
 pub mod render;
+mod secret_input;
 mod status;
 mod task;
 mod task_edit;
 mod task_json;
+mod task_view;
 mod transfer;
 
 use std::time::Duration;

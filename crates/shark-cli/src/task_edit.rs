@@ -8,8 +8,8 @@ use shark_core::workflow::Action;
 
 use crate::args::{CompletionArgs, TaskCmd, TransitionArgs};
 use crate::render::{Out, clip, or_dash, when};
-use crate::task::show;
 use crate::task_json::{go_history, history_csv};
+use crate::task_view::show;
 use crate::usage;
 
 #[derive(Serialize)]

@@ -16,6 +16,7 @@ pub mod plan_status;
 pub mod secret;
 pub mod store;
 pub mod time;
+mod tls;
 pub mod usage;
 pub mod workflow;
 

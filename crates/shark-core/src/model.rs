@@ -248,6 +248,17 @@ pub fn validate_name(what: &str, name: &str) -> Result<Option<String>> {
     Ok((!t.is_empty()).then(|| t.to_string()))
 }
 
+/// Where an epic's or feature's status as shown comes from (see
+/// [`crate::plan_status`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusSource {
+    /// Derived from the tasks (or features) below.
+    Calculated,
+    /// Set by hand (`update --status`, `complete`, `delete`).
+    Manual,
+}
+
 /// An epic: the top of the plan (`E01`).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Epic {
@@ -257,7 +268,7 @@ pub struct Epic {
     pub description: Option<String>,
     /// As shown: derived from the features unless set by hand (`status_source`).
     pub status: PlanStatus,
-    pub status_source: crate::plan_status::StatusSource,
+    pub status_source: StatusSource,
     pub priority: Level,
     pub business_value: Option<Level>,
     /// Completed tasks as a share of the epic's non-archived tasks, 0-100.
@@ -279,7 +290,7 @@ pub struct Feature {
     pub description: Option<String>,
     /// As shown: derived from the tasks unless set by hand (`status_source`).
     pub status: PlanStatus,
-    pub status_source: crate::plan_status::StatusSource,
+    pub status_source: StatusSource,
     pub execution_order: Option<i64>,
     /// Completed tasks as a share of the feature's non-archived tasks, 0-100.
     pub progress_pct: f64,

@@ -6,19 +6,8 @@
 //! the work", so the rule needs no writes when a task changes and two
 //! machines can never store different derived statuses.
 
-use serde::Serialize;
-
+pub use crate::model::StatusSource;
 use crate::model::{PlanStatus, TaskStatus};
-
-/// Where the status shown comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum StatusSource {
-    /// Derived from the tasks (or features) below.
-    Calculated,
-    /// Set by hand (`update --status`, `complete`, `delete`).
-    Manual,
-}
 
 /// A feature's tasks by kind of status.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! A failure is classified once, where the engine's error enters the core
 //! ([`Problem::of_engine`], called by `Error::sync`), and then travels as
 //! data. The engine reports network failures only as text (see
-//! ../shared/turso-notes.md, "Errors"), so for those the text is read, here
+//! docs/turso.md, "Errors"), so for those the text is read, here
 //! and nowhere else; its busy errors are typed.
 
 use serde::{Deserialize, Serialize};

@@ -81,11 +81,7 @@ pub fn replica_files(paths: &SharkPaths) -> Vec<PathBuf> {
 
 /// The sync engine's own files of the replica (without Shark's markers).
 pub fn replica_engine_files(paths: &SharkPaths) -> Vec<PathBuf> {
-    let base = paths.replica_file();
-    ["", "-wal", "-wal-revert", "-changes", "-info", "-shm"]
-        .iter()
-        .map(|s| PathBuf::from(format!("{}{s}", base.display())))
-        .collect()
+    crate::store::database_files(&paths.replica_file())
 }
 
 fn remove_replica(paths: &SharkPaths) -> Result<()> {

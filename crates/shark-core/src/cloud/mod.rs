@@ -1,5 +1,10 @@
-//! Connecting to Turso: where the database URL comes from and what it means
-//! (`url`), and where the token comes from and whether it is usable (`token`).
+//! Everything between this machine and Turso: where the database URL comes
+//! from and what it means (`url`, `transport` for the http rule), the token
+//! (`token`, `keyring`), opening the local database or the synced replica
+//! (`connect`), a connection test (`probe`), rebuilding a damaged replica
+//! (`rebuild`), one sync pass and its retries (`pipeline`), the background
+//! engine that schedules passes (`engine`), the sync state and success rate
+//! (`state`), and what kind of failure an engine error is (`classify`).
 
 pub mod classify;
 pub mod connect;

@@ -48,18 +48,6 @@ pub(crate) enum Engine {
     Replica(turso::sync::Database),
 }
 
-/// Picks the TLS crypto provider for the process once. rustls chooses one by
-/// itself only when exactly one is compiled in; the desktop app also links the
-/// updater's (`ring`) beside the sync engine's (`aws-lc-rs`), and then every
-/// connection would panic. The sync engine's own provider is installed.
-pub(crate) fn ensure_tls_provider() {
-    static ONCE: std::sync::Once = std::sync::Once::new();
-    ONCE.call_once(|| {
-        // An error means another provider was installed first: that one is used.
-        let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
-    });
-}
-
 impl Engine {
     /// Opens `path` (creating it on first use; a new replica is bootstrapped
     /// from the server, which must then be reachable) and connects.
@@ -76,7 +64,7 @@ impl Engine {
                 Ok((engine, conn))
             }
             Backend::Replica(remote) => {
-                ensure_tls_provider();
+                crate::tls::ensure_provider();
                 let mut builder = turso::sync::Builder::new_remote(&text)
                     .with_remote_url(remote.url.clone())
                     .with_client_name("shark")

@@ -1,6 +1,7 @@
 //! The schema and its versioned, forward-only, additive migrations.
 //!
-//! Rules, because this file becomes a synced replica (../shared/turso-notes.md):
+//! Rules, because this file becomes a synced replica (docs/turso.md, "What
+//! loses data unless designed around"):
 //! every table has a TEXT UUIDv7 primary key (no rowid, no AUTOINCREMENT); no
 //! UNIQUE constraint two machines could both satisfy offline (key uniqueness is
 //! enforced by the code); no triggers, no CHECK, no foreign keys (validation is

@@ -9,9 +9,11 @@ pub mod completions;
 mod engine;
 mod epics;
 mod features;
+mod files;
 mod history;
 mod import_apply;
 mod import_rows;
+mod journal;
 mod lock;
 pub(crate) mod migrations;
 pub mod ownership;
@@ -36,15 +38,16 @@ use turso::Connection;
 
 use crate::config::Device;
 use crate::error::{DbContext, Result};
-use crate::paths::{SharkPaths, make_private};
+use crate::paths::SharkPaths;
 use crate::time;
 use engine::Engine;
 
 pub use checkpoint::{FileSizes, WAL_LIMIT, WAL_WARN};
-pub(crate) use engine::ensure_tls_provider;
 pub use engine::{Backend, Remote, SyncStats};
 pub use epics::NewEpic;
 pub use features::NewFeature;
+pub use files::database_files;
+use files::{restrict, sidecar};
 pub use lock::ProcessLock;
 pub use migrations::latest_version;
 pub use plan_edits::PlanPatch;
@@ -102,6 +105,17 @@ impl std::fmt::Debug for Store {
             .field("path", &self.path)
             .finish_non_exhaustive()
     }
+}
+
+/// Who hears of a committed write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Audience {
+    /// Open views refresh and the write hook (the sync engine's push) runs.
+    Everyone,
+    /// Open views refresh; no push is scheduled (the sync's own bookkeeping).
+    Views,
+    /// Neither (figures no view shows as task data).
+    Nobody,
 }
 
 impl Store {
@@ -219,7 +233,7 @@ impl Store {
         &self,
         f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
     ) -> Result<T> {
-        self.write_tx(f, true).await
+        self.write_inner(f, Audience::Everyone).await
     }
 
     /// [`Store::write`] for the sync engine's own bookkeeping (renumbering,
@@ -228,7 +242,7 @@ impl Store {
         &self,
         f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
     ) -> Result<T> {
-        self.write_tx(f, false).await
+        self.write_inner(f, Audience::Views).await
     }
 
     /// [`Store::write_silently`] for rows no view shows as task data (the
@@ -237,15 +251,7 @@ impl Store {
         &self,
         f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
     ) -> Result<T> {
-        self.write_inner(f, false, false).await
-    }
-
-    async fn write_tx<T>(
-        &self,
-        f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
-        notify: bool,
-    ) -> Result<T> {
-        self.write_inner(f, notify, true).await
+        self.write_inner(f, Audience::Nobody).await
     }
 
     /// One write transaction; `f` runs again, from the start, when the
@@ -255,8 +261,7 @@ impl Store {
     async fn write_inner<T>(
         &self,
         f: impl AsyncFnOnce(&Connection) -> Result<T> + Clone,
-        notify: bool,
-        bump: bool,
+        told: Audience,
     ) -> Result<T> {
         let _guard = self.write.lock().await;
         let start = std::time::Instant::now();
@@ -289,10 +294,10 @@ impl Store {
                 other => break other?,
             }
         };
-        if bump {
+        if told != Audience::Nobody {
             self.bump_version();
         }
-        if let Some(hook) = self.on_write.get().filter(|_| notify) {
+        if let Some(hook) = self.on_write.get().filter(|_| told == Audience::Everyone) {
             hook();
         }
         // Still holding the write lock: no write overlaps the checkpoint.
@@ -436,32 +441,14 @@ impl Store {
     }
 }
 
-/// The database's files that exist made 0600 (the engine creates some with
-/// the default mode).
-fn restrict(path: &Path) -> Result<()> {
-    for suffix in ["", "-wal", "-wal-revert", "-changes", "-info"] {
-        let file = sidecar(path, suffix);
-        if file.exists() {
-            make_private(&file)?;
-        }
-    }
-    Ok(())
-}
-
 impl Store {
-    /// [`restrict`] for the open database; a failure is logged (the next
+    /// [`files::restrict`] for the open database; a failure is logged (the next
     /// open reports it).
     pub(crate) fn restrict_files(&self) {
         if let Err(e) = restrict(&self.path) {
             tracing::warn!("cannot make the database files private: {e}");
         }
     }
-}
-
-fn sidecar(path: &Path, suffix: &str) -> PathBuf {
-    let mut s = path.as_os_str().to_os_string();
-    s.push(suffix);
-    PathBuf::from(s)
 }
 
 /// The read pool's settings from `config.toml` (defaults when unset or

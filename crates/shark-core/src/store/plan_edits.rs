@@ -5,7 +5,7 @@
 
 use turso::{Connection, Value};
 
-use super::history::{self, Change};
+use super::journal::{self, Change};
 use super::{Store, epics, features, row};
 use crate::error::{DbContext, Error, Result};
 use crate::model::{
@@ -152,7 +152,7 @@ async fn archive_tasks(
             reason: Some(why.to_string()),
             forced: false,
         };
-        history::record(c, &change, actor, device, &now).await?;
+        journal::record(c, &change, actor, device, &now).await?;
         n += 1;
     }
     Ok(n)

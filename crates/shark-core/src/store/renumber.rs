@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use turso::{Connection, Value};
 
-use super::history::{self, Change};
+use super::journal::{self, Change};
 use super::{Store, row, tasks};
 use crate::error::{DbContext, Result};
 use crate::model::Actor;
@@ -156,7 +156,7 @@ impl Store {
                     reason: Some("another machine took this key first".into()),
                     forced: false,
                 };
-                history::record(c, &change, &actor, &me, &now).await?;
+                journal::record(c, &change, &actor, &me, &now).await?;
                 out.push(Renumbered {
                     kind: "task",
                     old_key: old_key.clone(),

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use turso::{Connection, Value};
 
-use super::history::{self, Change};
+use super::journal::{self, Change};
 use super::{Store, completions, row, tasks};
 use crate::error::{DbContext, Error, Result};
 use crate::model::{
@@ -233,7 +233,7 @@ impl Store {
                     reason: why.clone(),
                     forced: change.forced,
                 };
-                history::record(c, &status, actor, &device.id, &now).await?;
+                journal::record(c, &status, actor, &device.id, &now).await?;
                 record_all(c, &task.id, &e, actor, &device.id, &now).await?;
                 let typed = [
                     (notes.clone(), note_type_for(change.from, to)),
@@ -256,7 +256,7 @@ impl Store {
                         device_name: device.name.clone(),
                         created_at: now,
                     };
-                    history::insert_note(c, &task.id, &note).await?;
+                    journal::insert_note(c, &task.id, &note).await?;
                 }
                 if let Some(report) = &completion {
                     completions::insert(c, &task.id, report, actor, &device.id, &now).await?;
@@ -376,7 +376,7 @@ async fn record_all(
             reason: None,
             forced: false,
         };
-        history::record(c, &change, actor, device, now).await?;
+        journal::record(c, &change, actor, device, now).await?;
     }
     Ok(())
 }

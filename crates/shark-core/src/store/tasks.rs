@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 
 use turso::{Connection, Row, Value};
 
-use super::{Store, epics, features, history, new_id, row};
+use super::{Store, epics, features, journal, new_id, row};
 use crate::error::{DbContext, Error, Result};
 use crate::keys::{FeatureKey, TaskKey};
 use crate::model::{
@@ -462,9 +462,9 @@ async fn create_one(
     )
     .await
     .db("creating a task")?;
-    history::record(
+    journal::record(
         c,
-        &history::Change {
+        &journal::Change {
             task_id: &task.id,
             field: "status",
             old_value: None,

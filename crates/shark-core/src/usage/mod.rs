@@ -10,6 +10,7 @@ pub mod api_cache;
 mod calendar_tests;
 pub mod counters;
 pub mod meter;
+mod period;
 pub mod platform;
 pub mod quota;
 pub mod report;

@@ -1,7 +1,7 @@
 //! A small client for Turso's Platform API (usage and plan), with every
 //! failure sorted into a state a person can act on: token refused, names not
 //! found, server error, timeout, offline, unreadable answer. Never panics on
-//! what a server sends. Shapes: ../shared/turso-notes.md, "Platform API".
+//! what a server sends. Shapes: docs/turso.md, "Stats and usage".
 
 use std::time::Duration;
 
@@ -155,7 +155,7 @@ pub async fn fetch(
         let organization_figures = figures(&org, "organization")?;
         let database_figures = match database {
             Some(db) => {
-                let (from, _) = super::report::period(now);
+                let (from, _) = super::period::period(now);
                 let url = format!(
                     "{org_path}/databases/{db}/usage?from={}&to={}",
                     from.format("%Y-%m-%dT%H:%M:%SZ"),
@@ -202,7 +202,7 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    crate::store::ensure_tls_provider();
+    crate::tls::ensure_provider();
     let mut http = HttpConnector::new();
     http.enforce_http(false);
     let builder = HttpsConnector::<HttpConnector>::builder();

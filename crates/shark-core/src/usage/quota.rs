@@ -1,5 +1,4 @@
-//! Turso's quotas and plans (../shared/turso-notes.md, "Free plan and
-//! usage"), and the pure rule choosing which limits apply: the settings'
+//! Turso's quotas and plans (docs/turso.md, "Stats and usage"), and the pure rule choosing which limits apply: the settings'
 //! plan, else the plan Turso reports, else the free plan; limits set in the
 //! settings override the plan's.
 

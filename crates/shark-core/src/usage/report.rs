@@ -5,11 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 
 use super::api_cache::ApiSnapshot;
 use super::counters::{Counters, Unsent};
+pub use super::period::period;
 use super::platform::DASHBOARD_URL;
 use super::quota::{ChosenPlan, DEFAULT_WARN_PERCENT, Quota, choose_plan};
 use crate::config::UsageSettings;
@@ -154,24 +155,6 @@ pub struct Inputs<'a> {
     pub api: Option<&'a ApiSnapshot>,
     pub settings: &'a UsageSettings,
     pub this_machine_syncs: bool,
-}
-
-/// The calendar month (UTC) holding `now`: its start and end.
-pub fn period(now: Timestamp) -> (Timestamp, Timestamp) {
-    let start = Utc
-        .with_ymd_and_hms(now.year(), now.month(), 1, 0, 0, 0)
-        .single()
-        .unwrap_or(now);
-    let (y, m) = if now.month() == 12 {
-        (now.year() + 1, 1)
-    } else {
-        (now.year(), now.month() + 1)
-    };
-    let end = Utc
-        .with_ymd_and_hms(y, m, 1, 0, 0, 0)
-        .single()
-        .unwrap_or(now);
-    (start, end)
 }
 
 /// The first day the report reads: the month's start or 30 days back.
