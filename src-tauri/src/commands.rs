@@ -82,7 +82,7 @@ pub struct TaskDetail {
 pub async fn get_task(session: S<'_>, key: String) -> IpcResult<TaskDetail> {
     let live = session.live().await?;
     let task = live.store.get_task(&key).await?;
-    let notes = live.store.task_notes(&key, None).await?;
+    let notes = live.store.task_notes(&key, &[]).await?;
     let history = live.store.task_history(&key).await?;
     let actions = allowed_actions(task.status)
         .into_iter()
@@ -112,6 +112,7 @@ pub async fn create_epic(session: S<'_>, input: EpicInput) -> IpcResult<Epic> {
         description: input.description.filter(|d| !d.trim().is_empty()),
         priority,
         business_value: None,
+        status: None,
     };
     Ok(session.live().await?.store.create_epic(new).await?)
 }
@@ -130,6 +131,7 @@ pub async fn create_feature(session: S<'_>, input: FeatureInput) -> IpcResult<Fe
         title: input.title,
         description: input.description.filter(|d| !d.trim().is_empty()),
         execution_order: None,
+        status: None,
     };
     Ok(session.live().await?.store.create_feature(new).await?)
 }

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use shark_core::model::{Epic, Feature, Level};
-use shark_core::store::{NewEpic, PlanPatch, Store};
+use shark_core::store::{NewEpic, Store};
 
 use crate::args::EpicCmd;
 use crate::args::plan::Finish;
@@ -42,15 +42,9 @@ pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
                 description,
                 priority: level(priority)?,
                 business_value: level(business_value)?,
+                status,
             };
-            let mut epic = store.create_epic(new).await?;
-            if let Some(status) = status {
-                let patch = PlanPatch {
-                    status: Some(status),
-                    ..PlanPatch::default()
-                };
-                epic = store.update_epic(&epic.key, patch).await?;
-            }
+            let epic = store.create_epic(new).await?;
             if out.json {
                 out.json(&epic)
             } else {
@@ -95,7 +89,7 @@ pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
             let mut patch = plan::patch(fields)?;
             patch.priority = level(priority)?;
             patch.business_value = level(business_value)?;
-            if plan::is_empty(&patch) {
+            if patch.is_empty() {
                 return usage(format!(
                     "nothing to update: give --title, --description, --priority, --business-value or --status, e.g. shark epic update {key} --status completed"
                 ));
@@ -118,26 +112,20 @@ pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
         }
         EpicCmd::Delete(Finish { key, force }) => {
             let actor = out.actor(None);
-            let epic = store.get_epic(&key).await?;
-            let n = store.archive_epic(&epic.key, force, &actor).await?;
-            plan::deleted(out, "epic", &epic.key, n)
+            let (key, n) = store.archive_epic(&key, force, &actor).await?;
+            plan::deleted(out, "epic", &key, n)
         }
-    }
-}
-
-fn status_text(e: &Epic) -> String {
-    match e.status_source {
-        shark_core::plan_status::StatusSource::Calculated => {
-            format!("{} (from its tasks)", e.status)
-        }
-        shark_core::plan_status::StatusSource::Manual => format!("{} (set by hand)", e.status),
     }
 }
 
 fn show(out: &Out, epic: &Epic) -> anyhow::Result<()> {
     out.lines(&[
         format!("{}  {}", epic.key, epic.title),
-        format!("Status:    {}", status_text(epic)),
+        format!(
+            "Status:    {} ({})",
+            epic.status,
+            plan::source_text(epic.status_source)
+        ),
         format!(
             "Progress:  {}% of {} tasks in {} features",
             epic.progress_pct, epic.task_count, epic.feature_count

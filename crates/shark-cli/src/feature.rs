@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 use shark_core::model::{Feature, Task};
-use shark_core::store::{NewFeature, PlanPatch, Store, TaskFilter};
+use shark_core::store::{NewFeature, Store, TaskFilter};
 
 use crate::args::FeatureCmd;
 use crate::args::plan::Finish;
@@ -49,15 +49,9 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
                 title,
                 description,
                 execution_order,
+                status,
             };
-            let mut f = store.create_feature(new).await?;
-            if let Some(status) = status {
-                let patch = PlanPatch {
-                    status: Some(status),
-                    ..PlanPatch::default()
-                };
-                f = store.update_feature(&f.key, patch).await?;
-            }
+            let f = store.create_feature(new).await?;
             if out.json {
                 out.json(&f)
             } else {
@@ -92,7 +86,7 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
         } => {
             let mut patch = plan::patch(fields)?;
             patch.execution_order = execution_order;
-            if plan::is_empty(&patch) {
+            if patch.is_empty() {
                 return usage(format!(
                     "nothing to update: give --title, --description, --execution-order or --status, e.g. shark feature update {key} --status completed"
                 ));
@@ -117,9 +111,8 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
         }
         FeatureCmd::Delete(Finish { key, force }) => {
             let actor = out.actor(None);
-            let f = store.get_feature(&key).await?;
-            let n = store.archive_feature(&f.key, force, &actor).await?;
-            plan::deleted(out, "feature", &f.key, n)
+            let (key, n) = store.archive_feature(&key, force, &actor).await?;
+            plan::deleted(out, "feature", &key, n)
         }
         FeatureCmd::Get { key, feature } => {
             let tokens: Vec<String> = std::iter::once(key).chain(feature).collect();
@@ -143,10 +136,7 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
                 format!(
                     "Status:    {} ({})",
                     f.status,
-                    match f.status_source {
-                        shark_core::plan_status::StatusSource::Calculated => "from its tasks",
-                        shark_core::plan_status::StatusSource::Manual => "set by hand",
-                    }
+                    plan::source_text(f.status_source)
                 ),
                 format!("Progress:  {}% of {} tasks", f.progress_pct, f.task_count),
             ])?;

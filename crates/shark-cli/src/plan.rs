@@ -3,7 +3,7 @@
 //! (`{results, count}`), and the outcome of complete and delete.
 
 use serde::Serialize;
-use shark_core::model::PlanStatus;
+use shark_core::model::{PlanStatus, StatusSource};
 use shark_core::store::PlanPatch;
 
 use crate::args::plan::{PlanFields, PlanFilter};
@@ -61,14 +61,12 @@ pub fn patch(fields: PlanFields) -> anyhow::Result<PlanPatch> {
     })
 }
 
-/// Whether a patch changes nothing.
-pub fn is_empty(p: &PlanPatch) -> bool {
-    p.title.is_none()
-        && p.description.is_none()
-        && p.priority.is_none()
-        && p.business_value.is_none()
-        && p.execution_order.is_none()
-        && p.status.is_none()
+/// How a status's origin reads (`shark epic get`, `shark feature get`).
+pub fn source_text(s: StatusSource) -> &'static str {
+    match s {
+        StatusSource::Calculated => "from its tasks",
+        StatusSource::Manual => "set by hand",
+    }
 }
 
 /// Says what `delete` archived.

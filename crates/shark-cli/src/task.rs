@@ -135,7 +135,7 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
         }
         TaskCmd::Get { key } => {
             let task = store.get_task(&key).await?;
-            let notes = store.task_notes(&task.key, None).await?;
+            let notes = store.task_notes(&task.key, &[]).await?;
             let completions = store.task_completions(&task.key).await?;
             let links = store.task_links(&task).await?;
             if out.json {
@@ -154,11 +154,11 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
             let next = store.next_task(agent.as_deref(), epic.as_deref()).await?;
             match (out.json, next) {
                 (true, Some(t)) => {
-                    let links = store.task_links(&t).await?;
+                    let dependency_status = store.dependency_status(&t).await?;
                     out.json(&task_json::Next {
                         task: &t,
                         dependencies: &t.depends_on,
-                        dependency_status: &links.dependency_status,
+                        dependency_status: &dependency_status,
                     })
                 }
                 (true, None) => out.json(&NoneReady {

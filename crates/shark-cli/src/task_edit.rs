@@ -186,12 +186,7 @@ async fn update(
     req: TransitionRequest,
     out: &Out,
 ) -> anyhow::Result<()> {
-    let no_fields = patch.title.is_none()
-        && patch.description.is_none()
-        && patch.priority.is_none()
-        && patch.agent_type.is_none()
-        && patch.assigned_agent.is_none()
-        && patch.depends_on.is_none();
+    let no_fields = patch.is_empty();
     if no_fields && status.is_none() {
         return usage(format!(
             "nothing to update: give --title, --description, --priority, --agent, --assign, --depends-on or --status, e.g. shark task update {key} --priority 1"
@@ -242,12 +237,7 @@ async fn notes(store: &Store, key: &str, types: &[String], out: &Out) -> anyhow:
         .filter(|t| !t.is_empty())
         .map(|t| t.parse::<NoteType>())
         .collect::<Result<Vec<_>, _>>()?;
-    let notes: Vec<_> = store
-        .task_notes(key, None)
-        .await?
-        .into_iter()
-        .filter(|n| types.is_empty() || types.contains(&n.note_type))
-        .collect();
+    let notes = store.task_notes(key, &types).await?;
     if out.json {
         return out.json(&notes);
     }

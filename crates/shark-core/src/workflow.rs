@@ -50,11 +50,6 @@ impl Action {
         }
     }
 
-    /// Whether the action needs a reason (kept as `blocked_reason`).
-    pub fn needs_reason(self) -> bool {
-        self == Action::Block
-    }
-
     /// Statuses the action is allowed from without `--force`.
     fn allowed_from(self, s: TaskStatus) -> bool {
         use TaskStatus::*;

@@ -10,7 +10,7 @@ use super::{Store, new_id, row};
 use crate::error::{DbContext, Error, Result};
 use crate::keys::EpicKey;
 use crate::model::{Epic, Level, PlanStatus, validate_opt_text, validate_title};
-use crate::plan_status::StatusSource;
+use crate::plan_status::{self, StatusSource};
 use crate::time;
 
 /// What a user gives to create an epic.
@@ -20,6 +20,8 @@ pub struct NewEpic {
     pub description: Option<String>,
     pub priority: Option<Level>,
     pub business_value: Option<Level>,
+    /// A status set by hand; `None` (or draft) follows the work.
+    pub status: Option<PlanStatus>,
 }
 
 const COLS: &str =
@@ -77,7 +79,8 @@ pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Epic> {
 }
 
 impl Store {
-    /// Creates an epic with the next free key (`E01`, `E02`, ...), status draft.
+    /// Creates an epic with the next free key (`E01`, `E02`, ...), following
+    /// its work unless a status is given.
     #[tracing::instrument(skip_all)]
     pub async fn create_epic(&self, new: NewEpic) -> Result<Epic> {
         let title = validate_title(&new.title)?;
@@ -90,13 +93,14 @@ impl Store {
                 .collect();
             let number = crate::keys::next_free(&taken)?;
             let now = time::now();
+            let stored = new.status.unwrap_or(PlanStatus::Draft);
             let epic = Epic {
                 id: new_id(),
                 key: EpicKey(number).to_string(),
                 title: title.clone(),
                 description: description.clone(),
-                status: PlanStatus::Draft,
-                status_source: StatusSource::Calculated,
+                status: stored,
+                status_source: plan_status::shown(stored, PlanStatus::Draft).1,
                 priority: new.priority.unwrap_or(Level::Medium),
                 business_value: new.business_value,
                 progress_pct: 0.0,

@@ -8,7 +8,7 @@ use super::{Store, epics, new_id, row};
 use crate::error::{DbContext, Error, Result};
 use crate::keys::{EpicKey, FeatureKey};
 use crate::model::{Feature, PlanStatus, validate_opt_text, validate_title};
-use crate::plan_status::StatusSource;
+use crate::plan_status::{self, StatusSource};
 use crate::time;
 
 /// What a user gives to create a feature.
@@ -20,6 +20,8 @@ pub struct NewFeature {
     pub description: Option<String>,
     /// Defaults to after the epic's last feature.
     pub execution_order: Option<i64>,
+    /// A status set by hand; `None` (or draft) follows the tasks.
+    pub status: Option<PlanStatus>,
 }
 
 const SELECT: &str = "SELECT f.id, f.epic_id, e.number, f.number, f.title, f.description, f.status,
@@ -113,6 +115,7 @@ impl Store {
                 feature: next,
             };
             let now = time::now();
+            let stored = new.status.unwrap_or(PlanStatus::Draft);
             let feature = Feature {
                 id: new_id(),
                 epic_id: epic.id.clone(),
@@ -120,8 +123,8 @@ impl Store {
                 key: key.to_string(),
                 title: title.clone(),
                 description: description.clone(),
-                status: PlanStatus::Draft,
-                status_source: StatusSource::Calculated,
+                status: stored,
+                status_source: plan_status::shown(stored, PlanStatus::Draft).1,
                 execution_order: Some(order),
                 progress_pct: 0.0,
                 task_count: 0,

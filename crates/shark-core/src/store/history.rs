@@ -91,8 +91,8 @@ impl Store {
         .await
     }
 
-    /// A task's notes, oldest first, optionally of one type.
-    pub async fn task_notes(&self, key: &str, note_type: Option<NoteType>) -> Result<Vec<Note>> {
+    /// A task's notes, oldest first, of these types (none given: all).
+    pub async fn task_notes(&self, key: &str, types: &[NoteType]) -> Result<Vec<Note>> {
         let guard = self.reader().await?;
         let c = &*guard;
         let task = tasks::require(c, key).await?;
@@ -108,7 +108,7 @@ impl Store {
         .await?;
         Ok(notes
             .into_iter()
-            .filter(|n| note_type.is_none_or(|t| n.note_type == t))
+            .filter(|n| types.is_empty() || types.contains(&n.note_type))
             .collect())
     }
 }

@@ -6,8 +6,9 @@
 use turso::{Connection, Value};
 
 use super::journal::{self, Change};
+use super::task_links::is_done;
 use super::{Store, epics, features, row};
-use crate::error::{DbContext, Error, Result};
+use crate::error::{Error, Result};
 use crate::model::{
     Actor, Epic, Feature, Level, PlanStatus, TaskStatus, validate_opt_text, validate_title,
 };
@@ -26,6 +27,18 @@ pub struct PlanPatch {
     /// Features only.
     pub execution_order: Option<i64>,
     pub status: Option<PlanStatus>,
+}
+
+impl PlanPatch {
+    /// Whether the patch changes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.title.is_none()
+            && self.description.is_none()
+            && self.priority.is_none()
+            && self.business_value.is_none()
+            && self.execution_order.is_none()
+            && self.status.is_none()
+    }
 }
 
 /// Which level an edit is for.
@@ -97,58 +110,33 @@ fn sets(level: Level2, p: &PlanPatch) -> Result<Vec<(&'static str, Value)>> {
     Ok(sets)
 }
 
-/// One UPDATE of the columns in `sets` (none: nothing is written).
-async fn apply_sets(
-    c: &Connection,
-    level: Level2,
-    id: &str,
-    sets: &[(&'static str, Value)],
-) -> Result<()> {
-    if sets.is_empty() {
-        return Ok(());
-    }
-    let mut params: Vec<Value> = vec![id.into(), time::to_text(&time::now()).into()];
-    let mut sql = format!("UPDATE {} SET updated_at = ?2", level.table());
-    for (col, v) in sets {
-        params.push(v.clone());
-        sql.push_str(&format!(", {col} = ?{}", params.len()));
-    }
-    sql.push_str(" WHERE id = ?1");
-    c.execute(sql, params)
-        .await
-        .db("updating an epic or a feature")?;
-    Ok(())
-}
-
 /// Archives every task of `tasks` not archived yet, each with a history row.
 async fn archive_tasks(
     c: &Connection,
-    tasks: &[(String, String)],
+    tasks: &[(String, TaskStatus)],
     why: &str,
     actor: &Actor,
     device: &str,
 ) -> Result<usize> {
     let now = time::now();
     let mut n = 0;
-    for (id, status) in tasks {
-        if status == TaskStatus::Archived.as_str() {
-            continue;
-        }
-        c.execute(
-            "UPDATE tasks SET status = ?2, updated_at = ?3 WHERE id = ?1",
-            (
-                id.as_str(),
-                TaskStatus::Archived.as_str(),
-                time::to_text(&now),
-            ),
+    for (id, status) in tasks.iter().filter(|(_, s)| *s != TaskStatus::Archived) {
+        let archived = TaskStatus::Archived.as_str();
+        let sets = [("status", Value::from(archived))];
+        row::update(
+            c,
+            "tasks",
+            id,
+            &time::to_text(&now),
+            &sets,
+            "archiving a task",
         )
-        .await
-        .db("archiving a task")?;
+        .await?;
         let change = Change {
             task_id: id,
             field: "status",
-            old_value: Some(status.clone()),
-            new_value: Some(TaskStatus::Archived.as_str().into()),
+            old_value: Some(status.as_str().into()),
+            new_value: Some(archived.into()),
             reason: Some(why.to_string()),
             forced: false,
         };
@@ -158,14 +146,6 @@ async fn archive_tasks(
     Ok(n)
 }
 
-/// How many of `tasks` are not completed or archived.
-fn open_work(tasks: &[(String, String)]) -> usize {
-    tasks
-        .iter()
-        .filter(|(_, s)| s != TaskStatus::Completed.as_str() && s != TaskStatus::Archived.as_str())
-        .count()
-}
-
 impl Store {
     /// Edits an epic's fields or sets its status by hand.
     #[tracing::instrument(skip_all)]
@@ -173,7 +153,8 @@ impl Store {
         let sets = sets(Level2::Epic, &patch)?;
         self.write(async |c: &Connection| {
             let id = epics::require(c, key).await?.id;
-            apply_sets(c, Level2::Epic, &id, &sets).await
+            let now = time::to_text(&time::now());
+            row::update(c, "epics", &id, &now, &sets, "updating an epic").await
         })
         .await?;
         self.get_epic(key).await
@@ -185,7 +166,8 @@ impl Store {
         let sets = sets(Level2::Feature, &patch)?;
         self.write(async |c: &Connection| {
             let id = features::require(c, key).await?.id;
-            apply_sets(c, Level2::Feature, &id, &sets).await
+            let now = time::to_text(&time::now());
+            row::update(c, "features", &id, &now, &sets, "updating a feature").await
         })
         .await?;
         self.get_feature(key).await
@@ -207,14 +189,24 @@ impl Store {
     }
 
     /// Deletes an epic the way Shark deletes: archives it and every task in
-    /// it (each in history). Returns the number of tasks archived.
-    pub async fn archive_epic(&self, key: &str, force: bool, actor: &Actor) -> Result<usize> {
+    /// it (each in history). Returns its key and the number of tasks archived.
+    pub async fn archive_epic(
+        &self,
+        key: &str,
+        force: bool,
+        actor: &Actor,
+    ) -> Result<(String, usize)> {
         self.finish(Level2::Epic, key, PlanStatus::Archived, force, Some(actor))
             .await
     }
 
     /// Deletes a feature the way Shark deletes (see [`Store::archive_epic`]).
-    pub async fn archive_feature(&self, key: &str, force: bool, actor: &Actor) -> Result<usize> {
+    pub async fn archive_feature(
+        &self,
+        key: &str,
+        force: bool,
+        actor: &Actor,
+    ) -> Result<(String, usize)> {
         self.finish(
             Level2::Feature,
             key,
@@ -232,7 +224,7 @@ impl Store {
         to: PlanStatus,
         force: bool,
         archive_as: Option<&Actor>,
-    ) -> Result<usize> {
+    ) -> Result<(String, usize)> {
         let device = self.device().id.clone();
         self.write(async |c: &Connection| {
             let (id, key) = match level {
@@ -246,10 +238,10 @@ impl Store {
                 }
             };
             let tasks = row::query_all(c, level.tasks_sql(), vec![id.clone().into()], |r| {
-                Ok((row::text(r, 0)?, row::text(r, 1)?))
+                Ok((row::text(r, 0)?, row::parsed::<TaskStatus>(r, 1)?))
             })
             .await?;
-            let open = open_work(&tasks);
+            let open = tasks.iter().filter(|(_, s)| !is_done(*s)).count();
             if open > 0 && !force {
                 let verb = if to == PlanStatus::Archived { "delete" } else { "complete" };
                 return Err(Error::InvalidState(format!(
@@ -262,21 +254,15 @@ impl Store {
                 )));
             }
             let now = time::to_text(&time::now());
-            c.execute(
-                format!(
-                    "UPDATE {} SET status = ?2, updated_at = ?3 WHERE id = ?1",
-                    level.table()
-                ),
-                (id.as_str(), to.as_str(), now.as_str()),
-            )
-            .await
-            .db("changing a status")?;
-            match archive_as {
+            let sets = [("status", Value::from(to.as_str()))];
+            row::update(c, level.table(), &id, &now, &sets, "changing a status").await?;
+            let archived = match archive_as {
                 Some(actor) => {
-                    archive_tasks(c, &tasks, &format!("{key} deleted"), actor, &device).await
+                    archive_tasks(c, &tasks, &format!("{key} deleted"), actor, &device).await?
                 }
-                None => Ok(0),
-            }
+                None => 0,
+            };
+            Ok((key, archived))
         })
         .await
     }

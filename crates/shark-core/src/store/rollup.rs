@@ -62,15 +62,17 @@ impl Rollup {
 
     /// Sets each epic's counts, progress and shown status.
     pub(crate) fn fill_epics(&self, epics: &mut [Epic]) {
+        // Each epic's task counts and its features' statuses as shown, in one pass.
+        let mut per: HashMap<&str, (TaskCounts, Vec<PlanStatus>)> = HashMap::new();
+        for (eid, stored, c) in self.features.values() {
+            let entry = per.entry(eid.as_str()).or_default();
+            entry.0.merge(c);
+            entry
+                .1
+                .push(plan_status::shown(*stored, plan_status::of_tasks(c)).0);
+        }
         for e in epics {
-            let mut total = TaskCounts::default();
-            let mut statuses = Vec::new();
-            for (eid, stored, c) in self.features.values() {
-                if *eid == e.id {
-                    total.merge(c);
-                    statuses.push(plan_status::shown(*stored, plan_status::of_tasks(c)).0);
-                }
-            }
+            let (total, statuses) = per.remove(e.id.as_str()).unwrap_or_default();
             e.feature_count = statuses.len() as u64;
             e.task_count = total.total() - total.archived;
             e.progress_pct = total.progress_pct();

@@ -130,6 +130,31 @@ async fn query_rows<T>(
     }
 }
 
+/// `UPDATE table SET updated_at = now, column = value, ... WHERE id = id`
+/// for the columns in `sets` only (so sync merges edits of other columns);
+/// with none, nothing is written.
+pub(crate) async fn update(
+    c: &Connection,
+    table: &str,
+    id: &str,
+    now: &str,
+    sets: &[(&str, Value)],
+    context: &'static str,
+) -> Result<()> {
+    if sets.is_empty() {
+        return Ok(());
+    }
+    let mut params: Vec<Value> = vec![id.into(), now.into()];
+    let mut sql = format!("UPDATE {table} SET updated_at = ?2");
+    for (col, v) in sets {
+        params.push(v.clone());
+        sql.push_str(&format!(", {col} = ?{}", params.len()));
+    }
+    sql.push_str(" WHERE id = ?1");
+    c.execute(sql, params).await.db(context)?;
+    Ok(())
+}
+
 /// Runs a query and maps every row.
 pub(crate) async fn query_all<T>(
     conn: &Connection,

@@ -8,7 +8,7 @@ use turso::{Connection, Value};
 
 use super::journal::{self, Change};
 use super::{Store, completions, row, tasks};
-use crate::error::{DbContext, Error, Result};
+use crate::error::{Error, Result};
 use crate::model::{
     Actor, Completion, Note, NoteType, Task, TaskPriority, TaskStatus, validate_name,
     validate_opt_name, validate_opt_text, validate_text, validate_title,
@@ -77,7 +77,8 @@ pub struct TaskPatch {
 }
 
 impl TaskPatch {
-    fn is_empty(&self) -> bool {
+    /// Whether the patch edits no field.
+    pub fn is_empty(&self) -> bool {
         self.title.is_none()
             && self.description.is_none()
             && self.priority.is_none()
@@ -117,18 +118,7 @@ impl Edits {
     }
 
     async fn apply(&self, c: &Connection, task_id: &str, now: &str) -> Result<()> {
-        if self.sets.is_empty() {
-            return Ok(());
-        }
-        let mut params: Vec<Value> = vec![task_id.into(), now.into()];
-        let mut sql = String::from("UPDATE tasks SET updated_at = ?2");
-        for (col, v) in &self.sets {
-            params.push(v.clone());
-            sql.push_str(&format!(", {col} = ?{}", params.len()));
-        }
-        sql.push_str(" WHERE id = ?1");
-        c.execute(sql, params).await.db("updating a task")?;
-        Ok(())
+        row::update(c, "tasks", task_id, now, &self.sets, "updating a task").await
     }
 }
 

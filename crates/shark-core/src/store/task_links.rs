@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 
 use serde::Serialize;
+use turso::Connection;
 
 use super::{Store, tasks};
 use crate::error::Result;
@@ -27,51 +28,67 @@ pub fn is_done(status: TaskStatus) -> bool {
     matches!(status, TaskStatus::Completed | TaskStatus::Archived)
 }
 
+/// The tasks `task` depends on, in the order given (one whose task is gone
+/// is left out).
+async fn dependencies(c: &Connection, task: &Task) -> Result<Vec<Task>> {
+    let mut out = Vec::new();
+    for d in &task.depends_on {
+        if let Ok(k) = TaskKey::parse(d)
+            && let Some(t) = tasks::by_key(c, k).await?
+        {
+            out.push(t);
+        }
+    }
+    Ok(out)
+}
+
+/// The tasks that depend on `task` (not archived), in key order.
+async fn dependents(c: &Connection, task: &Task) -> Result<Vec<Task>> {
+    // Dependencies are stored as a JSON array of ids: a substring match
+    // finds the candidates without reading every task, then the exact check.
+    let mut found: Vec<Task> = tasks::load(
+        c,
+        "WHERE t.depends_on LIKE ?1 AND t.status <> ?2",
+        vec![
+            format!("%{}%", task.id).into(),
+            TaskStatus::Archived.as_str().into(),
+        ],
+    )
+    .await?
+    .into_iter()
+    .filter(|t| t.depends_on.contains(&task.key))
+    .collect();
+    tasks::sort(&mut found);
+    Ok(found)
+}
+
 impl Store {
     /// The tasks `key` depends on, in the order given (one whose task is
     /// gone is left out).
     pub async fn dependencies_of(&self, key: &str) -> Result<Vec<Task>> {
         let guard = self.reader().await?;
-        let c = &*guard;
-        let task = tasks::require(c, key).await?;
-        let mut out = Vec::new();
-        for d in &task.depends_on {
-            if let Ok(k) = TaskKey::parse(d)
-                && let Some(t) = tasks::by_key(c, k).await?
-            {
-                out.push(t);
-            }
-        }
-        Ok(out)
+        let task = tasks::require(&guard, key).await?;
+        dependencies(&guard, &task).await
     }
 
     /// The tasks that depend on `key` (not archived), in key order.
     pub async fn dependents_of(&self, key: &str) -> Result<Vec<Task>> {
         let guard = self.reader().await?;
-        let c = &*guard;
-        let task = tasks::require(c, key).await?;
-        // Dependencies are stored as a JSON array of ids: a substring match
-        // finds the candidates without reading every task, then the exact check.
-        let mut found: Vec<Task> = tasks::load(
-            c,
-            "WHERE t.depends_on LIKE ?1 AND t.status <> ?2",
-            vec![
-                format!("%{}%", task.id).into(),
-                TaskStatus::Archived.as_str().into(),
-            ],
-        )
-        .await?
-        .into_iter()
-        .filter(|t| t.depends_on.contains(&task.key))
-        .collect();
-        tasks::sort(&mut found);
-        Ok(found)
+        let task = tasks::require(&guard, key).await?;
+        dependents(&guard, &task).await
+    }
+
+    /// The status of each task `task` depends on (what `task next` shows).
+    pub async fn dependency_status(&self, task: &Task) -> Result<BTreeMap<String, TaskStatus>> {
+        let deps = dependencies(&*self.reader().await?, task).await?;
+        Ok(deps.into_iter().map(|d| (d.key, d.status)).collect())
     }
 
     /// `task`'s dependencies' statuses and its dependents.
     pub async fn task_links(&self, task: &Task) -> Result<TaskLinks> {
-        let deps = self.dependencies_of(&task.key).await?;
-        let blocks = self.dependents_of(&task.key).await?;
+        let guard = self.reader().await?;
+        let deps = dependencies(&guard, task).await?;
+        let blocks = dependents(&guard, task).await?;
         Ok(TaskLinks {
             dependency_status: deps.iter().map(|d| (d.key.clone(), d.status)).collect(),
             blocked_by: deps
