@@ -2,8 +2,9 @@
 # Sets up and runs every check: formatting, clippy with warnings denied, the
 # Rust tests (core, CLI driven as a real binary, sync against the real Turso
 # sync server from npm, the app's shell), the UI's unit tests (Vitest), the UI
-# end to end in headless Chromium, the real app under Xvfb over WebDriver, and
-# the benchmark suite in its quick mode (it must complete; timings unchecked).
+# end to end in headless Chromium, the real app under Xvfb over WebDriver, the
+# Debian package (built, installed, upgraded, removed with dpkg), and the
+# benchmark suite in its quick mode (it must complete; timings unchecked).
 # CI runs exactly this (.ci/run).
 source "$(dirname "$0")/common.sh"
 need_rust
@@ -27,6 +28,8 @@ node ui/e2e/ui-e2e.mjs
 need_tauri_driver
 log "the app end to end (Xvfb, D-Bus, WebDriver)"
 bash scripts/app-e2e.sh
+log "the Debian package: built, installed, upgraded and removed (dpkg, throwaway root)"
+bash scripts/package-test.sh
 log "the benchmark suite, quick mode (tiny sizes: it must complete)"
 bash scripts/bench.sh --quick
 log "all checks passed"

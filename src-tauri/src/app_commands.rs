@@ -67,6 +67,9 @@ pub struct UpdateCheck {
     pub problem: Option<String>,
 }
 
+/// What "Check for updates" says in a build made without a signing key.
+pub const NOT_CONFIGURED: &str = "Updates are not configured for this build (it was built without a signing key): install a newer package to update.";
+
 #[tauri::command]
 pub async fn check_update(app: AppHandle) -> UpdateCheck {
     let current = app.package_info().version.to_string();
@@ -86,6 +89,14 @@ pub async fn check_update(app: AppHandle) -> UpdateCheck {
             version: None,
             current,
             problem: None,
+        },
+        // A build without a signing key has no update endpoint (see
+        // scripts/package.sh): that is a fact about the build, not a failure.
+        Err(tauri_plugin_updater::Error::EmptyEndpoints) => UpdateCheck {
+            available: false,
+            version: None,
+            current,
+            problem: Some(NOT_CONFIGURED.into()),
         },
         Err(e) => {
             tracing::info!("update check failed: {e}");

@@ -292,6 +292,12 @@ try {
   assert.match(await js("return document.querySelector('[data-check=integrity]').className"), /pass/);
   assert.match(await js("return document.querySelector('[data-check=pool]').textContent"), /of 10 .*the owner's/);
   assert.match(await js("return document.querySelector('[data-check=owner]').textContent"), /Shark desktop app \(process \d+\) holds the database/);
+  // A build made without a signing key (every build but a signed release)
+  // has no update endpoint, and says so instead of reporting a failure.
+  await click("#s-update-btn");
+  await until("the update check", "return !/Checking/.test(document.querySelector('[data-testid=update-result]')?.textContent ?? 'Checking')", 20000);
+  assert.match(await js("return document.querySelector('[data-testid=update-result]').textContent"), /Updates are not configured for this build/);
+  console.log("ok - Settings: Check for updates says updates are not configured for an unsigned build");
   await js("document.querySelectorAll('dialog[open]').forEach(d => d.close())");
   const doctor = JSON.parse(execFileSync(shark, ["doctor", "--json"], { encoding: "utf8" }));
   assert.equal(doctor.failed, 0, JSON.stringify(doctor));

@@ -95,9 +95,10 @@ export async function openSettings(focus: "cloud" | "sync" | "data" | "diagnosti
       toast(errorMessage(e), "error");
     }
   });
-  const updateResult = h("span", { class: "muted", role: "status" });
+  const updateResult = h("span", { class: "muted", role: "status", "data-testid": "update-result" });
   const updateBtn: HTMLButtonElement = h("button", {
     type: "button",
+    id: "s-update-btn",
     onclick: async () => {
       updateBtn.disabled = true;
       updateResult.textContent = "Checking…";

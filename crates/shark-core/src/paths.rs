@@ -123,6 +123,18 @@ pub fn make_private(path: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Options that create files readable by their owner only (0600 on Unix).
+pub fn private_file_options() -> fs::OpenOptions {
+    #[allow(unused_mut)]
+    let mut opts = fs::OpenOptions::new();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    opts
+}
+
 /// Reads a small JSON state file; a missing or unreadable one is the default
 /// (for figures and remembered states, never for user data).
 pub(crate) fn read_json_or_default<T: serde::de::DeserializeOwned + Default>(path: &Path) -> T {
@@ -154,15 +166,11 @@ pub fn write_private(path: &Path, contents: &[u8]) -> Result<()> {
     create_private_dir(dir)?;
     let tmp = temp_beside(path, "tmp");
     let write = || -> std::io::Result<()> {
-        let mut opts = fs::OpenOptions::new();
         // A fresh name each time: never truncate another write's file.
-        opts.write(true).create_new(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut f = opts.open(&tmp)?;
+        let mut f = private_file_options()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
         f.write_all(contents)?;
         f.sync_all()?;
         fs::rename(&tmp, path)

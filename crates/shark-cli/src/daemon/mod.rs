@@ -3,17 +3,18 @@
 //! that needs the database (one at a time, under a start lock), stopped on
 //! request or when the desktop app takes over.
 
+mod os;
 mod owner;
 mod unit;
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use serde::Serialize;
 use shark_core::cloud::url::{DbTarget, database_identity, resolve_url};
-use shark_core::paths::{SharkPaths, create_private_dir};
+use shark_core::paths::{SharkPaths, create_private_dir, private_file_options};
 
 use crate::Ctx;
 use crate::args::DaemonCmd;
@@ -148,7 +149,6 @@ pub async fn ensure(ctx: &Ctx) -> anyhow::Result<()> {
     let exe =
         std::env::current_exe().context("cannot find the shark binary to start the daemon")?;
     let mut child = {
-        use std::os::unix::process::CommandExt;
         let mut cmd = std::process::Command::new(exe);
         // Not the caller's folder (which may be removed or unmounted later);
         // a relative SHARK_HOME is made absolute for that.
@@ -167,11 +167,8 @@ pub async fn ensure(ctx: &Ctx) -> anyhow::Result<()> {
             .args(["daemon", "run"])
             .stdin(std::process::Stdio::null())
             .stdout(std::process::Stdio::null())
-            .stderr(log)
-            // Its own process group: a Ctrl-C meant for this command does not stop it.
-            .process_group(0)
-            .spawn()
-            .context("cannot start the background daemon")?
+            .stderr(log);
+        os::spawn_detached(&mut cmd).context("cannot start the background daemon")?
     };
     let started = Instant::now();
     loop {
@@ -198,9 +195,7 @@ pub async fn ensure(ctx: &Ctx) -> anyhow::Result<()> {
 
 /// Whether an owner accepts connections on the socket.
 async fn listening(paths: &SharkPaths) -> bool {
-    tokio::net::UnixStream::connect(paths.app_socket())
-        .await
-        .is_ok()
+    handoff::socket::connect(&paths.app_socket()).await.is_ok()
 }
 
 /// Asks a daemon to leave and waits until it has released the database;
@@ -229,17 +224,13 @@ pub async fn evict(paths: &SharkPaths) -> anyhow::Result<Option<OwnerInfo>> {
 
 /// Serializes daemon starts for a home (released when dropped or on exit).
 async fn start_lock(path: &Path) -> anyhow::Result<File> {
-    let file = {
-        use std::os::unix::fs::OpenOptionsExt;
-        OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create(true)
-            .truncate(false)
-            .mode(0o600)
-            .open(path)
-            .with_context(|| format!("cannot open {}", path.display()))?
-    };
+    let file = private_file_options()
+        .read(true)
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
     let started = Instant::now();
     loop {
         match file.try_lock() {
@@ -260,10 +251,9 @@ async fn start_lock(path: &Path) -> anyhow::Result<File> {
 
 /// The daemon's log (0600), started afresh when it has grown large.
 fn open_log(path: &Path) -> anyhow::Result<File> {
-    use std::os::unix::fs::OpenOptionsExt;
     let large = std::fs::metadata(path).is_ok_and(|m| m.len() > LOG_LIMIT);
-    let mut opts = OpenOptions::new();
-    opts.create(true).mode(0o600);
+    let mut opts = private_file_options();
+    opts.create(true);
     if large {
         opts.write(true).truncate(true);
     } else {

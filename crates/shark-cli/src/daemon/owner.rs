@@ -179,14 +179,12 @@ pub async fn run(ctx: &Ctx, idle: Option<Duration>) -> anyhow::Result<()> {
 }
 
 async fn wait_for_end(host: &DaemonHost, asked: &mut watch::Receiver<bool>) -> &'static str {
-    use tokio::signal::unix::{SignalKind, signal};
-    let mut term = signal(SignalKind::terminate()).ok();
-    let mut int = signal(SignalKind::interrupt()).ok();
+    let stop = super::os::stop_signal();
+    tokio::pin!(stop);
     loop {
         tokio::select! {
             _ = asked.wait_for(|l| *l) => return "asked to leave",
-            Some(()) = async { term.as_mut()?.recv().await } => return "SIGTERM",
-            Some(()) = async { int.as_mut()?.recv().await } => return "interrupted",
+            why = &mut stop => return why,
             () = tokio::time::sleep(IDLE_CHECK) => {
                 if host.idle_done() {
                     return "idle, nothing waiting to be pushed";

@@ -8,8 +8,8 @@ use std::time::Duration;
 use anyhow::Context;
 use shark_core::paths::SharkPaths;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
-use tokio::net::UnixStream;
 
+use super::socket::{self, Stream};
 use super::{MAX_REQUEST, Op, OwnerInfo, PROTOCOL, Reply, Request};
 use crate::args::{Cli, Command, TaskCmd};
 use crate::render::Caller;
@@ -32,15 +32,15 @@ pub enum Forwarded {
 
 /// Connects to the owner's socket; `None` when nobody listens (no file, or
 /// a stale one left by a crash).
-async fn connect(paths: &SharkPaths) -> anyhow::Result<Option<UnixStream>> {
-    let socket = paths.app_socket();
-    if !socket.exists() {
+async fn connect(paths: &SharkPaths) -> anyhow::Result<Option<Stream>> {
+    let path = paths.app_socket();
+    if !path.exists() {
         return Ok(None);
     }
-    match tokio::time::timeout(CONNECT_TIMEOUT, UnixStream::connect(&socket)).await {
+    match tokio::time::timeout(CONNECT_TIMEOUT, socket::connect(&path)).await {
         Ok(Ok(s)) => Ok(Some(s)),
         Ok(Err(e)) => {
-            tracing::debug!("no owner on {}: {e}", socket.display());
+            tracing::debug!("no owner on {}: {e}", path.display());
             Ok(None)
         }
         Err(_) => anyhow::bail!(
@@ -133,7 +133,7 @@ fn batch_input(cli: &Cli) -> anyhow::Result<Option<String>> {
 /// One request line out, one answer line back. A request over the limit is
 /// refused here, before anything is sent; a connection the owner closes
 /// while the request is written is an error (exit 1), not a closed stdout.
-async fn exchange(stream: UnixStream, request: &Request) -> anyhow::Result<Reply> {
+async fn exchange(stream: Stream, request: &Request) -> anyhow::Result<Reply> {
     let mut line = serde_json::to_vec(request)?;
     line.push(b'\n');
     if line.len() > MAX_REQUEST {

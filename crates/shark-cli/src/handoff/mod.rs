@@ -4,10 +4,12 @@
 //! folder, 0600 in a 0700 folder) and runs the commands other `shark`
 //! processes hand to it, with the caller's identity, folder and input,
 //! returning stdout, stderr and the exit code. One JSON line each way. This
-//! module holds the protocol; `client` and `server` are the two ends.
+//! module holds the protocol; `client` and `server` are the two ends, and
+//! `socket` the transport (the one Unix-specific file).
 
 mod client;
 mod server;
+pub mod socket;
 
 use std::future::Future;
 use std::pin::Pin;

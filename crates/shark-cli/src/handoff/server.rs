@@ -4,16 +4,15 @@
 //! files) pauses the loop instead of ending it; stopping waits for the
 //! commands in flight.
 
-use std::path::Path;
 use std::sync::Arc;
 use std::time::Duration;
 
 use clap::Parser;
 use shark_core::paths::SharkPaths;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
-use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::{Semaphore, watch};
 
+use super::socket::{self, Listener, Stream};
 use super::{Host, MAX_REQUEST, Op, PROTOCOL, Reply, Request};
 use crate::args::{Cli, CloudCmd, Command};
 use crate::render::Out;
@@ -25,21 +24,10 @@ const READ_TIMEOUT: Duration = Duration::from_secs(10);
 /// Pause after a failed `accept` (out of file descriptors) before the next.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
-/// Binds the socket (removing a stale one; the caller holds the database
-/// lock, so no other owner can be listening) with mode 0600.
-pub fn bind(paths: &SharkPaths) -> std::io::Result<UnixListener> {
-    let socket = paths.app_socket();
-    remove_stale(&socket)?;
-    let listener = UnixListener::bind(&socket)?;
-    shark_core::paths::make_private(&socket).map_err(std::io::Error::other)?;
-    Ok(listener)
-}
-
-fn remove_stale(socket: &Path) -> std::io::Result<()> {
-    match std::fs::remove_file(socket) {
-        Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
-        _ => Ok(()),
-    }
+/// Listens on this home's socket (a stale one is replaced; the caller holds
+/// the database lock, so no other owner can be listening).
+pub fn bind(paths: &SharkPaths) -> std::io::Result<Listener> {
+    socket::bind(&paths.app_socket())
 }
 
 /// A running server; [`Server::stop`] ends it cleanly.
@@ -51,7 +39,7 @@ pub struct Server {
 }
 
 impl Server {
-    pub fn start(listener: UnixListener, host: Arc<dyn Host>) -> Self {
+    pub fn start(listener: Listener, host: Arc<dyn Host>) -> Self {
         let (stop, stopped) = watch::channel(false);
         let slots = Arc::new(Semaphore::new(MAX_CLIENTS as usize));
         let task = tokio::spawn(accept_loop(listener, host, slots.clone(), stopped));
@@ -73,7 +61,7 @@ impl Server {
 }
 
 /// Serves handed-over commands until the task is dropped.
-pub async fn serve(listener: UnixListener, host: Arc<dyn Host>) {
+pub async fn serve(listener: Listener, host: Arc<dyn Host>) {
     let (_stop, stopped) = watch::channel(false);
     accept_loop(
         listener,
@@ -85,7 +73,7 @@ pub async fn serve(listener: UnixListener, host: Arc<dyn Host>) {
 }
 
 async fn accept_loop(
-    listener: UnixListener,
+    listener: Listener,
     host: Arc<dyn Host>,
     slots: Arc<Semaphore>,
     mut stopped: watch::Receiver<bool>,
@@ -120,7 +108,7 @@ async fn accept_loop(
     }
 }
 
-async fn answer(stream: UnixStream, host: Arc<dyn Host>) -> anyhow::Result<()> {
+async fn answer(stream: Stream, host: Arc<dyn Host>) -> anyhow::Result<()> {
     let (read, mut write) = stream.into_split();
     let mut line = Vec::new();
     let mut reader = BufReader::new(read).take(MAX_REQUEST as u64 + 1);

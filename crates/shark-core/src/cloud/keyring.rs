@@ -1,4 +1,6 @@
-//! The OS keyring (Secret Service on Linux) as the token's preferred home.
+//! The OS keyring as the token's preferred home: the Secret Service on
+//! Linux, the Keychain on macOS, the Credential Manager on Windows (all
+//! through the `keyring` crate; only Linux is built and tested here).
 //! Machines without a usable keyring are normal (servers, CI, containers):
 //! every call then reports `Unavailable` and callers fall back to the 0600
 //! token file, saying so.
@@ -24,7 +26,7 @@ fn account(paths: &SharkPaths, name: &str) -> String {
 
 const SERVICE: &str = "dev.shark.turso";
 
-#[cfg(target_os = "linux")]
+#[cfg(any(target_os = "linux", target_os = "macos", target_os = "windows"))]
 mod imp {
     use super::*;
 
@@ -60,11 +62,11 @@ mod imp {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(any(target_os = "linux", target_os = "macos", target_os = "windows")))]
 mod imp {
     use super::*;
 
-    const NOT_YET: &str = "the system keyring is used on Linux only in this version";
+    const NOT_YET: &str = "this system has no keyring Shark can use";
 
     pub fn get(_: &SharkPaths, _: &str) -> Result<Option<SecretToken>, Unavailable> {
         Err(Unavailable(NOT_YET.into()))

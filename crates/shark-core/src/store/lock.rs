@@ -2,7 +2,7 @@
 //! before the engine opens the file, so a second `shark` waits briefly and then
 //! fails with a clear message instead of hanging or corrupting anything.
 
-use std::fs::{File, OpenOptions, TryLockError};
+use std::fs::{File, TryLockError};
 use std::io::{Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -36,14 +36,11 @@ pub struct ProcessLock {
 impl ProcessLock {
     /// Takes the lock, waiting up to `timeout` for another holder to finish.
     pub async fn acquire(path: &Path, timeout: Duration) -> Result<Self> {
-        let mut opts = OpenOptions::new();
-        opts.read(true).write(true).create(true).truncate(false);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        let mut file = opts
+        let mut file = crate::paths::private_file_options()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
             .open(path)
             .map_err(|e| Error::io("cannot open the lock file", path, e))?;
         let start = Instant::now();
