@@ -1,6 +1,6 @@
 //! Generates the Tauri context and a permission per app command: with an app
 //! manifest, no command is reachable from the web view unless the capability
-//! in tauri.conf.json grants it by name.
+//! (capabilities/main.json) grants it by name.
 
 const COMMANDS: &[&str] = &[
     "get_status",
