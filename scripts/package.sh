@@ -26,6 +26,11 @@ case "${1:-}" in
   *) echo "usage: npm run package [-- --debug]" >&2; exit 2 ;;
 esac
 
+if [ -n "${SHARK_SIGNING_KEY:-}" ]; then
+  [ -f "$SHARK_SIGNING_KEY" ] || { echo "SHARK_SIGNING_KEY: no file at $SHARK_SIGNING_KEY" >&2; exit 2; }
+  [ -f "$SHARK_SIGNING_KEY.pub" ] || { echo "SHARK_SIGNING_KEY: its public key $SHARK_SIGNING_KEY.pub is missing (npx tauri signer generate writes both)" >&2; exit 2; }
+fi
+
 need_rust
 need_app_libs
 need_apt_pkgs dpkg-dev
@@ -47,8 +52,6 @@ install -m 0755 "$CARGO_TARGET_DIR/$profile/shark" .package/bin/shark
 args=(build --bundles deb --ci)
 [ "$profile" = debug ] && args+=(--debug)
 if [ -n "${SHARK_SIGNING_KEY:-}" ]; then
-  [ -f "$SHARK_SIGNING_KEY" ] || { echo "SHARK_SIGNING_KEY: no file at $SHARK_SIGNING_KEY" >&2; exit 2; }
-  [ -f "$SHARK_SIGNING_KEY.pub" ] || { echo "SHARK_SIGNING_KEY: its public key $SHARK_SIGNING_KEY.pub is missing (npx tauri signer generate writes both)" >&2; exit 2; }
   TAURI_SIGNING_PRIVATE_KEY="$(cat "$SHARK_SIGNING_KEY")"
   export TAURI_SIGNING_PRIVATE_KEY
   overlay="$(mktemp /tmp/shark-package-config.XXXXXX.json)"
@@ -67,6 +70,8 @@ else
 fi
 
 log "building the app and the package ($profile)"
+# No earlier package or signature is left beside the new one.
+rm -rf "$CARGO_TARGET_DIR/$profile/bundle/deb"
 npx --no-install tauri "${args[@]}" -- --locked -p shark-app -p shark-cli
 deb="$(ls -t "$CARGO_TARGET_DIR/$profile/bundle/deb/"*.deb | head -n 1)"
 log "package: $deb"
