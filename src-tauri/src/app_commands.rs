@@ -13,7 +13,7 @@ use crate::error::{IpcError, IpcResult};
 use crate::session::Session;
 
 /// The About / Diagnostics facts.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct AppInfo {
     pub version: String,
     pub data_dir: String,
@@ -58,7 +58,7 @@ pub async fn set_start_at_login(app: AppHandle, enabled: bool) -> IpcResult<bool
 }
 
 /// The result of "Check for updates"; a failure is reported quietly.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct UpdateCheck {
     pub available: bool,
     pub version: Option<String>,

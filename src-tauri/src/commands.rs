@@ -67,7 +67,7 @@ pub async fn list_tasks(session: S<'_>) -> IpcResult<Vec<Task>> {
 }
 
 /// A task with what its detail view shows.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct TaskDetail {
     pub task: Task,
     pub notes: Vec<Note>,
@@ -97,7 +97,8 @@ pub async fn get_task(session: S<'_>, key: String) -> IpcResult<TaskDetail> {
     })
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(optional_fields = nullable)]
 pub struct EpicInput {
     pub title: String,
     pub description: Option<String>,
@@ -117,7 +118,8 @@ pub async fn create_epic(session: S<'_>, input: EpicInput) -> IpcResult<Epic> {
     Ok(session.live().await?.store.create_epic(new).await?)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(optional_fields = nullable)]
 pub struct FeatureInput {
     pub epic: String,
     pub title: String,
@@ -158,7 +160,8 @@ pub async fn set_plan_status(session: S<'_>, key: String, status: String) -> Ipc
     Ok(())
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(optional_fields = nullable)]
 pub struct TaskInput {
     pub feature: String,
     pub title: String,
@@ -184,7 +187,8 @@ pub async fn create_task(session: S<'_>, input: TaskInput) -> IpcResult<Task> {
 }
 
 /// Field edits; absent fields stay as they are, an empty text clears one.
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ts_rs::TS)]
+#[ts(optional_fields = nullable)]
 pub struct PatchInput {
     pub title: Option<String>,
     pub description: Option<String>,
@@ -289,7 +293,7 @@ pub async fn restore_value(session: S<'_>, key: String, history_id: String) -> I
 }
 
 /// What a sync run did, for the UI.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SyncOutcome {
     pub pulled: bool,
     pub renumbered: Vec<String>,
@@ -384,7 +388,7 @@ pub async fn test_connection(
 }
 
 /// Where the token went, for the settings page.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct Connected {
     pub status: AppStatus,
     pub token_stored_in: Option<String>,

@@ -6,7 +6,7 @@
 use serde::Serialize;
 
 /// An error the UI shows.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
 pub struct IpcError {
     pub code: String,
     pub message: String,

@@ -3,6 +3,7 @@
 //! and the CLI hand-off socket, and forwards the core's events to the window.
 
 mod app_commands;
+pub mod bindings;
 mod commands;
 pub mod error;
 pub mod icons;

@@ -10,7 +10,7 @@ use shark_core::time::Timestamp;
 use shark_core::usage::{Level, UsageReport};
 
 /// Everything the UI shows about the connection.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct AppStatus {
     /// `opening`, `failed`, `local`, `not_connected`, or a [`SyncPhase`] name.
     pub phase: String,
@@ -36,7 +36,7 @@ pub struct AppStatus {
 }
 
 /// The worst usage warning in one line, for the status and the tray.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct UsageSummary {
     /// `warning` or `over`.
     pub level: Level,

@@ -23,7 +23,7 @@ use crate::status::UsageSummary;
 
 /// The usage page: the report, the settings behind it, and where the
 /// Platform API token is kept (never the token).
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ts_rs::TS)]
 pub struct UsageView {
     pub report: UsageReport,
     pub settings: UsageSettings,
@@ -156,7 +156,7 @@ pub async fn get_usage(
 }
 
 /// A change from the usage settings form (no `Debug`: it may hold a token).
-#[derive(Deserialize)]
+#[derive(Deserialize, ts_rs::TS)]
 pub struct UsageForm {
     pub change: UsageChange,
     /// A new Platform API token (not the database token).

@@ -1,13 +1,11 @@
 // The task detail: every field editable, status through the allowed actions,
 // notes, and the history with device names; a value another machine (or
 // anyone) overwrote is restorable in one click.
-import { api, errorMessage, type HistoryEntry, type TaskDetail } from "./api";
+import { NOTE_TYPES, api, errorMessage, type HistoryEntry, type NoteType, type TaskDetail } from "./api";
 import { clear, h } from "./dom";
 import { formDialog } from "./forms";
 import { ACTION_LABEL, NEEDS_REASON, RESTORABLE, STATUS_LABEL, ago, parseKeys } from "./model";
 import { toast } from "./toast";
-
-const NOTE_TYPES = ["comment", "decision", "blocker", "solution", "reference", "implementation", "testing", "future", "question"];
 
 let current: string | null = null;
 let token = 0;
@@ -112,7 +110,7 @@ function render(d: TaskDetail): HTMLElement {
   const noteType = h("select", { id: "note-type", "aria-label": "Note type" }, ...NOTE_TYPES.map((n) => h("option", { value: n }, n)));
   const addNote = async () => {
     try {
-      await api.addNote(t.key, noteType.value, noteText.value);
+      await api.addNote(t.key, noteType.value as NoteType, noteText.value);
       noteText.value = "";
       noteText.blur();
       refreshDetail(noteText.closest("aside") ?? document.body);

@@ -231,7 +231,7 @@ async function newTask(): Promise<void> {
     ],
     "Create task",
     async (v) => {
-      const t = await api.createTask({ feature: v.feature, title: v.title, description: v.description, priority: v.priority ? Number(v.priority) : undefined, agent_type: v.agent_type });
+      const t = await api.createTask({ feature: v.feature, title: v.title, description: v.description, priority: v.priority ? Number(v.priority) : undefined, agent_type: v.agent_type, depends_on: [] });
       created = t.key;
     },
   );

@@ -21,6 +21,7 @@ function task(n: number, over: Partial<Task> = {}): Task {
     created_at: "2026-11-22T00:00:00Z",
     started_at: null,
     completed_at: null,
+    blocked_at: null,
     updated_at: "2026-11-22T00:00:00Z",
     ...over,
   };
@@ -70,9 +71,9 @@ describe("filterTasks", () => {
 
 describe("tree, board and agents", () => {
   it("counts open tasks per epic and feature", () => {
-    const epics: Epic[] = [{ id: "e1", key: "E01", title: "Auth", description: null, status: "active", status_source: "calculated", priority: "medium", progress_pct: 0, feature_count: 1, task_count: 2, created_at: "", updated_at: "" }];
+    const epics: Epic[] = [{ id: "e1", key: "E01", title: "Auth", description: null, status: "active", status_source: "calculated", priority: "medium", business_value: null, progress_pct: 0, feature_count: 1, task_count: 2, created_at: "", updated_at: "" }];
     const features: Feature[] = [
-      { id: "f1", epic_id: "e1", epic_key: "E01", key: "E01-F01", title: "Login", description: null, status: "active", status_source: "calculated", progress_pct: 50, task_count: 2 },
+      { id: "f1", epic_id: "e1", epic_key: "E01", key: "E01-F01", title: "Login", description: null, status: "active", status_source: "calculated", execution_order: null, progress_pct: 50, task_count: 2, created_at: "", updated_at: "" },
     ];
     const tree = buildTree(epics, features, [task(1), task(2, { status: "completed" })]);
     expect(tree[0].open).toBe(1);

@@ -1,15 +1,9 @@
 // Pure view logic (no DOM, no IPC), unit-tested with Vitest: filtering and
 // sorting tasks, the epic/feature tree, status names, relative times.
-import type { Epic, Feature, Task, TaskStatus } from "./api";
+import { TASK_STATUSES, type Epic, type Feature, type Task, type TaskStatus } from "./api";
 
-export const STATUSES: TaskStatus[] = [
-  "todo",
-  "in_progress",
-  "blocked",
-  "ready_for_review",
-  "completed",
-  "archived",
-];
+/** Task statuses in workflow order (from the Rust enum). */
+export const STATUSES: TaskStatus[] = TASK_STATUSES;
 
 export const STATUS_LABEL: Record<TaskStatus, string> = {
   todo: "To do",

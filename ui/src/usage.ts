@@ -81,9 +81,9 @@ function machines(r: UsageReport): HTMLElement {
 
 function settingsForm(view: UsageView, apply: (v: UsageView) => void): HTMLElement {
   const s = view.settings;
-  const input = (id: string, value: string | number | undefined, attrs: Record<string, string | number> = {}) => {
+  const input = (id: string, value: string | number | null | undefined, attrs: Record<string, string | number> = {}) => {
     const el = h("input", { id, autocomplete: "off", spellcheck: "false", ...attrs });
-    el.value = value === undefined ? "" : String(value);
+    el.value = value === undefined || value === null ? "" : String(value);
     return el;
   };
   const org = input("u-org", s.organization, { placeholder: "my-org" });

@@ -98,7 +98,7 @@ impl DaemonSettings {
 
 /// The `[usage]` table of `config.toml`: where Turso's own figures come from
 /// and which limits to warn about.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct UsageSettings {
     /// Turso organization name (for the Platform API).
     #[serde(default, skip_serializing_if = "Option::is_none")]

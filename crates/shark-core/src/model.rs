@@ -18,9 +18,9 @@ pub const MAX_NAME_CHARS: usize = 200;
 /// the accepted values on error, `Display`, and serde as the string.
 macro_rules! str_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-        pub enum $name { $($variant),+ }
+        pub enum $name { $(#[ts(rename = $text)] $variant),+ }
 
         impl $name {
             /// Every value, in declaration order.
@@ -89,6 +89,7 @@ str_enum!(
 
 str_enum!(
     /// An epic's priority and business value.
+    #[ts(rename = "PriorityLevel")]
     Level, "priority" {
         High = "high",
         Medium = "medium",
@@ -144,7 +145,7 @@ impl Actor {
 }
 
 /// A task priority: 1 (highest) to 10 (lowest).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ts_rs::TS)]
 #[serde(transparent)]
 pub struct TaskPriority(u8);
 
@@ -250,7 +251,7 @@ pub fn validate_name(what: &str, name: &str) -> Result<Option<String>> {
 
 /// Where an epic's or feature's status as shown comes from (see
 /// [`crate::plan_status`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "lowercase")]
 pub enum StatusSource {
     /// Derived from the tasks (or features) below.
@@ -260,7 +261,7 @@ pub enum StatusSource {
 }
 
 /// An epic: the top of the plan (`E01`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Epic {
     pub id: String,
     pub key: String,
@@ -280,7 +281,7 @@ pub struct Epic {
 }
 
 /// A feature inside an epic (`E01-F01`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Feature {
     pub id: String,
     pub epic_id: String,
@@ -300,7 +301,7 @@ pub struct Feature {
 }
 
 /// A task inside a feature (`T-E01-F01-001`).
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Task {
     pub id: String,
     pub feature_id: String,
@@ -324,7 +325,7 @@ pub struct Task {
 }
 
 /// A typed note on a task.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Note {
     pub id: String,
     pub task_key: String,
@@ -373,7 +374,7 @@ pub struct CompletionRecord {
 }
 
 /// One insert-only history row: a status change or a field edit.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct HistoryEntry {
     pub id: String,
     pub task_key: String,

@@ -9,7 +9,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The kind of a sync failure.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Problem {
     Offline,

@@ -23,7 +23,7 @@ use crate::time::{self, Timestamp};
 pub const BOOTSTRAP_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// How this machine is connected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
     /// No cloud configured.

@@ -16,7 +16,7 @@ use crate::store::{Backend, Remote, Store};
 use crate::time;
 
 /// What a connection test found, classified for people.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ProbeOutcome {
     pub ok: bool,
     /// The classified problem when it failed.

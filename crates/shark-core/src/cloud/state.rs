@@ -23,7 +23,7 @@ pub fn retry_pause(interval: Duration) -> Duration {
 }
 
 /// The last failure, as shown in status.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Failure {
     pub at: Timestamp,
     pub problem: Problem,

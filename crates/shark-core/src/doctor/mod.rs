@@ -16,7 +16,8 @@ use crate::paths::SharkPaths;
 use crate::store::Store;
 
 /// How one check came out.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "CheckStatus")]
 #[serde(rename_all = "snake_case")]
 pub enum Status {
     Pass,
@@ -28,7 +29,8 @@ pub enum Status {
 }
 
 /// One line of the report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(rename = "DiagnosticCheck")]
 pub struct Check {
     /// Stable name for scripts (`token`, `files`, `server`, ...).
     pub id: &'static str,
@@ -38,6 +40,7 @@ pub struct Check {
     pub detail: String,
     /// The exact fix, for a warning or a failure.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub fix: Option<String>,
 }
 
@@ -59,7 +62,8 @@ impl Check {
 }
 
 /// The whole report.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(rename = "DiagnosticsReport")]
 pub struct Report {
     pub checks: Vec<Check>,
     /// Checks that failed.
@@ -67,6 +71,7 @@ pub struct Report {
     pub warnings: usize,
     /// The read pool's figures, when the database is open.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub pool: Option<crate::store::PoolStats>,
 }
 

@@ -44,7 +44,7 @@ pub struct Document {
 }
 
 /// What an export wrote.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ExportSummary {
     pub path: PathBuf,
     pub format: &'static str,

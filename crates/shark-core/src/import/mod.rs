@@ -17,7 +17,8 @@ use crate::error::Result;
 use crate::store::Store;
 
 /// What happened to one kind of row.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "ImportCounts")]
 pub struct Counts {
     /// New here.
     pub imported: usize,
@@ -30,7 +31,7 @@ pub struct Counts {
 }
 
 /// The import's summary.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ImportSummary {
     pub file: String,
     pub epics: Counts,

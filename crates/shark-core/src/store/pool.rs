@@ -33,7 +33,7 @@ impl Default for PoolConfig {
 }
 
 /// The pool's figures, as `shark doctor` and the Diagnostics panel show them.
-#[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, ts_rs::TS)]
 pub struct PoolStats {
     /// Configured maximum of open read connections.
     pub size: usize,

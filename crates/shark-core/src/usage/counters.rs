@@ -20,7 +20,7 @@ use crate::paths::{SharkPaths, read_json_or_default, write_json};
 use crate::time::Timestamp;
 
 /// One machine's sync figures for one period.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Counters {
     /// Change records pushed to the cloud (each is a row written there).
     pub rows_written: u64,

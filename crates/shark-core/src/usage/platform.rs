@@ -28,7 +28,7 @@ pub const DASHBOARD_URL: &str = "https://app.turso.tech/";
 const MAX_BODY: usize = 1 << 20;
 
 /// Usage figures as Turso reports them.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct ApiFigures {
     pub rows_read: u64,
     pub rows_written: u64,

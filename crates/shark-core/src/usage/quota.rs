@@ -8,7 +8,8 @@ use crate::config::UsageSettings;
 use crate::error::{Error, Result};
 
 /// One monthly quota of a Turso plan.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, ts_rs::TS)]
+#[ts(rename = "QuotaKey")]
 #[serde(rename_all = "snake_case")]
 pub enum Quota {
     RowsRead,
@@ -57,7 +58,7 @@ impl Quota {
 }
 
 /// A plan's limits.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Limits {
     pub rows_read: u64,
     pub rows_written: u64,
@@ -124,7 +125,7 @@ fn known(name: &str) -> Option<&'static Plan> {
 }
 
 /// Where the limits came from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PlanSource {
     /// Nothing said otherwise: the free plan.
@@ -136,7 +137,7 @@ pub enum PlanSource {
 }
 
 /// The limits in force and why.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct ChosenPlan {
     pub id: String,
     pub name: String,

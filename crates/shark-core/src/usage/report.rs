@@ -21,7 +21,8 @@ use crate::time::Timestamp;
 pub const CHART_DAYS: i64 = 30;
 
 /// Where a figure comes from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "QuotaSource")]
 #[serde(rename_all = "snake_case")]
 pub enum Source {
     /// Summed from every machine's measurements of its own syncs.
@@ -35,7 +36,8 @@ pub enum Source {
 }
 
 /// How close a quota is to its limit.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ts_rs::TS)]
+#[ts(rename = "UsageLevel")]
 #[serde(rename_all = "snake_case")]
 pub enum Level {
     Ok,
@@ -44,7 +46,7 @@ pub enum Level {
 }
 
 /// One quota's bar.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct QuotaFigure {
     pub quota: Quota,
     pub label: &'static str,
@@ -62,7 +64,8 @@ pub struct QuotaFigure {
 }
 
 /// A quota at or past the warning threshold.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
+#[ts(rename = "UsageWarning")]
 pub struct Warning {
     pub quota: Quota,
     pub level: Level,
@@ -74,7 +77,7 @@ pub struct Warning {
 }
 
 /// One machine's share this month.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct MachineShare {
     pub device_id: String,
     pub name: String,
@@ -84,7 +87,7 @@ pub struct MachineShare {
 }
 
 /// One day of the chart (all machines).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct DayFigure {
     pub day: NaiveDate,
     pub rows_written: u64,
@@ -92,7 +95,7 @@ pub struct DayFigure {
 }
 
 /// What the Platform API part of the report says.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ApiState {
     /// Organization set (the database name is optional).
     pub configured: bool,
@@ -108,7 +111,7 @@ pub struct ApiState {
 }
 
 /// Everything the usage page shows.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct UsageReport {
     /// `YYYY-MM`: the calendar month (UTC) the figures are for.
     pub month: String,

@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 
 /// A change to the usage settings: `None` keeps a value; an empty name,
 /// plan `auto` and a limit of 0 remove it.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, ts_rs::TS)]
+#[ts(optional_fields = nullable)]
 pub struct UsageChange {
     pub organization: Option<String>,
     pub database: Option<String>,
