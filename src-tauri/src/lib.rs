@@ -177,7 +177,7 @@ fn setup(app: &AppHandle, paths: SharkPaths, hidden: bool) {
             logging::restrict(&session.paths);
             // A current handle again: reopen may have replaced the store.
             if ticks.is_multiple_of((RECONNECT.as_secs() / TICK.as_secs()).max(1))
-                && session.status().await.phase == "not_connected"
+                && session.status().await.phase == shark_core::cloud::MachineState::NotConnected
             {
                 let _ = session.open().await;
             }

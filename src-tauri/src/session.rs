@@ -7,7 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use shark_cli::handoff::{Host, OwnerInfo, OwnerKind, SyncFuture};
-use shark_core::cloud::{self, ConnectionInfo, Mode, SyncEngine, SyncState, token};
+use shark_core::cloud::{self, ConnectionInfo, MachineState, Mode, SyncEngine, SyncState, token};
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
 use shark_core::secret::SecretToken;
@@ -16,7 +16,7 @@ use shark_core::time;
 use tokio::sync::watch;
 
 use crate::error::{IpcError, IpcResult};
-use crate::status::{AppStatus, UsageSummary, phase_name, status_line};
+use crate::status::{AppStatus, UsageSummary};
 
 /// Something the UI and the tray must hear about.
 #[derive(Debug, Clone)]
@@ -380,8 +380,8 @@ impl Session {
         let slot = self.slot.borrow().clone();
         // Read once: the saved settings (the app changes them while running).
         let config = Config::load(&self.paths);
-        let base = |phase: &str| AppStatus {
-            phase: phase.to_string(),
+        let base = |phase: MachineState| AppStatus {
+            phase,
             mode: None,
             pending_changes: 0,
             last_success: None,
@@ -397,15 +397,15 @@ impl Session {
                 .and_then(|c| Device::load_or_create(&self.paths, c).ok())
                 .map(|d| d.name)
                 .unwrap_or_default(),
-            line: status_line(phase, 0, None, now),
+            line: phase.line(0, None, now),
             offline: false,
             usage: None,
             now,
         };
         let live = match slot {
-            Slot::Opening => return base("opening"),
+            Slot::Opening => return base(MachineState::Opening),
             Slot::Failed(why) => {
-                let mut s = base("failed");
+                let mut s = base(MachineState::Failed);
                 s.line = format!("Cannot open the database: {why}");
                 return s;
             }
@@ -416,7 +416,7 @@ impl Session {
             (Some(engine), _) => {
                 let s = engine.status();
                 (
-                    phase_name(s.phase),
+                    MachineState::of_phase(s.phase),
                     s.pending_changes,
                     s.last_success,
                     s.last_error,
@@ -424,12 +424,17 @@ impl Session {
             }
             (None, Mode::LocalFallback) => {
                 let saved = SyncState::load(&self.paths);
-                ("not_connected", 0, saved.last_success, saved.last_failure)
+                (
+                    MachineState::NotConnected,
+                    0,
+                    saved.last_success,
+                    saved.last_failure,
+                )
             }
-            (None, _) => ("local", 0, None, None),
+            (None, _) => (MachineState::Local, 0, None, None),
         };
         AppStatus {
-            phase: phase.to_string(),
+            phase,
             mode: Some(live.info.mode),
             pending_changes: pending,
             last_success,
@@ -440,8 +445,8 @@ impl Session {
             // 0: live pulls (no interval set).
             interval_secs: config.cloud.sync_interval_secs.unwrap_or(0),
             device_name: live.device.name.clone(),
-            line: status_line(phase, pending, last_success, now),
-            offline: matches!(phase, "offline" | "not_connected"),
+            line: phase.line(pending, last_success, now),
+            offline: phase.is_offline(),
             usage: self.usage_summary(),
             now,
         }

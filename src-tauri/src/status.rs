@@ -1,19 +1,20 @@
-//! What the window and the tray say about sync, as pure functions of the
-//! engine's status and the clock: the phase, the one-line text ("Synced 2 min
-//! ago - 0 pending"; Linux trays show no tooltip, so it is the menu's first
-//! line), the tray state, and when to raise a desktop notification.
+//! What the window and the tray show about sync, as pure functions: the
+//! status the window gets (its state and line are the core's
+//! `MachineState`, worded there once), the tray state and its first line
+//! (Linux trays show no tooltip, so the line is the menu's first item), and
+//! when to raise a desktop notification.
 
 use serde::Serialize;
 use shark_core::cloud::state::Failure;
-use shark_core::cloud::{Mode, Problem, SyncPhase, SyncStatus};
+use shark_core::cloud::{MachineState, Mode, Problem, SyncPhase, SyncStatus};
 use shark_core::time::Timestamp;
 use shark_core::usage::{Level, UsageReport};
 
 /// Everything the UI shows about the connection.
 #[derive(Debug, Clone, Serialize, PartialEq, ts_rs::TS)]
 pub struct AppStatus {
-    /// `opening`, `failed`, `local`, `not_connected`, or a [`SyncPhase`] name.
-    pub phase: String,
+    /// What the user is told about this machine's database and sync.
+    pub phase: MachineState,
     pub mode: Option<Mode>,
     pub pending_changes: i64,
     pub last_success: Option<Timestamp>,
@@ -73,7 +74,7 @@ impl UsageSummary {
 /// The tray state: the sync phase's, except that a usage warning shows
 /// while sync itself is fine (a sync problem is the more urgent news).
 pub fn tray_state(s: &AppStatus) -> TrayState {
-    let base = TrayState::of(&s.phase);
+    let base = TrayState::of(s.phase);
     match (&s.usage, base) {
         (Some(_), TrayState::UpToDate | TrayState::Pending | TrayState::Local) => {
             TrayState::UsageWarning
@@ -115,72 +116,20 @@ impl TrayState {
         TrayState::UsageWarning,
     ];
 
-    pub fn of(phase: &str) -> TrayState {
-        match phase {
-            "local" | "opening" => TrayState::Local,
-            "up_to_date" => TrayState::UpToDate,
-            "syncing" => TrayState::Syncing,
-            "pending" => TrayState::Pending,
-            "offline" | "not_connected" => TrayState::Offline,
-            "paused" => TrayState::Paused,
-            _ => TrayState::Problem,
+    pub fn of(state: MachineState) -> TrayState {
+        match state {
+            MachineState::Local | MachineState::Opening => TrayState::Local,
+            MachineState::UpToDate => TrayState::UpToDate,
+            MachineState::Syncing => TrayState::Syncing,
+            MachineState::Pending => TrayState::Pending,
+            MachineState::Offline | MachineState::NotConnected => TrayState::Offline,
+            MachineState::Paused => TrayState::Paused,
+            MachineState::Failed
+            | MachineState::AuthError
+            | MachineState::QuotaBlocked
+            | MachineState::Error => TrayState::Problem,
         }
     }
-}
-
-/// The name the UI and the tray use for an engine phase.
-pub fn phase_name(p: SyncPhase) -> &'static str {
-    match p {
-        SyncPhase::UpToDate => "up_to_date",
-        SyncPhase::Syncing => "syncing",
-        SyncPhase::Pending => "pending",
-        SyncPhase::Offline => "offline",
-        SyncPhase::AuthError => "auth_error",
-        SyncPhase::QuotaBlocked => "quota_blocked",
-        SyncPhase::Error => "error",
-        SyncPhase::Paused => "paused",
-    }
-}
-
-/// "just now", "2 min ago", "3 h ago", "4 days ago".
-pub fn ago(now: Timestamp, then: Timestamp) -> String {
-    let secs = (now - then).num_seconds().max(0);
-    match secs {
-        0..45 => "just now".into(),
-        45..3600 => format!("{} min ago", (secs + 30) / 60),
-        3600..86_400 => format!("{} h ago", secs / 3600),
-        _ => {
-            let d = secs / 86_400;
-            format!("{d} day{} ago", if d == 1 { "" } else { "s" })
-        }
-    }
-}
-
-/// The one-line status text.
-pub fn status_line(
-    phase: &str,
-    pending: i64,
-    last_success: Option<Timestamp>,
-    now: Timestamp,
-) -> String {
-    let synced = last_success.map_or_else(|| "never synced".to_string(), |t| ago(now, t));
-    let state = match phase {
-        "opening" => return "Opening the database…".into(),
-        "failed" => return "Cannot open the database".into(),
-        "local" => return "Local only (no cloud connected)".into(),
-        "not_connected" => "Offline, not connected yet".to_string(),
-        "syncing" => "Syncing…".to_string(),
-        "up_to_date" | "pending" => match last_success {
-            Some(_) => format!("Synced {synced}"),
-            None => "Never synced".to_string(),
-        },
-        "offline" => format!("Offline (synced {synced})"),
-        "auth_error" => "Sign-in problem: new token needed".to_string(),
-        "quota_blocked" => "Turso quota reached".to_string(),
-        "paused" => format!("Sync paused (synced {synced})"),
-        _ => format!("Sync error (synced {synced})"),
-    };
-    format!("{state} - {pending} pending")
 }
 
 /// Whether a status needs a notification the user must act on, once per
@@ -223,7 +172,6 @@ pub fn notification_text(p: Problem) -> (&'static str, &'static str) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Duration;
 
     fn status(phase: SyncPhase) -> SyncStatus {
         SyncStatus {
@@ -236,52 +184,20 @@ mod tests {
     }
 
     #[test]
-    fn ago_reads_naturally() {
-        let now = shark_core::time::now();
-        assert_eq!(ago(now, now), "just now");
-        assert_eq!(ago(now, now - Duration::seconds(130)), "2 min ago");
-        assert_eq!(ago(now, now - Duration::hours(3)), "3 h ago");
-        assert_eq!(ago(now, now - Duration::days(1)), "1 day ago");
-        assert_eq!(ago(now, now - Duration::days(4)), "4 days ago");
-        // A clock behind the other machine's never says "in the future".
-        assert_eq!(ago(now, now + Duration::seconds(5)), "just now");
-    }
-
-    #[test]
-    fn status_lines() {
-        let now = shark_core::time::now();
-        let two = Some(now - Duration::minutes(2));
-        assert_eq!(
-            status_line("up_to_date", 0, two, now),
-            "Synced 2 min ago - 0 pending"
-        );
-        assert_eq!(
-            status_line("offline", 3, two, now),
-            "Offline (synced 2 min ago) - 3 pending"
-        );
-        assert_eq!(
-            status_line("pending", 1, None, now),
-            "Never synced - 1 pending"
-        );
-        assert_eq!(
-            status_line("local", 0, None, now),
-            "Local only (no cloud connected)"
-        );
-    }
-
-    #[test]
     fn every_phase_has_a_tray_state() {
-        assert_eq!(TrayState::of("up_to_date"), TrayState::UpToDate);
-        assert_eq!(TrayState::of("auth_error"), TrayState::Problem);
-        assert_eq!(TrayState::of("quota_blocked"), TrayState::Problem);
-        assert_eq!(TrayState::of("not_connected"), TrayState::Offline);
-        assert_eq!(TrayState::of("paused"), TrayState::Paused);
+        use MachineState as M;
+        assert_eq!(TrayState::of(M::UpToDate), TrayState::UpToDate);
+        assert_eq!(TrayState::of(M::AuthError), TrayState::Problem);
+        assert_eq!(TrayState::of(M::QuotaBlocked), TrayState::Problem);
+        assert_eq!(TrayState::of(M::NotConnected), TrayState::Offline);
+        assert_eq!(TrayState::of(M::Paused), TrayState::Paused);
+        assert_eq!(TrayState::of(M::Failed), TrayState::Problem);
     }
 
     #[test]
     fn a_usage_warning_shows_unless_sync_itself_needs_attention() {
         let mut s = AppStatus {
-            phase: "up_to_date".into(),
+            phase: MachineState::UpToDate,
             mode: Some(Mode::Replica),
             pending_changes: 0,
             last_success: None,
@@ -308,15 +224,15 @@ mod tests {
             "Synced just now - 0 pending - Rows written at 85% of the Free plan"
         );
         for (phase, state) in [
-            ("pending", TrayState::UsageWarning),
-            ("syncing", TrayState::Syncing),
-            ("offline", TrayState::Offline),
-            ("auth_error", TrayState::Problem),
-            ("quota_blocked", TrayState::Problem),
-            ("paused", TrayState::Paused),
+            (MachineState::Pending, TrayState::UsageWarning),
+            (MachineState::Syncing, TrayState::Syncing),
+            (MachineState::Offline, TrayState::Offline),
+            (MachineState::AuthError, TrayState::Problem),
+            (MachineState::QuotaBlocked, TrayState::Problem),
+            (MachineState::Paused, TrayState::Paused),
         ] {
-            s.phase = phase.into();
-            assert_eq!(tray_state(&s), state, "{phase}");
+            s.phase = phase;
+            assert_eq!(tray_state(&s), state, "{phase:?}");
         }
     }
 

@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use shark_app::session::{Event, Session};
-use shark_core::cloud::{Mode, Problem, test_connection, token::test_token};
+use shark_core::cloud::{MachineState, Mode, Problem, test_connection, token::test_token};
 use shark_core::paths::SharkPaths;
 use shark_core::store::{NewEpic, TaskFilter};
 use shark_tests::{AuthProxy, SyncServer, replica};
@@ -47,10 +47,10 @@ async fn wait_for(seen: &Seen, what: &str) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn first_launch_is_local_and_reports_changes() {
     let (_home, session, seen) = session();
-    assert_eq!(session.status().await.phase, "opening");
+    assert_eq!(session.status().await.phase, MachineState::Opening);
     let live = session.open().await.unwrap();
     let status = session.status().await;
-    assert_eq!(status.phase, "local");
+    assert_eq!(status.phase, MachineState::Local);
     assert_eq!(status.line, "Local only (no cloud connected)");
     assert!(!status.offline);
     seen.lock().unwrap().clear();
@@ -152,7 +152,7 @@ async fn connect_carries_work_over_then_disconnect_keeps_it() {
             .len(),
         0
     );
-    assert_eq!(session.status().await.phase, "local");
+    assert_eq!(session.status().await.phase, MachineState::Local);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -169,7 +169,7 @@ async fn a_bad_setting_is_refused_and_nothing_is_lost() {
     assert!(!e.message.contains("s3cret-pw"), "{}", e.message);
     assert!(e.message.contains("credentials"), "{}", e.message);
     // The old settings are back and the database is open again.
-    assert_eq!(session.status().await.phase, "local");
+    assert_eq!(session.status().await.phase, MachineState::Local);
     let config = shark_core::config::Config::load(&session.paths).unwrap();
     assert_eq!(config.cloud.url, None);
 }

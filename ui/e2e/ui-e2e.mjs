@@ -131,14 +131,14 @@ try {
   });
 
   await step("shows the offline banner and the board", async () => {
-    await page.evaluate(() => window.__fake.setStatus({ phase: "offline", offline: true, pending_changes: 2 }));
+    await page.evaluate(() => window.__fake.setStatus({ phase: "offline", offline: true, pending_changes: 2, line: "Offline (synced just now) - 2 pending" }));
     await page.waitForSelector("#banner:not([hidden])");
     assert.match(await page.textContent("#sync-text"), /Offline .* 2 pending/);
     await page.screenshot({ path: join(shots, "ui-offline.png") });
     await page.keyboard.press("b");
     await page.waitForSelector(".column");
     await page.keyboard.press("b");
-    await page.evaluate(() => window.__fake.setStatus({ phase: "up_to_date", offline: false, pending_changes: 0 }));
+    await page.evaluate(() => window.__fake.setStatus({ phase: "up_to_date", offline: false, pending_changes: 0, line: "Synced just now - 0 pending" }));
     await page.waitForSelector("#banner", { state: "hidden" });
   });
 
@@ -216,11 +216,11 @@ try {
   });
 
   await step("a quota block explains itself and links to the dashboard", async () => {
-    await page.evaluate(() => window.__fake.setStatus({ phase: "quota_blocked", pending_changes: 3 }));
+    await page.evaluate(() => window.__fake.setStatus({ phase: "quota_blocked", pending_changes: 3, line: "Turso quota reached - 3 pending" }));
     await page.waitForSelector("#quota:not([hidden])");
     assert.match(await page.textContent("#quota"), /quota is used up.*saved on this machine/);
     assert.equal(await page.locator("#quota >> text=Open the Turso dashboard").count(), 1);
-    await page.evaluate(() => window.__fake.setStatus({ phase: "up_to_date", pending_changes: 0 }));
+    await page.evaluate(() => window.__fake.setStatus({ phase: "up_to_date", pending_changes: 0, line: "Synced just now - 0 pending" }));
     await page.waitForSelector("#quota", { state: "hidden" });
   });
 
@@ -229,7 +229,7 @@ try {
     const errorToasts = () => page.locator(".toast.error").count();
     await page.evaluate(() => document.querySelectorAll(".toast").forEach((t) => t.remove()));
     await page.evaluate((m) => window.__fake.setSyncFailure({ code: "sync_offline", message: m }), chain);
-    await page.evaluate(() => window.__fake.setStatus({ phase: "offline", offline: true, pending_changes: 1 }));
+    await page.evaluate(() => window.__fake.setStatus({ phase: "offline", offline: true, pending_changes: 1, line: "Offline (synced just now) - 1 pending" }));
     await page.evaluate((m) => window.__fake.trayFailure({ code: "sync_offline", message: m }), chain);
     await page.click("#sync-now");
     await page.waitForSelector(".toast:not(.error) >> text=/saved on this machine/");
@@ -238,12 +238,12 @@ try {
     assert.ok(await page.isVisible("#banner"));
     await page.screenshot({ path: join(shots, "ui-offline-no-error.png") });
     // A refused token: one message, once, however often the tray retries.
-    await page.evaluate(() => window.__fake.setStatus({ phase: "auth_error", offline: false }));
+    await page.evaluate(() => window.__fake.setStatus({ phase: "auth_error", offline: false, line: "Sign-in problem: new token needed - 0 pending" }));
     for (let i = 0; i < 3; i++) await page.evaluate((m) => window.__fake.trayFailure({ code: "sync_auth", message: `status=401: ${m}` }), chain);
     await page.waitForSelector(".toast.error >> text=/Settings > Cloud/");
     assert.equal(await errorToasts(), 1, "one message per cause");
     await page.evaluate(() => window.__fake.setSyncFailure(null));
-    await page.evaluate(() => window.__fake.setStatus({ phase: "up_to_date", offline: false, pending_changes: 0 }));
+    await page.evaluate(() => window.__fake.setStatus({ phase: "up_to_date", offline: false, pending_changes: 0, line: "Synced just now - 0 pending" }));
     await page.evaluate(() => document.querySelectorAll(".toast").forEach((t) => t.remove()));
   });
 

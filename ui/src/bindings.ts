@@ -46,9 +46,9 @@ token_stored_in: string | null, start_at_login: boolean, };
  */
 export type AppStatus = { 
 /**
- * `opening`, `failed`, `local`, `not_connected`, or a [`SyncPhase`] name.
+ * What the user is told about this machine's database and sync.
  */
-phase: string, mode: Mode | null, pending_changes: number, last_success: string | null, last_error: Failure | null, paused: boolean, url: string | null, token_source: string | null, 
+phase: MachineState, mode: Mode | null, pending_changes: number, last_success: string | null, last_error: Failure | null, paused: boolean, url: string | null, token_source: string | null, 
 /**
  * Seconds between pulls set in Settings; 0: live pulls (the default).
  */
@@ -231,6 +231,11 @@ export type Limits = { rows_read: number, rows_written: number, storage_bytes: n
  * One machine's share this month.
  */
 export type MachineShare = { device_id: string, name: string, this_machine: boolean, counters: Counters, bytes_synced: number, };
+
+/**
+ * A machine's state as people see it.
+ */
+export type MachineState = "opening" | "failed" | "local" | "not_connected" | "up_to_date" | "syncing" | "pending" | "offline" | "auth_error" | "quota_blocked" | "error" | "paused";
 
 /**
  * How this machine is connected.

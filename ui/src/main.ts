@@ -5,7 +5,7 @@ import { api, errorMessage, events, type Task } from "./api";
 import { showDetail, refreshDetail, focusStatus } from "./detail";
 import { $, clear, h } from "./dom";
 import { formDialog } from "./forms";
-import { STATUSES, STATUS_LABEL, agentsOf, buildTree, byStatus, filterTasks, followCoreClock, shortcutFor, syncFailure, syncText } from "./model";
+import { STATUSES, STATUS_LABEL, agentsOf, buildTree, byStatus, filterTasks, followCoreClock, shortcutFor, syncFailure } from "./model";
 import { openSettings } from "./settings";
 import { openUsage } from "./usage";
 import { changed, onChange, reload, state } from "./state";
@@ -180,9 +180,10 @@ function renderStatus(): void {
   if (!s) return;
   const el = $("#sync");
   el.dataset.phase = s.phase;
-  $("#sync-text").textContent = syncText(s);
+  // The core's words for the state (the tray shows the same line).
+  $("#sync-text").textContent = s.line;
   // The full text when it is cut short; the technical chain is in Diagnostics.
-  $("#sync-text").title = syncText(s);
+  $("#sync-text").title = s.line;
   if (s.phase === "up_to_date") announced = null;
   $("#banner").hidden = !s.offline;
   $("#quota").hidden = s.phase !== "quota_blocked";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Epic, Feature, Task } from "./api";
-import { NO_FILTERS, agentsOf, ago, buildTree, byStatus, coreNow, filterTasks, followCoreClock, parseKeys, shortcutFor, syncFailure, syncText } from "./model";
+import { NO_FILTERS, agentsOf, ago, buildTree, byStatus, coreNow, filterTasks, followCoreClock, parseKeys, shortcutFor, syncFailure } from "./model";
 
 function task(n: number, over: Partial<Task> = {}): Task {
   const key = `T-E01-F01-${String(n).padStart(3, "0")}`;
@@ -97,19 +97,11 @@ describe("text helpers", () => {
     expect(ago("2026-11-21T11:00:00Z", now)).toBe("1 day ago");
   });
 
-  it("describes sync states", () => {
-    const base = { pending_changes: 0, last_success: "2026-11-22T11:58:00Z" };
-    expect(syncText({ ...base, phase: "up_to_date" }, now)).toBe("Synced 2 min ago · 0 pending");
-    expect(syncText({ ...base, phase: "offline", pending_changes: 3 }, now)).toBe("Offline · synced 2 min ago · 3 pending");
-    expect(syncText({ ...base, phase: "local" }, now)).toBe("Local only");
-  });
-
   it("words relative times against the core's clock, whatever the browser's", () => {
     // The core says it is New Year's Eve, 23:57 (a test clock, or a skewed one).
     followCoreClock("2026-12-31T23:57:00Z");
     expect(Math.abs(coreNow() - Date.parse("2026-12-31T23:57:00Z"))).toBeLessThan(5_000);
     expect(ago("2026-12-31T23:55:00Z")).toBe("2 min ago");
-    expect(syncText({ phase: "up_to_date", pending_changes: 0, last_success: "2026-12-30T23:00:00Z" })).toBe("Synced 1 day ago · 0 pending");
     followCoreClock("not a time");
     expect(ago("2026-12-31T23:55:00Z")).toBe("2 min ago");
     followCoreClock(new Date().toISOString());

@@ -145,38 +145,6 @@ export function ago(iso: string | null, now: number = coreNow()): string {
   return `${d} day${d === 1 ? "" : "s"} ago`;
 }
 
-/** The sync indicator's words for a status. */
-export function syncText(
-  s: { phase: string; pending_changes: number; last_success: string | null },
-  now: number = coreNow(),
-): string {
-  const pending = `${s.pending_changes} pending`;
-  switch (s.phase) {
-    case "opening":
-      return "Opening…";
-    case "failed":
-      return "Database unavailable";
-    case "local":
-      return "Local only";
-    case "not_connected":
-      return `Offline, not connected yet · ${pending}`;
-    case "syncing":
-      return `Syncing… · ${pending}`;
-    case "offline":
-      return `Offline · synced ${ago(s.last_success, now)} · ${pending}`;
-    case "auth_error":
-      return `Sign-in problem · ${pending}`;
-    case "quota_blocked":
-      return `Turso quota reached · ${pending}`;
-    case "paused":
-      return `Sync paused · ${pending}`;
-    case "error":
-      return `Sync error · ${pending}`;
-    default:
-      return s.last_success ? `Synced ${ago(s.last_success, now)} · ${pending}` : `Never synced · ${pending}`;
-  }
-}
-
 /** History fields a click can restore (status goes through the workflow). */
 export const RESTORABLE = new Set([
   "title",

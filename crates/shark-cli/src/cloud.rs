@@ -9,7 +9,7 @@ use shark_core::cloud::pipeline::{self, Attempts, Recorder, SyncReport, Trigger}
 use shark_core::cloud::token::{TOKEN_ENV, TokenSource, check_token, remove_token, store_token};
 use shark_core::cloud::url::{DbTarget, UrlSource, parse};
 use shark_core::cloud::{
-    self, Attempt, ConnectionInfo, Mode, Opened, Problem, SyncState, should_sync,
+    self, Attempt, ConnectionInfo, MachineState, Mode, Opened, SyncState, should_sync,
 };
 use shark_core::secret::SecretToken;
 use shark_core::store::SyncStats;
@@ -244,39 +244,9 @@ struct Status<'a> {
 }
 
 fn state_of(info: &ConnectionInfo, stats: Option<&SyncStats>, state: &SyncState) -> String {
-    match (info.mode, stats) {
-        (Mode::Local, _) => "local only".into(),
-        (Mode::LocalFallback, _) => "offline (not connected yet)".into(),
-        (Mode::Replica, _)
-            if state
-                .last_failure
-                .as_ref()
-                .is_some_and(|f| f.problem == Problem::Auth) =>
-        {
-            "auth error".into()
-        }
-        (Mode::Replica, _)
-            if state
-                .last_failure
-                .as_ref()
-                .is_some_and(|f| f.problem == Problem::Offline) =>
-        {
-            "offline".into()
-        }
-        (Mode::Replica, _)
-            if state
-                .last_failure
-                .as_ref()
-                .is_some_and(|f| f.problem == Problem::Quota) =>
-        {
-            "over quota (blocked by Turso)".into()
-        }
-        (Mode::Replica, _) if state.last_failure.is_some() => "error".into(),
-        (Mode::Replica, Some(s)) if s.pending_changes > 0 => {
-            format!("{} changes pending", s.pending_changes)
-        }
-        (Mode::Replica, _) => "up to date".into(),
-    }
+    let pending = stats.map_or(0, |s| s.pending_changes);
+    let problem = state.last_failure.as_ref().map(|f| f.problem);
+    MachineState::of_record(info.mode, problem, pending).label(pending)
 }
 
 async fn show_status(

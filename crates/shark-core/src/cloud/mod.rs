@@ -4,12 +4,14 @@
 //! (`connect`), a connection test (`probe`), rebuilding a damaged replica
 //! (`rebuild`), one sync pass and its retries (`pipeline`), the background
 //! engine that schedules passes (`engine`), the sync state and success rate
-//! (`state`), and what kind of failure an engine error is (`classify`).
+//! (`state`), what kind of failure an engine error is (`classify`), and
+//! what a user is told about it all (`machine`: one state, one wording).
 
 pub mod classify;
 pub mod connect;
 pub mod engine;
 pub mod keyring;
+pub mod machine;
 pub mod pipeline;
 pub mod probe;
 pub mod rebuild;
@@ -21,6 +23,7 @@ pub mod url;
 pub use classify::Problem;
 pub use connect::{Attempt, ConnectionInfo, Mode, Opened, disconnect, open, open_as_owner};
 pub use engine::{EngineConfig, SyncEngine, SyncPhase, SyncStatus};
+pub use machine::MachineState;
 pub use pipeline::{Attempts, RunError, SyncObserver, SyncReport, Trigger};
 pub use probe::{ProbeOutcome, test_connection};
 pub use state::{SyncState, should_sync};

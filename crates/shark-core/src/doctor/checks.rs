@@ -393,6 +393,14 @@ pub(super) fn unopened(paths: &SharkPaths, remote: bool, why: &str) -> Check {
     check.fix(rebuild_fix(file == paths.replica_file(), &file))
 }
 
+/// The machine's state, in the words `shark cloud status` and the app use.
+pub(super) async fn state(paths: &SharkPaths, store: &Store, info: &ConnectionInfo) -> Check {
+    let pending = store.pending_changes().await;
+    let failure = SyncState::load(paths).last_failure.map(|f| f.problem);
+    let state = crate::cloud::MachineState::of_record(info.mode, failure, pending);
+    Check::new("state", "State", Status::Info, state.label(pending))
+}
+
 pub(super) async fn pending(store: &Store, info: &ConnectionInfo) -> Check {
     if info.mode == crate::cloud::Mode::LocalFallback {
         return Check::new(

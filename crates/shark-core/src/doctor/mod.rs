@@ -118,6 +118,7 @@ pub async fn run(inputs: Inputs<'_>) -> Report {
         Ok((store, info)) => {
             list.push(checks::integrity(store, info).await);
             list.push(storage::files(store));
+            list.push(checks::state(paths, store, info).await);
             list.push(checks::pending(store, info).await);
             Some(*store)
         }
