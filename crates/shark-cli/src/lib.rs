@@ -303,7 +303,12 @@ pub fn error_text(json: bool, e: &anyhow::Error) -> (String, u8) {
         e.downcast_ref::<shark_core::Error>()
             .map_or("error", |c| c.code())
     };
-    let message = format!("{e:#}");
+    let mut message = format!("{e:#}");
+    // How to override is the CLI's to say (the app offers allowed actions only).
+    if let Some(shark_core::Error::IllegalTransition { .. }) = e.downcast_ref::<shark_core::Error>()
+    {
+        message.push_str(". Use --force to override (recorded in history)");
+    }
     let text = if json {
         serde_json::json!({"error": {"code": code, "message": message}}).to_string()
     } else {

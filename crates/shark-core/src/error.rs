@@ -19,14 +19,21 @@ pub enum Error {
     },
 
     /// A status change the workflow does not allow from the current status.
+    /// The actions that are allowed are data: each front end says how to
+    /// override (the CLI's `--force`; the app offers only allowed actions).
     #[error(
-        "cannot {action} {key}: it is {from}. Allowed from {from}: {allowed}. Use --force to override (recorded in history)"
+        "cannot {action} {key}: it is {from}. Allowed from {from}: {}{}",
+        if allowed.is_empty() { "none".to_string() } else { allowed.join(", ") },
+        note.as_deref().map(|n| format!(" ({n})")).unwrap_or_default()
     )]
     IllegalTransition {
         key: String,
         action: &'static str,
         from: &'static str,
-        allowed: String,
+        /// The actions allowed from `from` (`start`, or `start -> in_progress`).
+        allowed: Vec<String>,
+        /// Why none of them fits, when that needs saying.
+        note: Option<String>,
     },
 
     /// What was asked does not fit the item's current state (already in that
