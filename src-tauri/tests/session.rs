@@ -55,10 +55,7 @@ async fn first_launch_is_local_and_reports_changes() {
     assert!(!status.offline);
     seen.lock().unwrap().clear();
     live.store
-        .create_epic(NewEpic {
-            title: "Desktop".into(),
-            ..Default::default()
-        })
+        .create_epic(NewEpic::titled("Desktop"))
         .await
         .unwrap();
     wait_for(&seen, "data").await;
@@ -83,10 +80,7 @@ async fn connect_carries_work_over_then_disconnect_keeps_it() {
     let (_home, session, seen) = session();
     let live = session.open().await.unwrap();
     live.store
-        .create_epic(NewEpic {
-            title: "Made before connecting".into(),
-            ..Default::default()
-        })
+        .create_epic(NewEpic::titled("Made before connecting"))
         .await
         .unwrap();
     drop(live);
@@ -117,10 +111,7 @@ async fn connect_carries_work_over_then_disconnect_keeps_it() {
     seen.lock().unwrap().clear();
     other
         .store
-        .create_epic(NewEpic {
-            title: "Made on laptop-2".into(),
-            ..Default::default()
-        })
+        .create_epic(NewEpic::titled("Made on laptop-2"))
         .await
         .unwrap();
     other.store.push().await.unwrap();

@@ -52,35 +52,21 @@ pub async fn replica_at(url: &str, name: &str, long_poll: Option<Duration>) -> R
 
 /// Creates epic E01 with feature E01-F01.
 pub async fn seed(store: &Store) {
-    store
-        .create_epic(NewEpic {
-            title: "E".into(),
-            ..Default::default()
-        })
-        .await
-        .expect("epic");
+    store.create_epic(NewEpic::titled("E")).await.expect("epic");
     feature(store, "F").await;
 }
 
 /// Adds a feature to E01 (E01-F01 first, then E01-F02, ...).
 pub async fn feature(store: &Store, title: &str) {
     store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: title.into(),
-            ..Default::default()
-        })
+        .create_feature(NewFeature::new("E01", title))
         .await
         .expect("feature");
 }
 
 /// A new task in E01-F01.
 pub fn task(title: &str) -> NewTask {
-    NewTask {
-        feature: "E01-F01".into(),
-        title: title.into(),
-        ..Default::default()
-    }
+    NewTask::new("E01-F01", title)
 }
 
 /// One requested pass with the usage meter attached, as the app and the CLI

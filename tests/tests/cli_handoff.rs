@@ -322,10 +322,11 @@ async fn a_reader_that_goes_away_ends_a_handed_over_command_quietly() {
     let (store, server) = hold(&m).await;
     // Far more output than a pipe holds.
     let news = (0..2000)
-        .map(|i| shark_core::store::NewTask {
-            feature: "E01-F01".into(),
-            title: format!("a task with a long enough title to fill the pipe {i}"),
-            ..Default::default()
+        .map(|i| {
+            shark_core::store::NewTask::new(
+                "E01-F01",
+                format!("a task with a long enough title to fill the pipe {i}"),
+            )
         })
         .collect();
     store

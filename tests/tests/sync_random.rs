@@ -74,19 +74,12 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
     let first = node(&server, "m0").await;
     first
         .store
-        .create_epic(NewEpic {
-            title: "Seed".into(),
-            ..Default::default()
-        })
+        .create_epic(NewEpic::titled("Seed"))
         .await
         .expect("epic");
     first
         .store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "Base".into(),
-            ..Default::default()
-        })
+        .create_feature(NewFeature::new("E01", "Base"))
         .await
         .expect("feature");
     first.store.push().await.expect("push");
@@ -102,11 +95,7 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
             0..=2 => {
                 let features = n.store.list_features(None).await.expect("features");
                 let f = &features[rng.below(features.len())];
-                let t = NewTask {
-                    feature: f.key.clone(),
-                    title: format!("s{seed} step {step}"),
-                    ..Default::default()
-                };
+                let t = NewTask::new(f.key.clone(), format!("s{seed} step {step}"));
                 created.insert(
                     n.store
                         .create_task(t, &actor)
@@ -118,11 +107,7 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
             3 => {
                 let epics = n.store.list_epics().await.expect("epics");
                 let e = &epics[rng.below(epics.len())];
-                let f = NewFeature {
-                    epic: e.key.clone(),
-                    title: format!("f{step}"),
-                    ..Default::default()
-                };
+                let f = NewFeature::new(e.key.clone(), format!("f{step}"));
                 n.store.create_feature(f).await.expect("create feature");
             }
             4 | 5 => {
@@ -178,11 +163,7 @@ async fn run_seed(seed: u64, steps: usize) -> usize {
                 if n.online && server.is_running() {
                     // Writes during the sync: a task created while it runs
                     // (sync no longer holds writes back; see sync_stress).
-                    let t = NewTask {
-                        feature: "E01-F01".into(),
-                        title: format!("s{seed} during sync {step}"),
-                        ..Default::default()
-                    };
+                    let t = NewTask::new("E01-F01", format!("s{seed} during sync {step}"));
                     let (synced, written) = tokio::join!(
                         shark_core::cloud::pipeline::sync_once(&n.store),
                         n.store.create_task(t, &actor)

@@ -22,26 +22,12 @@ fn user() -> Actor {
 async fn two_machines_see_each_others_work() {
     let server = SyncServer::start();
     let a = machine(&server, "desktop").await;
+    a.store.create_epic(NewEpic::titled("Sync")).await.unwrap();
     a.store
-        .create_epic(NewEpic {
-            title: "Sync".into(),
-            ..Default::default()
-        })
+        .create_feature(NewFeature::new("E01", "Replicas"))
         .await
         .unwrap();
-    a.store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "Replicas".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    let t = NewTask {
-        feature: "E01-F01".into(),
-        title: "From the desktop".into(),
-        ..Default::default()
-    };
+    let t = NewTask::new("E01-F01", "From the desktop");
     a.store.create_task(t, &user()).await.unwrap();
     let pending = a.store.sync_stats().await.unwrap().unwrap().pending_changes;
     assert!(pending > 0, "writes are queued for push");
@@ -86,28 +72,17 @@ async fn writes_work_while_the_server_is_down_and_sync_after() {
     let mut server = SyncServer::start();
     let a = machine(&server, "desktop").await;
     a.store
-        .create_epic(NewEpic {
-            title: "Offline".into(),
-            ..Default::default()
-        })
+        .create_epic(NewEpic::titled("Offline"))
         .await
         .unwrap();
     a.store.push().await.unwrap();
 
     server.stop();
     a.store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "Plane".into(),
-            ..Default::default()
-        })
+        .create_feature(NewFeature::new("E01", "Plane"))
         .await
         .unwrap();
-    let t = NewTask {
-        feature: "E01-F01".into(),
-        title: "Written offline".into(),
-        ..Default::default()
-    };
+    let t = NewTask::new("E01-F01", "Written offline");
     a.store.create_task(t, &user()).await.unwrap();
     assert_eq!(
         a.store
@@ -151,30 +126,19 @@ async fn offline_creates_in_one_scope_end_with_unique_keys_everywhere() {
 
     // Both offline: each creates an epic, a feature in E01, and tasks in E01-F01.
     server.stop();
-    let new = |t: &str| NewTask {
-        feature: "E01-F01".into(),
-        title: t.into(),
-        ..Default::default()
-    };
+    let new = |t: &str| NewTask::new("E01-F01", t);
     let mut ids = Vec::new();
     for (m, name) in [(&a, "desktop"), (&b, "laptop")] {
         let e = m
             .store
-            .create_epic(NewEpic {
-                title: format!("epic {name}"),
-                ..Default::default()
-            })
+            .create_epic(NewEpic::titled(format!("epic {name}")))
             .await
             .unwrap();
         assert_eq!(
             e.key, "E02",
             "each machine picked the same next epic number"
         );
-        let f = NewFeature {
-            epic: "E01".into(),
-            title: format!("feature {name}"),
-            ..Default::default()
-        };
+        let f = NewFeature::new("E01", format!("feature {name}"));
         assert_eq!(m.store.create_feature(f).await.unwrap().key, "E01-F02");
         let t1 = m
             .store
@@ -269,11 +233,7 @@ async fn offline_creates_in_one_scope_end_with_unique_keys_everywhere() {
 async fn two_with_a_task(server: &SyncServer) -> (Machine, Machine) {
     let a = machine(server, "desktop").await;
     shark_tests::replica::seed(&a.store).await;
-    let t = NewTask {
-        feature: "E01-F01".into(),
-        title: "original".into(),
-        ..Default::default()
-    };
+    let t = NewTask::new("E01-F01", "original");
     a.store.create_task(t, &user()).await.expect("setup");
     shark_core::cloud::pipeline::sync_once(&a.store)
         .await
@@ -376,11 +336,7 @@ async fn server_killed_during_a_big_push_loses_and_duplicates_nothing() {
         .await
         .unwrap();
     let news: Vec<NewTask> = (0..1000)
-        .map(|i| NewTask {
-            feature: "E01-F01".into(),
-            title: format!("bulk {i}"),
-            ..Default::default()
-        })
+        .map(|i| NewTask::new("E01-F01", format!("bulk {i}")))
         .collect();
     a.store.create_tasks(news, &user()).await.unwrap();
 

@@ -28,11 +28,7 @@ fn busy_owner() -> EngineConfig {
 }
 
 fn new_task(feature: &str, title: &str) -> NewTask {
-    NewTask {
-        feature: feature.into(),
-        title: title.into(),
-        ..Default::default()
-    }
+    NewTask::new(feature, title)
 }
 
 /// Tasks by title: status and sorted notes; and every note's text.
@@ -106,11 +102,7 @@ async fn steady_writes_survive_sync_faults_exactly_once() {
     let a = replica_at(&proxy.url(), "a", None).await;
     seed(&a.store).await;
     a.store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "B's".into(),
-            ..Default::default()
-        })
+        .create_feature(NewFeature::new("E01", "B's"))
         .await
         .expect("feature for B");
     shark_core::cloud::pipeline::sync_once(&a.store)

@@ -24,6 +24,16 @@ pub struct NewEpic {
     pub status: Option<PlanStatus>,
 }
 
+impl NewEpic {
+    /// An epic with a title and nothing else set.
+    pub fn titled(title: impl Into<String>) -> Self {
+        NewEpic {
+            title: title.into(),
+            ..Default::default()
+        }
+    }
+}
+
 const COLS: &str =
     "id, number, title, description, status, priority, business_value, created_at, updated_at";
 

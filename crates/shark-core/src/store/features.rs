@@ -24,6 +24,17 @@ pub struct NewFeature {
     pub status: Option<PlanStatus>,
 }
 
+impl NewFeature {
+    /// A feature of epic `epic` with a title and nothing else set.
+    pub fn new(epic: impl Into<String>, title: impl Into<String>) -> Self {
+        NewFeature {
+            epic: epic.into(),
+            title: title.into(),
+            ..Default::default()
+        }
+    }
+}
+
 const SELECT: &str = "SELECT f.id, f.epic_id, e.number, f.number, f.title, f.description, f.status,
     f.execution_order, f.created_at, f.updated_at
     FROM features f JOIN epics e ON e.id = f.epic_id";

@@ -27,6 +27,17 @@ pub struct NewTask {
     pub depends_on: Vec<String>,
 }
 
+impl NewTask {
+    /// A task of feature `feature` with a title and nothing else set.
+    pub fn new(feature: impl Into<String>, title: impl Into<String>) -> Self {
+        NewTask {
+            feature: feature.into(),
+            title: title.into(),
+            ..Default::default()
+        }
+    }
+}
+
 /// Which tasks to list. Archived tasks are left out unless asked for.
 #[derive(Debug, Clone, Default)]
 pub struct TaskFilter {

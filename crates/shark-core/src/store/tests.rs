@@ -24,13 +24,7 @@ fn setup() -> (tempfile::TempDir, SharkPaths) {
 async fn migrations_rerun_harmlessly_when_the_header_is_reset() {
     let (_tmp, paths) = setup();
     let store = open(&paths).await;
-    store
-        .create_epic(NewEpic {
-            title: "E".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    store.create_epic(NewEpic::titled("E")).await.unwrap();
     // A replica bootstrapped from the cloud has our tables but user_version 0.
     store
         .conn
@@ -80,30 +74,16 @@ async fn the_device_row_is_written_once_and_renamed_when_the_name_changes() {
 async fn a_batch_numbers_each_feature_on_its_own() {
     let (_tmp, paths) = setup();
     let store = open(&paths).await;
-    store
-        .create_epic(NewEpic {
-            title: "E".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    store.create_epic(NewEpic::titled("E")).await.unwrap();
     for t in ["A", "B"] {
         store
-            .create_feature(NewFeature {
-                epic: "E01".into(),
-                title: t.into(),
-                ..Default::default()
-            })
+            .create_feature(NewFeature::new("E01", t))
             .await
             .unwrap();
     }
     let news = ["e01-f01", "E01-F02", "E01-F01", "E01-F02", "E01-F01"]
         .iter()
-        .map(|f| NewTask {
-            feature: f.to_string(),
-            title: "t".into(),
-            ..Default::default()
-        })
+        .map(|f| NewTask::new(f.to_string(), "t"))
         .collect();
     let made = store.create_tasks(news, &Actor::user("u")).await.unwrap();
     let keys: Vec<&str> = made.iter().map(|t| t.key.as_str()).collect();
@@ -129,27 +109,13 @@ async fn a_batch_numbers_each_feature_on_its_own() {
 async fn a_failed_write_leaves_nothing_behind() {
     let (_tmp, paths) = setup();
     let store = open(&paths).await;
+    store.create_epic(NewEpic::titled("E")).await.unwrap();
     store
-        .create_epic(NewEpic {
-            title: "E".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
-    store
-        .create_feature(NewFeature {
-            epic: "E01".into(),
-            title: "F".into(),
-            ..Default::default()
-        })
+        .create_feature(NewFeature::new("E01", "F"))
         .await
         .unwrap();
     let news = vec![
-        NewTask {
-            feature: "E01-F01".into(),
-            title: "ok".into(),
-            ..Default::default()
-        },
+        NewTask::new("E01-F01", "ok"),
         NewTask {
             feature: "E01-F01".into(),
             title: "bad dep".into(),
@@ -191,13 +157,7 @@ async fn a_pooled_reader_sees_every_committed_write() {
     let (_tmp, paths) = setup();
     let store = open(&paths).await;
     for title in ["A", "B", "C"] {
-        store
-            .create_epic(NewEpic {
-                title: title.into(),
-                ..Default::default()
-            })
-            .await
-            .unwrap();
+        store.create_epic(NewEpic::titled(title)).await.unwrap();
     }
     async fn first(s: &Store) -> Option<String> {
         row::query_opt(
@@ -249,10 +209,7 @@ async fn a_write_cancelled_mid_transaction_does_not_block_later_writes() {
     .await;
     assert!(cancelled.is_err(), "the write was cut off by the timeout");
     store
-        .create_epic(NewEpic {
-            title: "After".into(),
-            ..Default::default()
-        })
+        .create_epic(NewEpic::titled("After"))
         .await
         .expect("the next write works");
     let half = row::query_opt(
