@@ -314,7 +314,7 @@ pub async fn sync_session(session: &Arc<Session>) -> IpcResult<SyncOutcome> {
             let report = engine.sync_now().await.map_err(|e| {
                 // The chain is for the log; the window phrases the kind.
                 tracing::info!("sync failed: {e}");
-                IpcError::new(sync_code(e.problem), e.problem.advice())
+                IpcError::new(sync_code(e.problem), crate::error::sync_message(e.problem))
             })?;
             Ok(SyncOutcome {
                 pulled: report.pulled,

@@ -4,6 +4,7 @@
 //! them in errors).
 
 use serde::Serialize;
+use shark_core::cloud::{Problem, Remedy};
 
 /// An error the UI shows.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, ts_rs::TS)]
@@ -35,15 +36,38 @@ impl std::error::Error for IpcError {}
 
 impl From<shark_core::Error> for IpcError {
     fn from(e: shark_core::Error) -> Self {
-        let code = e.code();
-        let message = match code {
-            "io" | "database" | "corrupt" | "no_home" => {
+        use shark_core::Error as E;
+        let message = match &e {
+            E::Io { .. } | E::Database { .. } | E::Corrupt(_) | E::NoHome => {
                 tracing::error!("{e}");
                 "Shark could not read or write its data files. Details are in the log (Settings > Diagnostics > Open log folder).".to_string()
             }
+            E::CannotConnect {
+                url,
+                problem,
+                detail,
+            } => format!(
+                "cannot connect to {url}: {} ({detail})",
+                sync_message(*problem)
+            ),
             _ => e.to_string(),
         };
-        IpcError::new(code, message)
+        IpcError::new(e.code(), message)
+    }
+}
+
+/// A sync problem in the window's words: what happened (the core's), then
+/// where in the app to fix it (the CLI names commands instead).
+pub fn sync_message(p: Problem) -> String {
+    let fix = p.remedy().map(|r| match r {
+        Remedy::NewToken => "open Settings > Cloud and paste a new token".to_string(),
+        Remedy::CheckDatabase => "open Settings > Diagnostics for details".to_string(),
+        Remedy::CheckUrl => "check the database URL in Settings > Cloud".to_string(),
+        Remedy::ShowRejected => format!("run {} in a terminal to see the item", r.command()),
+    });
+    match fix {
+        Some(f) => format!("{}; {f}", p.explain()),
+        None => p.explain().to_string(),
     }
 }
 
@@ -64,6 +88,15 @@ mod tests {
         let ipc = IpcError::from(e);
         assert_eq!(ipc.code, "io");
         assert!(!ipc.message.contains("/home/me"), "{}", ipc.message);
+    }
+
+    #[test]
+    fn sync_problems_point_at_the_window_not_at_commands() {
+        let auth = sync_message(Problem::Auth);
+        assert!(auth.contains("Turso refused the token"), "{auth}");
+        assert!(auth.contains("Settings > Cloud"), "{auth}");
+        assert!(!auth.contains("shark cloud login"), "{auth}");
+        assert_eq!(sync_message(Problem::Offline), Problem::Offline.explain());
     }
 
     #[test]

@@ -183,8 +183,8 @@ impl Session {
             cloud::Attempt::Now,
         )
         .await
-        .map_err(|e| match e.code() {
-            "locked" => IpcError::new(
+        .map_err(|e| match e {
+            shark_core::Error::Locked { .. } => IpcError::new(
                 "locked",
                 "Another Shark process is using the database (a long shark command?). Shark retries when you press Retry.",
             ),

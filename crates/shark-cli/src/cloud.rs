@@ -318,7 +318,7 @@ async fn show_status(
     if let Some(f) = &status.last_error {
         lines.push(format!(
             "Last error:    {} at {}: {}",
-            f.problem.advice(),
+            crate::remedy::advice(f.problem),
             crate::render::when(&f.at),
             f.message
         ));
@@ -363,7 +363,8 @@ pub fn report_sync(
     result: Result<SyncReport, pipeline::RunError>,
     out: &Out,
 ) -> anyhow::Result<()> {
-    let report = result.map_err(|e| anyhow::anyhow!("{}: {}", e.problem.advice(), e.message))?;
+    let report = result
+        .map_err(|e| anyhow::anyhow!("{}: {}", crate::remedy::advice(e.problem), e.message))?;
     print_sync(info, &report, out)
 }
 

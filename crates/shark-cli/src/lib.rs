@@ -17,6 +17,7 @@ mod init;
 mod locate;
 mod plan;
 mod printable;
+mod remedy;
 pub mod render;
 mod secret_input;
 mod status;
@@ -290,7 +291,8 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             | E::Foreign { .. },
         ) => exit::DATABASE,
         Some(E::IllegalTransition { .. } | E::InvalidState(_)) => exit::INVALID_STATE,
-        Some(E::Invalid(_)) => exit::USAGE,
+        // A refused first connection is a setting to fix (the token, the URL).
+        Some(E::Invalid(_) | E::CannotConnect { .. }) => exit::USAGE,
         _ => exit::OTHER,
     }
 }
@@ -305,9 +307,16 @@ pub fn error_text(json: bool, e: &anyhow::Error) -> (String, u8) {
     };
     let mut message = format!("{e:#}");
     // How to override is the CLI's to say (the app offers allowed actions only).
-    if let Some(shark_core::Error::IllegalTransition { .. }) = e.downcast_ref::<shark_core::Error>()
-    {
-        message.push_str(". Use --force to override (recorded in history)");
+    match e.downcast_ref::<shark_core::Error>() {
+        Some(shark_core::Error::IllegalTransition { .. }) => {
+            message.push_str(". Use --force to override (recorded in history)");
+        }
+        Some(shark_core::Error::CannotConnect { problem, .. }) => {
+            if let Some(r) = problem.remedy() {
+                message.push_str(&format!("; {}", remedy::phrase(r)));
+            }
+        }
+        _ => {}
     }
     let text = if json {
         serde_json::json!({"error": {"code": code, "message": message}}).to_string()

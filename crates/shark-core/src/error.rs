@@ -94,6 +94,16 @@ pub enum Error {
         source: turso::Error,
     },
 
+    /// The first connection to the cloud database was refused (a wrong
+    /// token, a redirect...): nothing was connected. The problem is data, so
+    /// each front end can say what to do about it.
+    #[error("cannot connect to {url}: {} ({detail})", problem.explain())]
+    CannotConnect {
+        url: String,
+        problem: crate::cloud::Problem,
+        detail: String,
+    },
+
     /// A sync step (bootstrap, push, pull) failed; `problem` is its kind,
     /// decided once from the engine's error (see `cloud::classify`).
     #[error("sync failed while {action}: {source}")]
@@ -156,7 +166,7 @@ impl Error {
     pub fn problem(&self) -> crate::cloud::Problem {
         use crate::cloud::Problem;
         match self {
-            Error::Sync { problem, .. } => *problem,
+            Error::Sync { problem, .. } | Error::CannotConnect { problem, .. } => *problem,
             Error::SyncTimeout { .. } => Problem::Offline,
             Error::Database { source, .. } => match Problem::of_engine(source) {
                 Problem::Busy => Problem::Busy,
@@ -175,6 +185,7 @@ impl Error {
             Error::Invalid(_) => "invalid",
             Error::NotFound { .. } => "not_found",
             Error::IllegalTransition { .. } => "illegal_transition",
+            Error::CannotConnect { .. } => "cannot_connect",
             Error::InvalidState(_) => "invalid_state",
             Error::Locked { .. } => "locked",
             Error::SchemaTooNew { .. } => "schema_too_new",
@@ -197,6 +208,7 @@ impl Error {
                 | Error::NotFound { .. }
                 | Error::IllegalTransition { .. }
                 | Error::InvalidState(_)
+                | Error::CannotConnect { .. }
         )
     }
 }

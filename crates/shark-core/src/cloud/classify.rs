@@ -77,30 +77,68 @@ impl Problem {
         }
     }
 
-    /// What to tell the user.
-    pub fn advice(self) -> &'static str {
+    /// What happened, in words every front end can show (no command: how
+    /// to fix it is [`Problem::remedy`], which each front end words).
+    pub fn explain(self) -> &'static str {
         match self {
             Problem::Offline => {
                 "cannot reach the Turso server; your work is saved locally and will sync when it is reachable"
             }
-            Problem::Auth => {
-                "Turso refused the token (invalid, expired, or for another database); run shark cloud login with a new token"
-            }
+            Problem::Auth => "Turso refused the token (invalid, expired, or for another database)",
             Problem::Quota => {
                 "Turso blocked the request: the plan's quota is used up; local work continues and syncs when the quota allows (https://app.turso.tech/)"
             }
             Problem::Server => "the Turso server had an error; Shark will retry",
-            Problem::Rejected => {
-                "the server rejected a change (a constraint failed); see shark cloud status -v for the item"
-            }
+            Problem::Rejected => "the server rejected a change (a constraint failed)",
             Problem::Redirect => {
-                "the server answered with a redirect; Shark never follows one, so the token only goes to the configured host. Check the database URL (shark cloud status shows it) and set the address the redirect points to, if you trust it, with shark cloud init --url"
+                "the server answered with a redirect; Shark never follows one, so the token only goes to the configured host"
             }
             Problem::Busy => "the local database was busy applying changes; Shark will retry",
-            Problem::Local => {
-                "the local database failed while syncing; run shark doctor for details"
-            }
+            Problem::Local => "the local database failed while syncing",
             Problem::Other => "sync failed",
+        }
+    }
+
+    /// What the user can do about it, when waiting is not enough.
+    pub fn remedy(self) -> Option<Remedy> {
+        match self {
+            Problem::Auth => Some(Remedy::NewToken),
+            Problem::Local => Some(Remedy::CheckDatabase),
+            Problem::Redirect => Some(Remedy::CheckUrl),
+            Problem::Rejected => Some(Remedy::ShowRejected),
+            Problem::Offline
+            | Problem::Quota
+            | Problem::Server
+            | Problem::Busy
+            | Problem::Other => None,
+        }
+    }
+}
+
+/// Something the user can do to end a sync problem. Data, not words: the
+/// CLI names a command, the app a place in its window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Remedy {
+    /// Give Shark a new database token.
+    NewToken,
+    /// Look at the local database's health.
+    CheckDatabase,
+    /// Check the configured database URL (a redirect was refused).
+    CheckUrl,
+    /// Look at the change the server rejected.
+    ShowRejected,
+}
+
+impl Remedy {
+    /// The shell command that does it (what a terminal user runs; the app
+    /// points at its own window instead).
+    pub fn command(self) -> &'static str {
+        match self {
+            Remedy::NewToken => "shark cloud login",
+            Remedy::CheckDatabase => "shark doctor",
+            Remedy::CheckUrl => "shark cloud init --url",
+            Remedy::ShowRejected => "shark cloud status -v",
         }
     }
 }

@@ -276,11 +276,11 @@ async fn open_inner(
                 state.save(paths)?;
             }
             if problem != Problem::Offline {
-                return Err(Error::invalid(format!(
-                    "cannot connect to {}: {} ({detail})",
-                    redact(&url),
-                    problem.advice()
-                )));
+                return Err(Error::CannotConnect {
+                    url: redact(&url),
+                    problem,
+                    detail,
+                });
             }
             tracing::debug!(%detail, "first connect failed; working locally");
             notices.push(format!(

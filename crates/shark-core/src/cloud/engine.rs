@@ -3,8 +3,9 @@
 //! repeated after a short floor when the server answers at once), a push
 //! about a second after writes (debounced), `sync_now` on demand (requests
 //! that arrive together share one pass), pause/resume, and a status that
-//! subscribers watch. Each pass is `pipeline::run`; reads and writes never
-//! wait for it.
+//! subscribers watch. Each pass is the replica's (`replica::Replica`: for a
+//! store, `pipeline::run_with`; a fake in `engine_tests`); reads and writes
+//! never wait for it.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,6 +16,7 @@ use tokio::time::Instant;
 
 use super::classify::Problem;
 use super::pipeline::{self, Attempts, Recorder, RunError, SyncObserver, SyncReport, Trigger};
+use super::replica::Replica;
 use super::state::{Failure, SyncState};
 use crate::paths::SharkPaths;
 use crate::store::Store;
@@ -154,8 +156,9 @@ impl Drop for SyncEngine {
 }
 
 impl SyncEngine {
-    /// Starts the engine for a replica store (call inside a tokio runtime).
-    pub fn start(store: Arc<Store>, paths: SharkPaths, config: EngineConfig) -> Self {
+    /// Starts the engine for a replica (a [`Store`]; a fake in the loop's
+    /// tests). Call inside a tokio runtime.
+    pub fn start<R: Replica>(store: Arc<R>, paths: SharkPaths, config: EngineConfig) -> Self {
         let (tx, rx) = mpsc::unbounded_channel();
         let saved = SyncState::load(&paths);
         let (latest, status) = watch::channel(SyncStatus {
@@ -166,7 +169,7 @@ impl SyncEngine {
             runs: 0,
         });
         let hook_tx = tx.clone();
-        store.set_write_hook(Box::new(move || {
+        store.on_write(Box::new(move || {
             let _ = hook_tx.send(Msg::Wrote);
         }));
         let (events, _) = broadcast::channel(256);
@@ -284,8 +287,8 @@ pub fn next_pull(
 }
 
 /// The loop's own state.
-struct Loop {
-    store: Arc<Store>,
+struct Loop<R> {
+    store: Arc<R>,
     config: EngineConfig,
     status: Publisher,
     recorder: Recorder,
@@ -296,8 +299,8 @@ struct Loop {
     pulled_at: Option<Instant>,
 }
 
-async fn run_loop(
-    store: Arc<Store>,
+async fn run_loop<R: Replica>(
+    store: Arc<R>,
     paths: SharkPaths,
     config: EngineConfig,
     mut rx: mpsc::UnboundedReceiver<Msg>,
@@ -391,7 +394,7 @@ async fn run_loop(
     }
 }
 
-impl Loop {
+impl<R: Replica> Loop<R> {
     async fn set_paused(&mut self, p: bool) {
         self.paused = p;
         if p {
@@ -427,14 +430,14 @@ impl Loop {
         // Whether this pass pulls is the plan's to say (it does not depend
         // on the pending count).
         let pulls = pipeline::plan(trigger, 0, fresh).pull;
-        let result = pipeline::run_with(&self.store, trigger, fresh, attempts, &observers).await;
+        let result = self.store.pass(trigger, fresh, attempts, &observers).await;
         if result.is_ok() && pulls {
             self.pulled_at = Some(Instant::now());
         }
         let now = time::now();
         self.recorder.record(&result, now);
         self.failures = if result.is_ok() { 0 } else { self.failures + 1 };
-        let pending = self.store.pending_changes().await;
+        let pending = self.store.pending().await;
         let saved = self.recorder.state();
         let (last_success, last_error) = (saved.last_success, saved.last_failure.clone());
         let paused = self.paused;
@@ -466,7 +469,7 @@ impl Loop {
     }
 
     async fn refresh_pending(&self) {
-        let pending = self.store.pending_changes().await;
+        let pending = self.store.pending().await;
         let paused = self.paused;
         self.status.update(|s| {
             let phase = if paused {

@@ -5,7 +5,9 @@
 //! (`rebuild`), one sync pass and its retries (`pipeline`), the background
 //! engine that schedules passes (`engine`), the sync state and success rate
 //! (`state`), what kind of failure an engine error is (`classify`), and
-//! what a user is told about it all (`machine`: one state, one wording).
+//! what a user is told about it all (`machine`: one state, one wording);
+//! `replica` is what the engine needs from a database (a trait, so the
+//! engine's loop is tested with a fake one).
 
 pub mod classify;
 pub mod connect;
@@ -15,17 +17,22 @@ pub mod machine;
 pub mod pipeline;
 pub mod probe;
 pub mod rebuild;
+pub mod replica;
 pub mod state;
 pub mod token;
 pub mod transport;
 pub mod url;
 
-pub use classify::Problem;
+#[cfg(test)]
+mod engine_tests;
+
+pub use classify::{Problem, Remedy};
 pub use connect::{Attempt, ConnectionInfo, Mode, Opened, disconnect, open, open_as_owner};
 pub use engine::{EngineConfig, SyncEngine, SyncPhase, SyncStatus};
 pub use machine::MachineState;
 pub use pipeline::{Attempts, RunError, SyncObserver, SyncReport, Trigger};
 pub use probe::{ProbeOutcome, test_connection};
+pub use replica::Replica;
 pub use state::{SyncState, should_sync};
 pub use token::{
     TokenInfo, TokenSource, check_token, load_token, remove_token, store_token, store_token_file,

@@ -111,7 +111,7 @@ impl RunError {
 
 impl std::fmt::Display for RunError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.problem.advice(), self.message)
+        write!(f, "{}: {}", self.problem.explain(), self.message)
     }
 }
 

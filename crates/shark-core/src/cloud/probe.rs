@@ -102,7 +102,7 @@ pub async fn test_connection(
         }
         Ok(Err(e)) => {
             let problem = e.problem();
-            ProbeOutcome::failed(problem, problem.advice().to_string(), started)
+            ProbeOutcome::failed(problem, problem.explain().to_string(), started)
         }
         Err(_) => ProbeOutcome::failed(
             Problem::Offline,

@@ -481,9 +481,12 @@ pub(super) fn history(paths: &SharkPaths, remote: bool) -> Vec<Check> {
         )
         .fix(match f.problem {
             Problem::Other => {
-                "shark cloud sync again; if it keeps failing, the lines above point at the cause (a damaged database: shark cloud rebuild)"
+                "shark cloud sync again; if it keeps failing, the lines above point at the cause (a damaged database: shark cloud rebuild)".to_string()
             }
-            p => p.advice(),
+            p => match p.remedy() {
+                Some(r) => format!("{}; run {}", p.explain(), r.command()),
+                None => p.explain().to_string(),
+            },
         }),
     });
     let detail = match rate.percent {
