@@ -73,7 +73,7 @@ pub struct TaskDetail {
     pub notes: Vec<Note>,
     pub history: Vec<HistoryEntry>,
     /// Workflow actions allowed from the current status.
-    pub actions: Vec<&'static str>,
+    pub actions: Vec<Action>,
     /// This machine's device id (history rows from others are marked).
     pub device_id: String,
 }
@@ -84,10 +84,7 @@ pub async fn get_task(session: S<'_>, key: String) -> IpcResult<TaskDetail> {
     let task = live.store.get_task(&key).await?;
     let notes = live.store.task_notes(&key, &[]).await?;
     let history = live.store.task_history(&key).await?;
-    let actions = allowed_actions(task.status)
-        .into_iter()
-        .map(Action::as_str)
-        .collect();
+    let actions = allowed_actions(task.status);
     Ok(TaskDetail {
         task,
         notes,

@@ -5,6 +5,7 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 import type {
+  Action,
   AppInfo,
   AppStatus,
   Connected,
@@ -55,7 +56,7 @@ export const api = {
   setPlanStatus: (key: string, status: PlanStatus | "auto") => invoke<void>("set_plan_status", { key, status }),
   createTask: (input: TaskInput) => invoke<Task>("create_task", { input }),
   updateTask: (key: string, patch: PatchInput) => invoke<Task>("update_task", { key, patch }),
-  transition: (key: string, action: string, reason?: string) =>
+  transition: (key: string, action: Action, reason?: string) =>
     invoke<Task>("transition_task", { key, action, reason: reason ?? null }),
   addNote: (key: string, noteType: NoteType, content: string) =>
     invoke<Note>("add_note", { key, noteType, content }),

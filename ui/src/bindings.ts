@@ -2,6 +2,11 @@
 // Do not edit: change the Rust type and run it again.
 
 /**
+ * A status change a user or agent asks for.
+ */
+export type Action = "start" | "complete" | "approve" | "block" | "unblock" | "reopen" | "archive";
+
+/**
  * Whether a change was made by a person or by an AI agent.
  */
 export type ActorKind = "user" | "agent";
@@ -377,7 +382,7 @@ export type TaskDetail = { task: Task, notes: Array<Note>, history: Array<Histor
 /**
  * Workflow actions allowed from the current status.
  */
-actions: Array<string>, 
+actions: Array<Action>, 
 /**
  * This machine's device id (history rows from others are marked).
  */

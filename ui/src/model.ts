@@ -1,6 +1,6 @@
 // Pure view logic (no DOM, no IPC), unit-tested with Vitest: filtering and
 // sorting tasks, the epic/feature tree, status names, relative times.
-import { TASK_STATUSES, type Epic, type Feature, type Task, type TaskStatus } from "./api";
+import { TASK_STATUSES, type Action, type Epic, type Feature, type Task, type TaskStatus } from "./api";
 
 /** Task statuses in workflow order (from the Rust enum). */
 export const STATUSES: TaskStatus[] = TASK_STATUSES;
@@ -14,7 +14,7 @@ export const STATUS_LABEL: Record<TaskStatus, string> = {
   archived: "Archived",
 };
 
-export const ACTION_LABEL: Record<string, string> = {
+export const ACTION_LABEL: Record<Action, string> = {
   start: "Start",
   complete: "Ready for review",
   approve: "Approve",
@@ -25,7 +25,7 @@ export const ACTION_LABEL: Record<string, string> = {
 };
 
 /** Actions the window asks a reason for (the core requires one to block; a reopen is better with one). */
-export const NEEDS_REASON = new Set(["block", "reopen"]);
+export const NEEDS_REASON = new Set<Action>(["block", "reopen"]);
 
 export type PriorityBand = "" | "high" | "medium" | "low";
 

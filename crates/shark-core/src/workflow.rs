@@ -16,7 +16,8 @@ use crate::error::{Error, Result};
 use crate::model::TaskStatus;
 
 /// A status change a user or agent asks for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
 pub enum Action {
     Start,
     Complete,
