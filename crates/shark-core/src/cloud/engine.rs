@@ -244,7 +244,8 @@ impl SyncEngine {
     }
 }
 
-fn phase_of(problem: Problem) -> SyncPhase {
+/// The phase a failed pass of kind `problem` leaves the engine in.
+pub(crate) fn phase_of(problem: Problem) -> SyncPhase {
     match problem {
         Problem::Offline => SyncPhase::Offline,
         Problem::Auth => SyncPhase::AuthError,

@@ -7,7 +7,7 @@ use serde::Serialize;
 
 use super::classify::Problem;
 use super::connect::Mode;
-use super::engine::SyncPhase;
+use super::engine::{SyncPhase, phase_of};
 use crate::time::Timestamp;
 
 /// A machine's state as people see it.
@@ -71,10 +71,8 @@ impl MachineState {
         match (mode, last_failure) {
             (Mode::Local, _) => MachineState::Local,
             (Mode::LocalFallback, _) => MachineState::NotConnected,
-            (Mode::Replica, Some(Problem::Auth)) => MachineState::AuthError,
-            (Mode::Replica, Some(Problem::Offline)) => MachineState::Offline,
-            (Mode::Replica, Some(Problem::Quota)) => MachineState::QuotaBlocked,
-            (Mode::Replica, Some(_)) => MachineState::Error,
+            // The phase the engine would be in after that failure.
+            (Mode::Replica, Some(p)) => MachineState::of_phase(phase_of(p)),
             (Mode::Replica, None) if pending > 0 => MachineState::Pending,
             (Mode::Replica, None) => MachineState::UpToDate,
         }

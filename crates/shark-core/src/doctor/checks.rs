@@ -394,14 +394,14 @@ pub(super) fn unopened(paths: &SharkPaths, remote: bool, why: &str) -> Check {
 }
 
 /// The machine's state, in the words `shark cloud status` and the app use.
-pub(super) async fn state(paths: &SharkPaths, store: &Store, info: &ConnectionInfo) -> Check {
-    let pending = store.pending_changes().await;
+pub(super) fn state(paths: &SharkPaths, info: &ConnectionInfo, pending: i64) -> Check {
     let failure = SyncState::load(paths).last_failure.map(|f| f.problem);
     let state = crate::cloud::MachineState::of_record(info.mode, failure, pending);
     Check::new("state", "State", Status::Info, state.label(pending))
 }
 
-pub(super) async fn pending(store: &Store, info: &ConnectionInfo) -> Check {
+/// `n`: the change records waiting (read once for this and [`state`]).
+pub(super) fn pending(store: &Store, info: &ConnectionInfo, n: i64) -> Check {
     if info.mode == crate::cloud::Mode::LocalFallback {
         return Check::new(
             "pending",
@@ -419,7 +419,6 @@ pub(super) async fn pending(store: &Store, info: &ConnectionInfo) -> Check {
             "none (local only)".into(),
         );
     }
-    let n = store.pending_changes().await;
     Check::new(
         "pending",
         "Pending changes",

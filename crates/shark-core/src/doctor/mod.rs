@@ -118,8 +118,9 @@ pub async fn run(inputs: Inputs<'_>) -> Report {
         Ok((store, info)) => {
             list.push(checks::integrity(store, info).await);
             list.push(storage::files(store));
-            list.push(checks::state(paths, store, info).await);
-            list.push(checks::pending(store, info).await);
+            let pending = store.pending_changes().await;
+            list.push(checks::state(paths, info, pending));
+            list.push(checks::pending(store, info, pending));
             Some(*store)
         }
         Err(why) => {
