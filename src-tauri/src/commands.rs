@@ -292,7 +292,10 @@ pub async fn restore_value(session: S<'_>, key: String, history_id: String) -> I
 /// What a sync run did, for the UI.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct SyncOutcome {
+    /// Whether the server had changes for this machine.
     pub pulled: bool,
+    /// Change records sent to the server.
+    pub sent: i64,
     pub renumbered: Vec<String>,
 }
 
@@ -315,6 +318,7 @@ pub async fn sync_session(session: &Arc<Session>) -> IpcResult<SyncOutcome> {
             })?;
             Ok(SyncOutcome {
                 pulled: report.pulled,
+                sent: report.pushed_changes,
                 renumbered: report
                     .renumbered
                     .iter()
@@ -328,6 +332,7 @@ pub async fn sync_session(session: &Arc<Session>) -> IpcResult<SyncOutcome> {
             if live.info.mode == cloud::Mode::Replica {
                 Ok(SyncOutcome {
                     pulled: true,
+                    sent: 0,
                     renumbered: Vec::new(),
                 })
             } else {

@@ -6,7 +6,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use shark_cli::handoff::{Host, OwnerInfo, OwnerKind, SyncFuture};
+use shark_cli::handoff::{Host, NoStore, OwnerInfo, OwnerKind, SyncFuture};
 use shark_core::cloud::{self, ConnectionInfo, MachineState, Mode, SyncEngine, SyncState, token};
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
@@ -474,8 +474,12 @@ async fn wait_unique<T>(mut shared: Arc<T>) -> IpcResult<T> {
 pub struct HandoffHost(pub Arc<Session>);
 
 impl Host for HandoffHost {
-    fn store(&self) -> Option<Arc<Store>> {
-        self.0.current().map(|l| l.store.clone())
+    fn store(&self) -> Result<Arc<Store>, NoStore> {
+        match &*self.0.slot.borrow() {
+            Slot::Open(live) => Ok(live.store.clone()),
+            Slot::Opening => Err(NoStore::Opening),
+            Slot::Failed(why) => Err(NoStore::Failed(why.clone())),
+        }
     }
 
     fn owner(&self) -> OwnerInfo {
@@ -507,6 +511,7 @@ impl Host for HandoffHost {
                 None => Err(cloud::pipeline::RunError {
                     problem: cloud::Problem::Other,
                     message: "the sync engine stopped".into(),
+                    retry_after: None,
                 }),
             }
         }))

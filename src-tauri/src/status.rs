@@ -142,6 +142,8 @@ pub fn notification(
     let cause = match status.phase {
         SyncPhase::AuthError => Some(Problem::Auth),
         SyncPhase::QuotaBlocked => Some(Problem::Quota),
+        // Any other failure that stopped automatic attempts needs the user too.
+        _ if status.stopped => status.last_error.as_ref().map(|f| f.problem),
         _ => None,
     };
     match (status.phase, cause) {
@@ -180,6 +182,7 @@ mod tests {
             last_success: None,
             last_error: None,
             runs: 1,
+            stopped: false,
         }
     }
 

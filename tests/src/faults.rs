@@ -4,7 +4,11 @@
 //! server did the work, the client never hears it), bursts of 503s, and a
 //! long-poll emulation (an empty pull is held until a push passes through
 //! or the long-poll time passes, as Turso Cloud does; the local server
-//! answers at once). Every setting can change while a test runs.
+//! answers at once), and what a laptop sees when it sleeps and wakes on
+//! another network: every connection open at one moment goes silent for
+//! good (no data, no FIN, no RST), and the network is down for a while
+//! (new connections refused, or accepted and never answered). Every
+//! setting can change while a test runs.
 //!
 //! Each request is read whole, sent upstream on a fresh connection with
 //! `Connection: close` (the local server serves one connection at a time)
@@ -12,7 +16,7 @@
 
 use std::io::{Read, Write};
 use std::net::{Shutdown, SocketAddr, TcpListener, TcpStream};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Condvar, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -36,7 +40,23 @@ pub struct Faults {
     /// Emulate long-poll: hold an empty pull that asks for it (its
     /// `long_poll_timeout_ms`), at most this long, until a push passes (0: off).
     pub long_poll_ms: AtomicU64,
+    /// Bumped by [`FaultProxy::silence_open_connections`]: a connection
+    /// that started before the bump never hears anything again.
+    pub silence_epoch: AtomicU64,
+    /// The network: [`NET_UP`], [`NET_REFUSED`] or [`NET_HUNG`].
+    pub network: AtomicU8,
+    /// Status and `Retry-After` seconds of the 503/429 answers
+    /// ([`Faults::errors_503`] counts them; 0: 503 without a hint).
+    pub error_status: AtomicU64,
+    pub retry_after_secs: AtomicU64,
 }
+
+/// The network works.
+pub const NET_UP: u8 = 0;
+/// New connections are refused (closed at once).
+pub const NET_REFUSED: u8 = 1;
+/// New connections are accepted and never answered.
+pub const NET_HUNG: u8 = 2;
 
 /// What passed through.
 #[derive(Debug, Default)]
@@ -106,6 +126,35 @@ impl FaultProxy {
         f.black_hole.store(false, Ordering::SeqCst);
         f.cut_push_answers.store(0, Ordering::SeqCst);
         f.errors_503.store(0, Ordering::SeqCst);
+        f.network.store(NET_UP, Ordering::SeqCst);
+    }
+
+    /// A laptop's sleep: every connection open now goes silent for good
+    /// (it is held open and never written to or closed).
+    pub fn silence_open_connections(&self) {
+        self.faults.silence_epoch.fetch_add(1, Ordering::SeqCst);
+    }
+
+    /// The network goes down: new connections are refused (`refuse`) or
+    /// accepted and never answered.
+    pub fn network_down(&self, refuse: bool) {
+        let v = if refuse { NET_REFUSED } else { NET_HUNG };
+        self.faults.network.store(v, Ordering::SeqCst);
+    }
+
+    /// The network is back (connections that went silent stay silent).
+    pub fn network_up(&self) {
+        self.faults.network.store(NET_UP, Ordering::SeqCst);
+    }
+
+    /// The next `n` requests are answered `status` (503 or 429) with
+    /// `Retry-After: retry_after` when it is given.
+    pub fn errors(&self, n: usize, status: u16, retry_after: Option<u64>) {
+        let f = &self.faults;
+        f.error_status.store(u64::from(status), Ordering::SeqCst);
+        f.retry_after_secs
+            .store(retry_after.unwrap_or(0), Ordering::SeqCst);
+        f.errors_503.store(n, Ordering::SeqCst);
     }
 
     /// Sets the same latency both ways (a round trip is twice this).
@@ -211,9 +260,21 @@ fn serve(
     clock: &PushClock,
     stop: &AtomicBool,
 ) {
+    let epoch = faults.silence_epoch.load(Ordering::SeqCst);
+    match faults.network.load(Ordering::SeqCst) {
+        NET_REFUSED => {
+            let _ = client.shutdown(Shutdown::Both);
+            return;
+        }
+        NET_HUNG => return hold_silently(client, stop),
+        _ => {}
+    }
     let Some(request) = read_request(&mut client) else {
         return;
     };
+    if faults.silence_epoch.load(Ordering::SeqCst) != epoch {
+        return hold_silently(client, stop);
+    }
     seen.requests.fetch_add(1, Ordering::SeqCst);
     seen.bytes_up
         .fetch_add(request.len() as u64, Ordering::SeqCst);
@@ -229,9 +290,17 @@ fn serve(
     }
     if take_one(&faults.errors_503) {
         let body = "service unavailable (fault proxy)";
+        let (status, reason) = match faults.error_status.load(Ordering::SeqCst) {
+            429 => (429, "Too Many Requests"),
+            _ => (503, "Service Unavailable"),
+        };
+        let hint = match faults.retry_after_secs.load(Ordering::SeqCst) {
+            0 => String::new(),
+            s => format!("Retry-After: {s}\r\n"),
+        };
         let _ = write!(
             client,
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            "HTTP/1.1 {status} {reason}\r\n{hint}Content-Length: {}\r\nConnection: close\r\n\r\n{body}",
             body.len()
         );
         let _ = client.shutdown(Shutdown::Both);
@@ -289,6 +358,10 @@ fn serve(
         }
     }
     sleep_ms(faults.latency_down_ms.load(Ordering::SeqCst));
+    if faults.silence_epoch.load(Ordering::SeqCst) != epoch {
+        // Silenced while the server worked: the answer never arrives.
+        return hold_silently(client, stop);
+    }
     seen.bytes_down
         .fetch_add(answer.len() as u64, Ordering::SeqCst);
     let rate = faults.bandwidth_down.load(Ordering::SeqCst);
@@ -344,6 +417,15 @@ fn requested_long_poll(mut b: &[u8]) -> u64 {
         b = &b[skip..];
     }
     0
+}
+
+/// A connection that went silent: held open, never written to, never
+/// closed, until the proxy stops.
+fn hold_silently(client: TcpStream, stop: &AtomicBool) {
+    while !stop.load(Ordering::SeqCst) {
+        thread::sleep(Duration::from_millis(50));
+    }
+    drop(client);
 }
 
 fn take_one(n: &AtomicUsize) -> bool {

@@ -23,6 +23,10 @@ pub struct AuthProxy {
     pub blocked: Arc<AtomicBool>,
     /// When set, every authorized request is redirected there.
     pub redirect: Arc<Mutex<Option<String>>>,
+    /// The token it accepts (as `bearer <token>`); changeable (a revoked token).
+    expected: Arc<Mutex<String>>,
+    /// Requests seen so far.
+    pub seen: Arc<AtomicUsize>,
 }
 
 impl AuthProxy {
@@ -32,7 +36,9 @@ impl AuthProxy {
         let addr = listener.local_addr().expect("proxy address");
         let stop = Arc::new(AtomicBool::new(false));
         let refused = Arc::new(AtomicUsize::new(0));
-        let expected = format!("bearer {expected_token}");
+        let expected = Arc::new(Mutex::new(format!("bearer {expected_token}")));
+        let seen = Arc::new(AtomicUsize::new(0));
+        let (expected2, seen2) = (expected.clone(), seen.clone());
         let blocked = Arc::new(AtomicBool::new(false));
         let redirect: Arc<Mutex<Option<String>>> = Arc::default();
         let (stop2, refused2, blocked2) = (stop.clone(), refused.clone(), blocked.clone());
@@ -43,7 +49,8 @@ impl AuthProxy {
                     break;
                 }
                 let Ok(client) = conn else { continue };
-                let expected = expected.clone();
+                seen2.fetch_add(1, Ordering::SeqCst);
+                let expected = expected2.lock().map(|e| e.clone()).unwrap_or_default();
                 let refused = refused2.clone();
                 let blocked = blocked2.load(Ordering::SeqCst);
                 let redirect = redirect2.lock().map(|r| r.clone()).unwrap_or_default();
@@ -58,7 +65,21 @@ impl AuthProxy {
             refused,
             blocked,
             redirect,
+            expected,
+            seen,
         }
+    }
+
+    /// Accepts only `token` from now on (the old one is revoked).
+    pub fn set_token(&self, token: &str) {
+        if let Ok(mut e) = self.expected.lock() {
+            *e = format!("bearer {token}");
+        }
+    }
+
+    /// Connections made to it so far.
+    pub fn requests(&self) -> usize {
+        self.seen.load(Ordering::SeqCst)
     }
 
     /// `http://127.0.0.1:PORT`.

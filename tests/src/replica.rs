@@ -39,6 +39,7 @@ pub async fn replica_at(url: &str, name: &str, long_poll: Option<Duration>) -> R
         url: url.to_string(),
         token: None,
         long_poll,
+        deadlines: Default::default(),
     });
     let store = Store::open_with(&paths, device, Duration::from_secs(5), &backend)
         .await

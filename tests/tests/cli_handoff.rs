@@ -19,8 +19,8 @@ use shark_tests::Machine;
 struct Held(Arc<Store>);
 
 impl Host for Held {
-    fn store(&self) -> Option<Arc<Store>> {
-        Some(self.0.clone())
+    fn store(&self) -> Result<Arc<Store>, handoff::NoStore> {
+        Ok(self.0.clone())
     }
 }
 
@@ -46,8 +46,8 @@ async fn hold_with(
 }
 
 impl Host for HeldConnected {
-    fn store(&self) -> Option<Arc<Store>> {
-        Some(self.0.clone())
+    fn store(&self) -> Result<Arc<Store>, handoff::NoStore> {
+        Ok(self.0.clone())
     }
 
     fn connection(&self) -> Option<shark_core::cloud::ConnectionInfo> {
@@ -356,8 +356,8 @@ async fn a_reader_that_goes_away_ends_a_handed_over_command_quietly() {
 struct HeldFor(Arc<Store>, &'static str);
 
 impl Host for HeldFor {
-    fn store(&self) -> Option<Arc<Store>> {
-        Some(self.0.clone())
+    fn store(&self) -> Result<Arc<Store>, handoff::NoStore> {
+        Ok(self.0.clone())
     }
 
     fn owner(&self) -> handoff::OwnerInfo {

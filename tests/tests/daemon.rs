@@ -308,8 +308,10 @@ fn install_writes_a_user_unit_and_uninstall_removes_it() {
 struct App(std::sync::Arc<shark_core::store::Store>);
 
 impl shark_cli::handoff::Host for App {
-    fn store(&self) -> Option<std::sync::Arc<shark_core::store::Store>> {
-        Some(self.0.clone())
+    fn store(
+        &self,
+    ) -> Result<std::sync::Arc<shark_core::store::Store>, shark_cli::handoff::NoStore> {
+        Ok(self.0.clone())
     }
 }
 

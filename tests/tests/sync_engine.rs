@@ -25,6 +25,7 @@ fn fast() -> EngineConfig {
         long_poll: Duration::ZERO,
         attempt_timeout: Duration::from_secs(3),
         retries: 0,
+        paused: false,
     }
 }
 

@@ -19,6 +19,7 @@ fn owner(long_poll: Duration) -> EngineConfig {
         long_poll,
         attempt_timeout: Duration::from_secs(5),
         retries: 0,
+        paused: false,
     }
 }
 

@@ -111,6 +111,7 @@ fn the_token_type_never_prints() {
         url: "http://127.0.0.1:1".into(),
         token: Some(SecretToken::new("very-secret-token")),
         long_poll: None,
+        deadlines: Default::default(),
     };
     let shown = format!("{remote:?}");
     assert!(!shown.contains("very-secret-token"), "{shown}");

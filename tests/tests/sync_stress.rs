@@ -24,6 +24,7 @@ fn busy_owner() -> EngineConfig {
         long_poll: Duration::ZERO,
         attempt_timeout: Duration::from_secs(2),
         retries: 0,
+        paused: false,
     }
 }
 

@@ -87,6 +87,7 @@ async fn counters_match_pushes_survive_restarts_and_show_every_machine() {
         url: server.url(),
         token: None,
         long_poll: None,
+        deadlines: Default::default(),
     });
     let a = Arc::new(
         Store::open_with(&paths, device, Duration::from_secs(5), &backend)

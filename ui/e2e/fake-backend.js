@@ -128,7 +128,7 @@
       const h = db.history.find((x) => x.id === historyId);
       return handlers.update_task({ key, patch: { [h.field]: h.old_value } });
     },
-    sync_now: () => (fake.syncFailure ? err(fake.syncFailure.code, fake.syncFailure.message) : { pulled: false, renumbered: [] }),
+    sync_now: () => (fake.syncFailure ? err(fake.syncFailure.code, fake.syncFailure.message) : { pulled: false, sent: 0, renumbered: [] }),
     get_usage: () => usageView(),
     save_usage_settings: ({ form }) => {
       const c = form.change;

@@ -254,7 +254,8 @@ function showHelp(): void {
 async function syncNow(): Promise<void> {
   try {
     const r = await api.syncNow();
-    toast(r.pulled ? "Synced; changes arrived." : "Synced.");
+    const sent = r.sent === 0 ? "nothing to send" : r.sent === 1 ? "sent 1 change" : `sent ${r.sent} changes`;
+    toast(`Synced: ${sent}; ${r.pulled ? "changes arrived" : "the server had nothing new"}.`);
     for (const m of r.renumbered) toast(m);
   } catch (e) {
     syncFailed(e, true);

@@ -373,13 +373,9 @@ fn print_sync(info: &ConnectionInfo, report: &SyncReport, out: &Out) -> anyhow::
         return out.json(report);
     }
     let mut lines = vec![format!(
-        "Synced with {}{}.",
+        "Synced with {}: {}.",
         info.url.clone().unwrap_or_default(),
-        if report.pulled {
-            "; changes arrived"
-        } else {
-            "; nothing new"
-        }
+        sync_summary(report)
     )];
     lines.extend(report.renumbered.iter().map(|r| {
         format!(
@@ -388,6 +384,23 @@ fn print_sync(info: &ConnectionInfo, report: &SyncReport, out: &Out) -> anyhow::
         )
     }));
     out.lines(&lines)
+}
+
+/// What a pass did, in words: what it sent and what it received.
+fn sync_summary(report: &SyncReport) -> String {
+    let sent = match report.pushed_changes {
+        0 => "nothing to send".to_string(),
+        1 => "sent 1 change".to_string(),
+        n => format!("sent {n} changes"),
+    };
+    let received = if !report.asked_for_news {
+        "did not ask the server for news"
+    } else if report.pulled {
+        "received changes from the server"
+    } else {
+        "the server had nothing new"
+    };
+    format!("{sent}; {received}")
 }
 
 async fn disconnect(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {

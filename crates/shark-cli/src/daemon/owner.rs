@@ -15,7 +15,7 @@ use shark_core::time::{self, Timestamp};
 use tokio::sync::watch;
 
 use crate::Ctx;
-use crate::handoff::{self, Host, OwnerInfo, OwnerKind, SyncFuture};
+use crate::handoff::{self, Host, NoStore, OwnerInfo, OwnerKind, SyncFuture};
 
 /// Longest wait for handed-over commands still running when the daemon stops.
 const DRAIN: Duration = Duration::from_secs(30);
@@ -45,7 +45,14 @@ impl DaemonHost {
             .map_or(0, |e| e.status().pending_changes.max(0) as u64)
     }
 
-    /// Idle long enough, and nothing waits to be pushed.
+    /// Whether the engine stopped on a failure only the user can end (its
+    /// waiting changes cannot leave by themselves).
+    fn stopped(&self) -> bool {
+        self.engine.as_ref().is_some_and(|e| e.status().stopped)
+    }
+
+    /// Idle long enough, and nothing waits to be pushed (or what waits
+    /// cannot leave until the user acts).
     fn idle_done(&self) -> bool {
         let Some(idle) = self.idle else {
             return false;
@@ -55,13 +62,13 @@ impl DaemonHost {
             .lock()
             .map(|t| t.elapsed() >= idle)
             .unwrap_or(false);
-        quiet && self.pending() == 0
+        quiet && (self.pending() == 0 || self.stopped())
     }
 }
 
 impl Host for DaemonHost {
-    fn store(&self) -> Option<Arc<Store>> {
-        Some(self.store.clone())
+    fn store(&self) -> Result<Arc<Store>, NoStore> {
+        Ok(self.store.clone())
     }
 
     fn connection(&self) -> Option<ConnectionInfo> {

@@ -80,6 +80,8 @@ pub async fn forward(
     };
     Ok(if reply.retry {
         Forwarded::Retry
+    } else if reply.run_here {
+        Forwarded::NoOwner
     } else {
         Forwarded::Done(reply)
     })

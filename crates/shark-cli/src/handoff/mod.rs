@@ -75,6 +75,10 @@ pub struct Reply {
     pub code: u8,
     #[serde(default)]
     pub retry: bool,
+    /// The owner cannot run it and holds no database: run it in the caller
+    /// (`shark doctor` while the app's database failed to open).
+    #[serde(default)]
+    pub run_here: bool,
     #[serde(default)]
     stdout_len: usize,
 }
@@ -113,6 +117,7 @@ impl Reply {
             stderr: self.stderr.clone(),
             code: self.code,
             retry: self.retry,
+            run_here: self.run_here,
             stdout_len: self.stdout.len(),
         };
         let mut out = serde_json::to_vec(&head)?;
@@ -138,6 +143,16 @@ impl Reply {
             .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned());
         Ok(())
     }
+}
+
+/// Why an owner has no store for a command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NoStore {
+    /// It is being opened or reopened (a settings change): ask again soon.
+    Opening,
+    /// Opening it failed, for this reason; it stays so until the owner's
+    /// user acts (new settings, a restart).
+    Failed(String),
 }
 
 /// Which kind of process owns the database.
@@ -177,8 +192,8 @@ pub type SyncFuture = Pin<Box<dyn Future<Output = Result<SyncReport, RunError>> 
 
 /// Where the serving side finds the database (it may be reconnecting).
 pub trait Host: Send + Sync + 'static {
-    /// The open store, or `None` while it is being reopened.
-    fn store(&self) -> Option<Arc<Store>>;
+    /// The open store, or why there is none.
+    fn store(&self) -> Result<Arc<Store>, NoStore>;
 
     /// How the open store is connected, for `cloud status` and `cloud usage`
     /// (`None`: those commands are refused).

@@ -13,7 +13,7 @@ use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::{Semaphore, watch};
 
 use super::socket::{self, Listener, Stream};
-use super::{Host, MAX_REQUEST, Op, PROTOCOL, Reply, Request};
+use super::{Host, MAX_REQUEST, NoStore, Op, PROTOCOL, Reply, Request};
 use crate::args::{Cli, CloudCmd, Command};
 use crate::render::Out;
 
@@ -217,15 +217,47 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
             ),
         );
     }
-    let Some(store) = host.store() else {
-        return Reply::error(
-            cli.json,
-            &anyhow::anyhow!(
-                "the Shark desktop app is reopening its database (a settings change); try again in a moment"
-            ),
-        );
+    let store = match host.store() {
+        Ok(store) => store,
+        Err(NoStore::Opening) => {
+            return Reply::error(
+                cli.json,
+                &anyhow::anyhow!(
+                    "the Shark desktop app is opening its database (a start or a settings change); try again in a moment"
+                ),
+            );
+        }
+        // Nothing is open, so the caller can look for itself.
+        Err(NoStore::Failed(_)) if matches!(cli.command, Command::Doctor) => {
+            return Reply {
+                run_here: true,
+                ..Reply::default()
+            };
+        }
+        Err(NoStore::Failed(why)) => {
+            return Reply::error(
+                cli.json,
+                &anyhow::anyhow!(
+                    "the Shark desktop app could not open its database: {why}. Fix it in the app (Settings), or quit the app and run shark doctor"
+                ),
+            );
+        }
     };
     let (out, buf) = Out::buffered(cli.json, request.caller);
+    // Not connected yet (Turso was unreachable when this owner started):
+    // a daemon leaves, so the caller's own `cloud sync` connects now and
+    // carries the local work over.
+    if matches!(cli.command, Command::Cloud(CloudCmd::Sync))
+        && host
+            .connection()
+            .is_some_and(|i| i.mode == shark_core::cloud::Mode::LocalFallback)
+        && host.leave().is_ok()
+    {
+        return Reply {
+            retry: true,
+            ..Reply::default()
+        };
+    }
     let result = match (cli.command, host.connection()) {
         (Command::Cloud(CloudCmd::Sync), Some(info)) => match host.sync_now() {
             Some(sync) => crate::cloud::report_sync(&info, sync.await, &out),

@@ -45,17 +45,13 @@ impl Problem {
         }
     }
 
-    /// Whether a failure of this kind may pass by itself, so retrying the
-    /// same sync later can succeed. Auth, quota, a rejected change, a
-    /// redirect and local failures need someone to act first.
-    pub fn is_transient(self) -> bool {
-        matches!(self, Problem::Offline | Problem::Server | Problem::Busy)
-    }
-
     /// Classifies the text of an engine error (see [`Problem::of_engine`]).
     fn of_text(message: &str) -> Problem {
         let m = message.to_ascii_lowercase();
-        if m.contains("status=401") || m.contains("unauthorized") || m.contains("jwt") {
+        if m.contains(super::relay::OFFLINE_MARK) {
+            // The relay's own answer: the server could not be reached in time.
+            Problem::Offline
+        } else if m.contains("status=401") || m.contains("unauthorized") || m.contains("jwt") {
             Problem::Auth
         } else if m.contains("blocked") {
             Problem::Quota
@@ -63,7 +59,10 @@ impl Problem {
             Problem::Rejected
         } else if m.contains("status=30") || m.contains("redirect") {
             Problem::Redirect
-        } else if m.contains("status=5") || m.contains("internal server error") {
+        } else if m.contains("status=5")
+            || m.contains("status=429")
+            || m.contains("internal server error")
+        {
             Problem::Server
         } else if m.contains("connect")
             || m.contains("timed out")
@@ -88,7 +87,9 @@ impl Problem {
             Problem::Quota => {
                 "Turso blocked the request: the plan's quota is used up; local work continues and syncs when the quota allows (https://app.turso.tech/)"
             }
-            Problem::Server => "the Turso server had an error; Shark will retry",
+            Problem::Server => {
+                "the Turso server had an error or asked Shark to slow down; Shark will retry"
+            }
             Problem::Rejected => "the server rejected a change (a constraint failed)",
             Problem::Redirect => {
                 "the server answered with a redirect; Shark never follows one, so the token only goes to the configured host"
@@ -184,6 +185,11 @@ mod tests {
         );
         assert_eq!(Problem::of_text("status=500, body=oops"), Problem::Server);
         assert_eq!(Problem::of_text("something else"), Problem::Other);
+        // The relay's "offline" answer is a 502, not a server error.
+        assert_eq!(
+            Problem::of_text("status=502, body=shark relay: offline: no answer within 7 s"),
+            Problem::Offline
+        );
     }
 
     #[test]
@@ -194,8 +200,12 @@ mod tests {
         assert_eq!(Problem::of_engine(&busy_text), Problem::Busy);
         let offline = turso::Error::Error("http request failed: client error (Connect)".into());
         assert_eq!(Problem::of_engine(&offline), Problem::Offline);
-        assert!(Problem::of_engine(&offline).is_transient());
-        assert!(!Problem::Auth.is_transient());
-        assert!(!Problem::Local.is_transient());
+        assert!(!Problem::of_engine(&offline).is_permanent());
+        assert!(Problem::Auth.is_permanent());
+        assert!(Problem::Local.is_permanent());
+        assert_eq!(
+            Problem::of_text("status=429, body=too many requests"),
+            Problem::Server
+        );
     }
 }

@@ -10,13 +10,14 @@ use serde::Serialize;
 
 use super::classify::Problem;
 use super::pipeline::SyncObserver;
+use super::policy::FirstConnect;
 use super::state::{DEFAULT_INTERVAL, SyncState, retry_pause};
 use super::token::{TokenSource, check_token, load_token};
 use super::url::{DbTarget, UrlSource, redact, resolve_url};
 use crate::config::{Config, Device};
 use crate::error::{Error, Result};
 use crate::paths::{SharkPaths, write_private};
-use crate::store::{Backend, ProcessLock, Remote, Store};
+use crate::store::{Backend, NotOpened, ProcessLock, Remote, Store};
 use crate::time::{self, Timestamp};
 
 /// Longest wait for the first download of a replica.
@@ -207,95 +208,158 @@ async fn open_inner(
             redact(&url)
         )));
     }
-    let existed = paths.replica_file().exists();
-    let mut state = SyncState::load(paths);
-    let paused = !existed
-        && attempt == Attempt::Auto
-        && state.last_failure.as_ref().is_some_and(|f| {
-            f.problem == Problem::Offline && {
-                let interval = config
-                    .cloud
-                    .sync_interval_secs
-                    .map_or(DEFAULT_INTERVAL, Duration::from_secs);
-                (time::now() - f.at).to_std().unwrap_or_default() < retry_pause(interval)
-            }
-        });
     let backend = Backend::Replica(Remote {
         url: url.clone(),
         token,
         long_poll,
+        deadlines: Default::default(),
     });
-    let opened = if paused {
-        None
+    // The lock first, outside the bootstrap's time: a database busy in
+    // another process is said as such (with its holder), never as damage,
+    // and no one else can touch the replica's files while this one decides.
+    let lock = Store::lock_for(paths, &backend, lock_timeout).await?;
+    let existed = paths.replica_file().exists();
+    let mut state = SyncState::load(paths);
+    let interval = config
+        .cloud
+        .sync_interval_secs
+        .map_or(DEFAULT_INTERVAL, Duration::from_secs);
+    let wait_out = !existed
+        && attempt == Attempt::Auto
+        && state.last_failure.as_ref().is_some_and(|f| {
+            !f.problem.is_permanent()
+                && (time::now() - f.at).to_std().unwrap_or_default() < retry_pause(interval)
+        });
+    let (failure, lock) = if wait_out {
+        let detail = state
+            .last_failure
+            .as_ref()
+            .map(|f| f.message.clone())
+            .unwrap_or_default();
+        ((Problem::Offline, detail, false), lock)
     } else {
-        Some(
-            tokio::time::timeout(
-                BOOTSTRAP_TIMEOUT,
-                Store::open_with(paths, device.clone(), lock_timeout, &backend),
-            )
-            .await,
+        match Store::open_locked(
+            paths,
+            device.clone(),
+            lock,
+            &backend,
+            Some(BOOTSTRAP_TIMEOUT),
         )
-    };
-    let store = match opened {
-        Some(Ok(Ok(store))) => store,
-        // Another program's database: the replica just downloaded goes, and
-        // nothing was written to it or pushed.
-        Some(Ok(Err(e @ Error::Foreign { .. }))) => {
-            if !existed {
-                remove_replica(paths)?;
+        .await
+        {
+            Ok(store) => {
+                return connected(paths, store, info, notices, &url, existed, state).await;
             }
-            return Err(with_hint(e, &resolved.source));
-        }
-        Some(Ok(Err(e))) if existed => return Err(e),
-        // An existing replica opens without the network: never remove it for being slow.
-        Some(Err(_)) if existed => {
-            return Err(Error::invalid(format!(
-                "this machine's replica did not open within {} s; it may be damaged. Run shark doctor (shark cloud rebuild re-creates it from Turso, exporting what it can first)",
-                BOOTSTRAP_TIMEOUT.as_secs()
-            )));
-        }
-        failed => {
-            let (problem, detail) = match &failed {
-                Some(Ok(Err(e))) => (e.problem(), e.to_string()),
-                Some(Err(_)) => (
-                    Problem::Offline,
-                    format!("no answer within {} s", BOOTSTRAP_TIMEOUT.as_secs()),
-                ),
-                Some(Ok(Ok(_))) | None => (
-                    Problem::Offline,
-                    state
-                        .last_failure
-                        .as_ref()
-                        .map(|f| f.message.clone())
-                        .unwrap_or_default(),
-                ),
-            };
-            if failed.is_some() {
-                remove_replica(paths)?;
-                state.failed(time::now(), problem, &detail);
-                state.save(paths)?;
+            Err(NotOpened { error, lock }) => {
+                match first_connect_failed(&error, existed) {
+                    Failed::Refuse => {
+                        if !existed && matches!(error, Error::Foreign { .. }) {
+                            // Another program's database: the replica just
+                            // downloaded goes; nothing was written to it or pushed.
+                            remove_replica(paths)?;
+                        }
+                        return Err(with_hint(error, &resolved.source));
+                    }
+                    Failed::Damaged => {
+                        return Err(Error::invalid(format!(
+                            "this machine's replica did not open within {} s; it may be damaged. Run shark doctor (shark cloud rebuild re-creates it from Turso, exporting what it can first)",
+                            BOOTSTRAP_TIMEOUT.as_secs()
+                        )));
+                    }
+                    Failed::CannotConnect(problem) => {
+                        if !existed {
+                            remove_replica(paths)?;
+                        }
+                        let detail = error.to_string();
+                        state.failed(time::now(), problem, &detail);
+                        state.save(paths)?;
+                        return Err(Error::CannotConnect {
+                            url: redact(&url),
+                            problem,
+                            detail,
+                        });
+                    }
+                    Failed::FallBack(problem) => {
+                        // We hold the lock: nobody else uses these files.
+                        remove_replica(paths)?;
+                        ((problem, error.to_string(), true), lock)
+                    }
+                }
             }
-            if problem != Problem::Offline {
-                return Err(Error::CannotConnect {
-                    url: redact(&url),
-                    problem,
-                    detail,
-                });
-            }
-            tracing::debug!(%detail, "first connect failed; working locally");
-            notices.push(format!(
-                "Turso at {} cannot be reached yet; working on the local database. Shark connects and carries your tasks over on a later run.",
-                redact(&url)
-            ));
-            info.mode = Mode::LocalFallback;
-            let store = Store::open_with(paths, device, lock_timeout, &Backend::Local).await?;
-            return Ok(Opened {
-                store,
-                info,
-                notices,
-            });
         }
     };
+    let (problem, detail, tried) = failure;
+    if tried {
+        state.failed(time::now(), problem, &detail);
+        state.save(paths)?;
+    }
+    tracing::debug!(%detail, "first connect failed; working locally");
+    notices.push(match problem {
+        Problem::Quota => format!(
+            "Turso at {} blocked the first connection: the plan's quota is used up; working on the local database. Shark connects and carries your tasks over when the quota allows.",
+            redact(&url)
+        ),
+        _ => format!(
+            "Turso at {} cannot be reached yet ({}); working on the local database. Shark connects and carries your tasks over on a later run.",
+            redact(&url),
+            problem.explain()
+        ),
+    });
+    info.mode = Mode::LocalFallback;
+    let store = Store::open_locked(paths, device, lock, &Backend::Local, None)
+        .await
+        .map_err(|n| n.error)?;
+    Ok(Opened {
+        store,
+        info,
+        notices,
+    })
+}
+
+/// What a failed open of the replica leads to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failed {
+    /// Work on the local database (an outage never takes local work away).
+    FallBack(Problem),
+    /// The server refused in a way only the user can end: say so, with the remedy.
+    CannotConnect(Problem),
+    /// An existing replica that does not open in time.
+    Damaged,
+    /// Any other failure, returned as it is.
+    Refuse,
+}
+
+/// The first-connect decision, pure: `existed` is whether this machine
+/// already had its replica (which opens without the network).
+fn first_connect_failed(e: &Error, existed: bool) -> Failed {
+    if existed {
+        return match e {
+            Error::SyncTimeout { .. } => Failed::Damaged,
+            _ => Failed::Refuse,
+        };
+    }
+    let problem = match e {
+        Error::Sync { problem, .. } | Error::CannotConnect { problem, .. } => *problem,
+        Error::SyncTimeout { .. } => Problem::Offline,
+        Error::Database { .. } if e.problem() == Problem::Busy => Problem::Busy,
+        _ => return Failed::Refuse,
+    };
+    match super::policy::first_connect(problem) {
+        FirstConnect::FallBack => Failed::FallBack(problem),
+        FirstConnect::Refuse => Failed::CannotConnect(problem),
+    }
+}
+
+/// The replica is open: record a first connect and carry the local data over once.
+async fn connected(
+    paths: &SharkPaths,
+    store: Store,
+    mut info: ConnectionInfo,
+    mut notices: Vec<String>,
+    url: &str,
+    existed: bool,
+    mut state: SyncState,
+) -> Result<Opened> {
     info.mode = Mode::Replica;
     if !existed {
         // A bootstrap talked to the server (it downloaded the whole
@@ -371,4 +435,76 @@ pub async fn disconnect(paths: &SharkPaths, store: Store) -> Result<(usize, Proc
     let lock = store.close_keeping_lock();
     remove_replica(paths)?;
     Ok((n, lock))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sync_error(text: &str) -> Error {
+        Error::sync("opening the replica", turso::Error::Error(text.into()))
+    }
+
+    #[test]
+    fn a_first_connect_falls_back_on_everything_that_may_pass() {
+        let refused = "http request failed: client error (Connect)";
+        for (e, problem) in [
+            (sync_error(refused), Problem::Offline),
+            (Error::SyncTimeout { secs: 10 }, Problem::Offline),
+            (sync_error("status=503, body=unavailable"), Problem::Server),
+            (sync_error("status=429, body=slow down"), Problem::Server),
+            (sync_error("Operation was blocked: BLOCKED"), Problem::Quota),
+            (sync_error("Database is busy"), Problem::Busy),
+            (
+                sync_error("status=502, body=shark relay: offline: cut"),
+                Problem::Offline,
+            ),
+            (sync_error("something nobody expected"), Problem::Other),
+        ] {
+            assert_eq!(
+                first_connect_failed(&e, false),
+                Failed::FallBack(problem),
+                "{e}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_first_connect_refuses_what_needs_the_user() {
+        let auth = sync_error(r#"status=401, body={"error":"Unauthorized: The JWT is invalid"}"#);
+        assert_eq!(
+            first_connect_failed(&auth, false),
+            Failed::CannotConnect(Problem::Auth)
+        );
+        assert_eq!(
+            first_connect_failed(&sync_error("status=307, body="), false),
+            Failed::CannotConnect(Problem::Redirect)
+        );
+        assert_eq!(
+            first_connect_failed(&sync_error("BATCH_STEP_ERROR: constraint"), false),
+            Failed::CannotConnect(Problem::Rejected)
+        );
+        let foreign = Error::Foreign {
+            location: "x".into(),
+            tables: "y".into(),
+            hint: String::new(),
+        };
+        assert_eq!(first_connect_failed(&foreign, false), Failed::Refuse);
+        assert_eq!(
+            first_connect_failed(&Error::invalid("bad"), false),
+            Failed::Refuse
+        );
+    }
+
+    #[test]
+    fn an_existing_replica_is_never_taken_for_an_outage() {
+        assert_eq!(
+            first_connect_failed(&Error::SyncTimeout { secs: 10 }, true),
+            Failed::Damaged
+        );
+        assert_eq!(
+            first_connect_failed(&sync_error("status=503, body=x"), true),
+            Failed::Refuse
+        );
+    }
 }

@@ -3,9 +3,11 @@
 //! repeated after a short floor when the server answers at once), a push
 //! about a second after writes (debounced), `sync_now` on demand (requests
 //! that arrive together share one pass), pause/resume, and a status that
-//! subscribers watch. Each pass is the replica's (`replica::Replica`: for a
-//! store, `pipeline::run_with`; a fake in `engine_tests`); reads and writes
-//! never wait for it.
+//! subscribers watch. After a failure the next attempt is the retry
+//! policy's (`policy`): a pause for what may pass, none at all for what
+//! needs the user until the user acts. Each pass is the replica's
+//! (`replica::Replica`: for a store, `pipeline::run_with`; a fake in
+//! `engine_tests`).
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -15,7 +17,8 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::classify::Problem;
-use super::pipeline::{self, Attempts, Recorder, RunError, SyncObserver, SyncReport, Trigger};
+use super::pipeline::{Attempts, Recorder, RunError, SyncObserver, SyncReport, Trigger};
+use super::policy::{self, Retry};
 use super::replica::Replica;
 use super::state::{Failure, SyncState};
 use crate::paths::SharkPaths;
@@ -34,15 +37,12 @@ pub const LONG_POLL: Duration = Duration::from_secs(2);
 /// empty pull is one small request (figures in the README).
 pub const PULL_FLOOR: Duration = Duration::from_millis(500);
 
-/// How long after a live pull a push skips pulling again.
-const FRESH_FOR: Duration = Duration::from_secs(2);
+/// How long after a live pull a push skips pulling again: the floor
+/// between pulls plus this margin.
+const FRESH_MARGIN: Duration = Duration::from_secs(2);
 
-/// The longest pause between live pulls after failures (it doubles from 1 s).
-pub const MAX_FAILURE_PAUSE: Duration = Duration::from_secs(30);
-/// The longest pause while the server cannot be reached at all (a refused
-/// connection costs nothing, and waiting changes should leave within
-/// seconds of its return).
-pub const MAX_OFFLINE_PAUSE: Duration = Duration::from_secs(2);
+/// How long a paused engine sleeps between looks (a resume wakes it at once).
+const PAUSED_NAP: Duration = Duration::from_secs(3600);
 
 /// Engine timings.
 #[derive(Debug, Clone, Copy)]
@@ -60,6 +60,9 @@ pub struct EngineConfig {
     /// 0 by default: the owner's live pulls retry by themselves (1 s, 2 s,
     /// 4 s... apart), so "Sync now" on a dead network answers at once.
     pub retries: u32,
+    /// Paused from the first instant (the user paused sync): no pass runs
+    /// until [`SyncEngine::resume`].
+    pub paused: bool,
 }
 
 impl Default for EngineConfig {
@@ -70,6 +73,7 @@ impl Default for EngineConfig {
             long_poll: LONG_POLL,
             attempt_timeout: Duration::from_secs(10),
             retries: 0,
+            paused: false,
         }
     }
 }
@@ -97,6 +101,9 @@ pub struct SyncStatus {
     pub last_error: Option<Failure>,
     /// Sync runs so far in this process.
     pub runs: u64,
+    /// Automatic attempts stopped on a failure only the user can end (see
+    /// `policy`); Sync now, a resume or new settings try again.
+    pub stopped: bool,
 }
 
 type Reply = oneshot::Sender<Result<SyncReport, RunError>>;
@@ -162,11 +169,16 @@ impl SyncEngine {
         let (tx, rx) = mpsc::unbounded_channel();
         let saved = SyncState::load(&paths);
         let (latest, status) = watch::channel(SyncStatus {
-            phase: SyncPhase::UpToDate,
+            phase: if config.paused {
+                SyncPhase::Paused
+            } else {
+                SyncPhase::UpToDate
+            },
             pending_changes: 0,
             last_success: saved.last_success,
             last_error: saved.last_failure.clone(),
             runs: 0,
+            stopped: false,
         });
         let hook_tx = tx.clone();
         store.on_write(Box::new(move || {
@@ -194,18 +206,15 @@ impl SyncEngine {
             .cloud
             .sync_interval_secs
             .map_or(PULL_FLOOR, Duration::from_secs);
-        let engine = SyncEngine::start(
+        SyncEngine::start(
             store,
             paths,
             EngineConfig {
                 pull_floor,
+                paused: config.cloud.paused == Some(true),
                 ..EngineConfig::default()
             },
-        );
-        if config.cloud.paused == Some(true) {
-            engine.pause();
-        }
-        engine
+        )
     }
 
     /// Pushes and pulls now; requests made together share one run.
@@ -214,6 +223,7 @@ impl SyncEngine {
         let stopped = || RunError {
             problem: Problem::Other,
             message: "the sync engine stopped".into(),
+            retry_after: None,
         };
         self.tx.send(Msg::SyncNow(reply)).map_err(|_| stopped())?;
         rx.await.map_err(|_| stopped())?
@@ -259,32 +269,32 @@ pub(crate) fn phase_of(problem: Problem) -> SyncPhase {
     }
 }
 
-/// When the next live pull starts after one that started at `started` and
-/// ended at `now`: at once when it brought changes (more may follow; a
+/// How a pass ended, for scheduling the next one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ended {
+    /// It worked; whether its pull brought changes.
+    Ok { brought_changes: bool },
+    /// It failed; what the retry policy said.
+    Failed(Retry),
+}
+
+/// When the next live pull starts after a pass that started at `started`
+/// and ended at `now`: at once when it brought changes (more may follow; a
 /// long-polling server holds the next one anyway), else the floor after
-/// its start (at once when the server held it that long), and a doubling
-/// pause after consecutive failures.
-pub fn next_pull(
-    started: Instant,
-    now: Instant,
-    failures: u32,
-    offline: bool,
-    brought_changes: bool,
-    floor: Duration,
-) -> Instant {
-    if failures == 0 {
-        if brought_changes {
-            return now;
-        }
-        return (started + floor).max(now);
+/// its start (at once when the server held it that long); after a failure,
+/// the policy's pause, or never by itself (`None`) when only the user can
+/// end it.
+pub fn next_pull(started: Instant, now: Instant, ended: Ended, floor: Duration) -> Option<Instant> {
+    match ended {
+        Ended::Ok {
+            brought_changes: true,
+        } => Some(now),
+        Ended::Ok {
+            brought_changes: false,
+        } => Some((started + floor).max(now)),
+        Ended::Failed(Retry::After(pause)) => Some(now + pause),
+        Ended::Failed(Retry::WhenAsked) => None,
     }
-    let most = if offline {
-        MAX_OFFLINE_PAUSE
-    } else {
-        MAX_FAILURE_PAUSE
-    };
-    let pause = Duration::from_secs(1 << (failures - 1).min(5)).min(most);
-    now + pause
 }
 
 /// The loop's own state.
@@ -296,6 +306,8 @@ struct Loop<R> {
     meter: crate::usage::meter::UsageMeter,
     paused: bool,
     failures: u32,
+    /// Automatic attempts stopped on a failure only the user can end.
+    stopped: bool,
     /// When the last pull ended well.
     pulled_at: Option<Instant>,
 }
@@ -313,14 +325,15 @@ async fn run_loop<R: Replica>(
         status,
         recorder: Recorder::new(&paths),
         meter: crate::usage::meter::UsageMeter::new(&paths),
-        paused: false,
+        paused: config.paused,
         failures: 0,
+        stopped: false,
         pulled_at: None,
     };
     let mut push_at: Option<Instant> = None;
-    // A health check at start: a requested pass at once.
+    // A health check at start: a requested pass at once (unless paused).
     let mut pull_at = Instant::now();
-    let mut first = true;
+    let mut first = !config.paused;
     let mut waiters: Vec<Reply> = Vec::new();
     loop {
         let next = match push_at {
@@ -332,13 +345,18 @@ async fn run_loop<R: Replica>(
                 match msg {
                     None => return,
                     Some(Msg::Wrote) => {
-                        push_at.get_or_insert_with(|| Instant::now() + l.config.debounce);
+                        // Stopped: the write waits for the user to act.
+                        if !l.stopped {
+                            push_at.get_or_insert_with(|| Instant::now() + l.config.debounce);
+                        }
                         l.refresh_pending().await;
                         continue;
                     }
                     Some(Msg::Pause(p)) => {
                         l.set_paused(p).await;
                         if !p {
+                            // A resume is the user acting: try again now.
+                            l.stopped = false;
                             pull_at = Instant::now();
                         }
                         continue;
@@ -357,8 +375,8 @@ async fn run_loop<R: Replica>(
                 }
             }
             _ = tokio::time::sleep_until(next) => {
-                if l.paused {
-                    pull_at = Instant::now() + MAX_FAILURE_PAUSE;
+                if l.paused || l.stopped {
+                    pull_at = Instant::now() + PAUSED_NAP;
                     push_at = None;
                     continue;
                 }
@@ -377,18 +395,21 @@ async fn run_loop<R: Replica>(
         }
         let started = Instant::now();
         let result = l.pass(trigger).await;
-        let pulled = result.as_ref().is_ok_and(|r| r.pulled);
-        let offline = result
-            .as_ref()
-            .is_err_and(|e| e.problem == Problem::Offline);
-        pull_at = next_pull(
-            started,
-            Instant::now(),
-            l.failures,
-            offline,
-            pulled,
-            l.config.pull_floor,
-        );
+        let ended = match &result {
+            Ok(r) => Ended::Ok {
+                brought_changes: r.pulled,
+            },
+            Err(e) => Ended::Failed(policy::after_failure(e.problem, l.failures, e.retry_after)),
+        };
+        match next_pull(started, Instant::now(), ended, l.config.pull_floor) {
+            Some(at) => pull_at = at,
+            None => {
+                // Said once (the status); nothing more until the user acts.
+                tracing::info!("sync stopped until the user acts");
+                pull_at = Instant::now() + PAUSED_NAP;
+                push_at = None;
+            }
+        }
         for w in waiters.drain(..) {
             let _ = w.send(result.clone());
         }
@@ -427,21 +448,21 @@ impl<R: Replica> Loop<R> {
         let observers: [&dyn SyncObserver; 1] = [&self.meter];
         let fresh = self
             .pulled_at
-            .is_some_and(|t| t.elapsed() < self.config.pull_floor + FRESH_FOR);
-        // Whether this pass pulls is the plan's to say (it does not depend
-        // on the pending count).
-        let pulls = pipeline::plan(trigger, 0, fresh).pull;
+            .is_some_and(|t| t.elapsed() < self.config.pull_floor + FRESH_MARGIN);
         let result = self.store.pass(trigger, fresh, attempts, &observers).await;
-        if result.is_ok() && pulls {
+        // Whether it pulled is the report's to say.
+        if result.as_ref().is_ok_and(|r| r.asked_for_news) {
             self.pulled_at = Some(Instant::now());
         }
         let now = time::now();
         self.recorder.record(&result, now);
         self.failures = if result.is_ok() { 0 } else { self.failures + 1 };
+        self.stopped = result.as_ref().is_err_and(|e| e.problem.is_permanent());
         let pending = self.store.pending().await;
         let saved = self.recorder.state();
         let (last_success, last_error) = (saved.last_success, saved.last_failure.clone());
         let paused = self.paused;
+        let stopped = self.stopped;
         self.status.update(|s| {
             let phase = match &result {
                 _ if paused => SyncPhase::Paused,
@@ -454,6 +475,7 @@ impl<R: Replica> Loop<R> {
                 (a, b) => a != b,
             };
             let changed = s.phase != phase
+                || s.stopped != stopped
                 || s.pending_changes != pending
                 || s.last_error != last_error
                 || !live
@@ -463,6 +485,7 @@ impl<R: Replica> Loop<R> {
                 s.pending_changes = pending;
                 s.last_success = last_success;
                 s.last_error = last_error.clone();
+                s.stopped = stopped;
             }
             changed
         });
@@ -497,30 +520,37 @@ mod tests {
     use super::*;
 
     #[test]
-    fn live_pulls_keep_the_floor_and_back_off_after_failures() {
+    fn live_pulls_keep_the_floor_and_follow_the_policy_after_failures() {
         let t0 = Instant::now();
         let floor = Duration::from_millis(500);
+        let ok = |brought_changes| Ended::Ok { brought_changes };
         // A quick empty answer: the next pull waits out the floor.
         let quick = t0 + Duration::from_millis(20);
-        assert_eq!(next_pull(t0, quick, 0, false, false, floor), t0 + floor);
+        assert_eq!(next_pull(t0, quick, ok(false), floor), Some(t0 + floor));
         // A quick answer with changes: ask again at once.
-        assert_eq!(next_pull(t0, quick, 0, false, true, floor), quick);
+        assert_eq!(next_pull(t0, quick, ok(true), floor), Some(quick));
         // A held pull (long-poll): the next one starts at once.
         let held = t0 + Duration::from_secs(5);
-        assert_eq!(next_pull(t0, held, 0, false, false, floor), held);
-        // Failures: 1 s, 2 s, 4 s ... at most 30 s.
+        assert_eq!(next_pull(t0, held, ok(false), floor), Some(held));
+        // Failures: the policy's pause, or nothing until the user acts.
         let s = Duration::from_secs;
-        assert_eq!(next_pull(t0, quick, 1, false, false, floor), quick + s(1));
-        assert_eq!(next_pull(t0, quick, 3, false, true, floor), quick + s(4));
+        let failed = |p, n| Ended::Failed(policy::after_failure(p, n, None));
         assert_eq!(
-            next_pull(t0, quick, 40, false, false, floor),
-            quick + MAX_FAILURE_PAUSE
+            next_pull(t0, quick, failed(Problem::Server, 1), floor),
+            Some(quick + s(1))
         );
-        // An unreachable server is asked again within seconds.
-        assert_eq!(next_pull(t0, quick, 1, true, false, floor), quick + s(1));
         assert_eq!(
-            next_pull(t0, quick, 40, true, false, floor),
-            quick + MAX_OFFLINE_PAUSE
+            next_pull(t0, quick, failed(Problem::Server, 3), floor),
+            Some(quick + s(4))
         );
+        assert_eq!(
+            next_pull(t0, quick, failed(Problem::Server, 40), floor),
+            Some(quick + policy::MAX_FAILURE_PAUSE)
+        );
+        assert_eq!(
+            next_pull(t0, quick, failed(Problem::Offline, 40), floor),
+            Some(quick + policy::MAX_OFFLINE_PAUSE)
+        );
+        assert_eq!(next_pull(t0, quick, failed(Problem::Auth, 1), floor), None);
     }
 }

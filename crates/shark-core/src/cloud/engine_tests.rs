@@ -72,8 +72,11 @@ impl Replica for Fake {
             Some(problem) => Err(RunError {
                 problem,
                 message: "the fake replica failed".into(),
+                retry_after: None,
             }),
             None => Ok(SyncReport {
+                steps: Vec::new(),
+                asked_for_news: true,
                 pulled: false,
                 renumbered: Vec::new(),
                 pushed_changes: self.pending.swap(0, Ordering::SeqCst),

@@ -2,7 +2,9 @@
 //! from and what it means (`url`, `transport` for the http rule), the token
 //! (`token`, `keyring`), opening the local database or the synced replica
 //! (`connect`), a connection test (`probe`), rebuilding a damaged replica
-//! (`rebuild`), one sync pass and its retries (`pipeline`), the background
+//! (`rebuild`), deadlines on every request the sync engine sends
+//! (`relay`), one sync pass (`pipeline`), when to try again after a failure
+//! (`policy`, one rule for every caller), the background
 //! engine that schedules passes (`engine`), the sync state and success rate
 //! (`state`), what kind of failure an engine error is (`classify`), and
 //! what a user is told about it all (`machine`: one state, one wording);
@@ -15,8 +17,10 @@ pub mod engine;
 pub mod keyring;
 pub mod machine;
 pub mod pipeline;
+pub mod policy;
 pub mod probe;
 pub mod rebuild;
+pub mod relay;
 pub mod replica;
 pub mod state;
 pub mod token;
@@ -30,7 +34,8 @@ pub use classify::{Problem, Remedy};
 pub use connect::{Attempt, ConnectionInfo, Mode, Opened, disconnect, open, open_as_owner};
 pub use engine::{EngineConfig, SyncEngine, SyncPhase, SyncStatus};
 pub use machine::MachineState;
-pub use pipeline::{Attempts, RunError, SyncObserver, SyncReport, Trigger};
+pub use pipeline::{Attempts, RunError, Step, SyncObserver, SyncReport, Trigger};
+pub use policy::Retry;
 pub use probe::{ProbeOutcome, test_connection};
 pub use replica::Replica;
 pub use state::{SyncState, should_sync};

@@ -1,9 +1,10 @@
 //! One sync pass for every front end (the app's engine, the CLI, a
-//! background owner): a pure plan of the steps ([`plan`]), their execution
-//! against the store with a timeout per attempt and retries decided by the
-//! failure's class ([`Problem::is_transient`]), then recording (the state
-//! file with its success rate, via [`Recorder`]) and the observers the
-//! caller attaches (the usage meter is one, see `crate::usage::meter`).
+//! background owner): a pure plan that names every step ([`plan`]), their
+//! execution against the store with a timeout per attempt and retries as
+//! the retry policy says (`policy`), a report of what ran, then recording
+//! (the state file with its success rate, via [`Recorder`]) and the
+//! observers the caller attaches (the usage meter is one, see
+//! `crate::usage::meter`).
 
 use std::time::Duration;
 
@@ -29,49 +30,80 @@ pub enum Trigger {
     LivePull,
 }
 
-/// The steps of one pass. When both run, the pull comes first, so this
-/// device's rows that lost a key race are renumbered before they leave
-/// (synced tables have no UNIQUE constraint, so a push never fails over a
-/// duplicate key; renumbering first only saves a second push).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// One step of a pass. Synced tables have no UNIQUE constraint, so a push
+/// never fails over a key another machine also took: local changes leave
+/// first (nobody waits for a pull to send them), the pull brings the
+/// others', and a key this machine lost is renumbered and pushed again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Step {
+    /// Fold the usage figures waiting in their side file into the synced
+    /// table, so they leave with the push (only when a push runs).
+    FoldUsage,
+    /// Send the local changes.
+    Push,
+    /// Fetch and apply the server's changes.
+    Pull,
+    /// Give up keys another machine took first (an explicit request checks
+    /// every time: a first connect carries local rows in beside the server's).
+    Renumber,
+    /// [`Step::Renumber`] only after a pull that brought changes (nothing
+    /// else can make a key collide).
+    RenumberAfterNews,
+    /// Send what the renumbering, or writes made during the pull, left
+    /// waiting (only when something waits).
+    PushAgain,
+}
+
+/// The steps of one pass, in order; a step whose condition does not hold
+/// when its turn comes (see [`Step`]) is skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Plan {
-    pub pull: bool,
-    pub push: bool,
+    pub steps: Vec<Step>,
+}
+
+impl Plan {
+    pub fn pulls(&self) -> bool {
+        self.steps.contains(&Step::Pull)
+    }
 }
 
 /// What to do for `trigger` with `pending` local changes not yet pushed.
-/// `pulled_fresh`: an owner's live pull ended moments ago, so a push need
-/// not pull again (on a long-polling server an empty pull is held for
-/// seconds; a write must not wait for that).
+/// `pulled_fresh`: an owner's live pull ended moments ago, so a push after
+/// a write need not pull again (its live pulls go on). An explicit request
+/// always pushes and pulls: "Sync now" means now.
 pub fn plan(trigger: Trigger, pending: i64, pulled_fresh: bool) -> Plan {
-    match trigger {
+    use Step::*;
+    let renumber = if trigger == Trigger::Requested {
+        Renumber
+    } else {
+        RenumberAfterNews
+    };
+    let (push, pull) = match trigger {
         // A request is also a health check: it pushes even with nothing to send.
-        Trigger::Requested => Plan {
-            pull: !pulled_fresh,
-            push: true,
-        },
-        Trigger::Wrote => Plan {
-            pull: !pulled_fresh,
-            push: pending > 0,
-        },
-        Trigger::Due => Plan {
-            pull: true,
-            push: pending > 0,
-        },
-        // Changes that wait (a write during the pull, a renumbered key) go
-        // with it rather than a debounce later.
-        Trigger::LivePull => Plan {
-            pull: true,
-            push: pending > 0,
-        },
+        Trigger::Requested => (true, true),
+        Trigger::Wrote => (pending > 0, !pulled_fresh),
+        Trigger::Due | Trigger::LivePull => (pending > 0, true),
+    };
+    let mut steps = Vec::new();
+    if push {
+        steps.extend([FoldUsage, Push]);
     }
+    if pull {
+        steps.extend([Pull, renumber, PushAgain]);
+    }
+    Plan { steps }
 }
 
 /// What one pass did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 pub struct SyncReport {
-    /// Whether the pull brought anything.
+    /// The steps that ran, in order.
+    pub steps: Vec<Step>,
+    /// Whether a pull ran and brought changes.
     pub pulled: bool,
+    /// Whether a pull ran (false: this pass did not ask the server for news).
+    pub asked_for_news: bool,
     /// Keys this device gave up because another machine took them first.
     pub renumbered: Vec<Renumbered>,
     /// Change records the push carried (rows written in the cloud).
@@ -98,13 +130,17 @@ pub trait SyncObserver: Send + Sync {
 pub struct RunError {
     pub problem: Problem,
     pub message: String,
+    /// The server's `Retry-After` for this failure, if it sent one.
+    #[serde(skip)]
+    pub retry_after: Option<Duration>,
 }
 
 impl RunError {
-    fn of(e: &Error) -> Self {
+    fn of(e: &Error, retry_after: Option<Duration>) -> Self {
         RunError {
             problem: e.problem(),
             message: e.to_string(),
+            retry_after,
         }
     }
 }
@@ -117,8 +153,8 @@ impl std::fmt::Display for RunError {
 
 impl std::error::Error for RunError {}
 
-/// Timeout of one attempt and how many times a transient failure is
-/// retried (1 s, 2 s, 4 s... apart).
+/// Timeout of one attempt and how many times a failure is retried within
+/// the pass, when the retry policy allows it (`policy::retry_in_command`).
 #[derive(Debug, Clone, Copy)]
 pub struct Attempts {
     pub timeout: Duration,
@@ -148,28 +184,42 @@ pub async fn run_with(
 ) -> Result<SyncReport, RunError> {
     let steps = plan(trigger, store.pending_changes().await, pulled_fresh);
     let mut figures = PassFigures::default();
-    let mut attempt = 0;
+    let mut failures = 0;
     let result = loop {
-        let result =
-            match tokio::time::timeout(attempts.timeout, execute(store, steps, &mut figures)).await
-            {
-                Ok(r) => r,
-                Err(_) => Err(Error::SyncTimeout {
+        let result = match tokio::time::timeout(
+            attempts.timeout,
+            execute(store, &steps, &mut figures),
+        )
+        .await
+        {
+            Ok(r) => r,
+            Err(_) => {
+                // The engine's request goes on without us: cut it, so the
+                // next step does not queue behind it.
+                store.cut_connections();
+                Err(Error::SyncTimeout {
                     secs: attempts.timeout.as_secs(),
-                }),
-            };
+                })
+            }
+        };
         match result {
-            Err(e) if e.problem().is_transient() && attempt < attempts.retries => {
-                let wait = Duration::from_secs(1 << attempt.min(5));
+            Ok(report) => break Ok(report),
+            Err(e) => {
+                failures += 1;
+                let retry_after = store.take_retry_after();
+                let wait = (failures <= attempts.retries)
+                    .then(|| super::policy::retry_in_command(e.problem(), failures, retry_after))
+                    .flatten();
+                let Some(wait) = wait else {
+                    break Err(RunError::of(&e, retry_after));
+                };
                 tracing::info!(
-                    attempt,
-                    wait_s = wait.as_secs(),
+                    failures,
+                    wait_ms = wait.as_millis() as u64,
                     "sync failed; retrying: {e}"
                 );
                 tokio::time::sleep(wait).await;
-                attempt += 1;
             }
-            other => break other.map_err(|e| RunError::of(&e)),
         }
     };
     let (sent, received) = store.traffic_since_last().await;
@@ -190,28 +240,60 @@ pub async fn sync_once(store: &Store) -> Result<SyncReport, RunError> {
     run(store, Trigger::Requested, attempts, &[]).await
 }
 
-/// The steps themselves: pull, renumber lost keys, fold the usage figures
-/// into the synced table, push.
+/// Carries out the plan's steps, each when its condition holds.
 async fn execute(
     store: &Store,
-    steps: Plan,
+    plan: &Plan,
     figures: &mut PassFigures,
 ) -> crate::Result<SyncReport> {
     let mut report = SyncReport::default();
-    if steps.pull {
-        report.pulled = store.pull().await?;
-        figures.pulls += 1;
-        report.renumbered = store.resolve_key_collisions().await?;
-    }
-    let pending = store.pending_changes().await;
-    if steps.push || pending > 0 && !report.renumbered.is_empty() {
-        store.fold_usage(pending).await?;
-        let pushed = store.push().await?;
-        figures.pushes += 1;
-        figures.rows_written += u64::try_from(pushed).unwrap_or(0);
-        report.pushed_changes = pushed;
+    for &step in &plan.steps {
+        let ran = match step {
+            Step::FoldUsage => {
+                store.fold_usage(store.pending_changes().await).await?;
+                true
+            }
+            Step::Push => {
+                push(store, &mut report, figures).await?;
+                true
+            }
+            Step::Pull => {
+                report.pulled = store.pull().await?;
+                report.asked_for_news = true;
+                figures.pulls += 1;
+                true
+            }
+            Step::Renumber => {
+                report.renumbered = store.resolve_key_collisions().await?;
+                true
+            }
+            Step::RenumberAfterNews if report.pulled => {
+                report.renumbered = store.resolve_key_collisions().await?;
+                true
+            }
+            Step::PushAgain if store.pending_changes().await > 0 => {
+                push(store, &mut report, figures).await?;
+                true
+            }
+            Step::RenumberAfterNews | Step::PushAgain => false,
+        };
+        if ran {
+            report.steps.push(step);
+        }
     }
     Ok(report)
+}
+
+async fn push(
+    store: &Store,
+    report: &mut SyncReport,
+    figures: &mut PassFigures,
+) -> crate::Result<()> {
+    let pushed = store.push().await?;
+    figures.pushes += 1;
+    figures.rows_written += u64::try_from(pushed).unwrap_or(0);
+    report.pushed_changes += pushed;
+    Ok(())
 }
 
 /// Records outcomes in `sync-state.json` (last success, last failure, the
@@ -299,14 +381,29 @@ mod tests {
 
     #[test]
     fn plans() {
-        let p = |pull, push| Plan { pull, push };
-        assert_eq!(plan(Trigger::Requested, 0, false), p(true, true));
-        assert_eq!(plan(Trigger::Requested, 0, true), p(false, true));
-        assert_eq!(plan(Trigger::Wrote, 3, false), p(true, true));
-        assert_eq!(plan(Trigger::Wrote, 3, true), p(false, true));
-        assert_eq!(plan(Trigger::Wrote, 0, false), p(true, false));
-        assert_eq!(plan(Trigger::Due, 0, true), p(true, false));
-        assert_eq!(plan(Trigger::LivePull, 0, true), p(true, false));
-        assert_eq!(plan(Trigger::LivePull, 2, true), p(true, true));
+        use Step::*;
+        let p = |steps: &[Step]| Plan {
+            steps: steps.to_vec(),
+        };
+        let full = [FoldUsage, Push, Pull, Renumber, PushAgain];
+        let pull_only = [Pull, RenumberAfterNews, PushAgain];
+        // Sync now always pushes and pulls, even right after a live pull.
+        assert_eq!(plan(Trigger::Requested, 0, false), p(&full));
+        assert_eq!(plan(Trigger::Requested, 0, true), p(&full));
+        assert_eq!(
+            plan(Trigger::Wrote, 3, false),
+            p(&[FoldUsage, Push, Pull, RenumberAfterNews, PushAgain])
+        );
+        assert_eq!(plan(Trigger::Wrote, 3, true), p(&[FoldUsage, Push]));
+        assert_eq!(plan(Trigger::Wrote, 0, false), p(&pull_only));
+        assert_eq!(plan(Trigger::Wrote, 0, true), p(&[]));
+        assert_eq!(plan(Trigger::Due, 0, true), p(&pull_only));
+        assert_eq!(plan(Trigger::LivePull, 0, true), p(&pull_only));
+        assert_eq!(
+            plan(Trigger::LivePull, 2, true),
+            p(&[FoldUsage, Push, Pull, RenumberAfterNews, PushAgain])
+        );
+        assert!(plan(Trigger::Requested, 0, true).pulls());
+        assert!(!plan(Trigger::Wrote, 1, true).pulls());
     }
 }

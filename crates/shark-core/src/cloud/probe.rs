@@ -84,6 +84,7 @@ pub async fn test_connection(
         url: url.clone(),
         token: token.cloned(),
         long_poll: None,
+        deadlines: Default::default(),
     });
     let result = tokio::time::timeout(
         timeout,

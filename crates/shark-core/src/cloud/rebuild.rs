@@ -72,6 +72,7 @@ pub async fn survey(
         url: url.clone(),
         token: None,
         long_poll: None,
+        deadlines: Default::default(),
     });
     let opened = Store::open_with(paths, device, Duration::from_secs(2), &backend).await;
     Ok(match opened {

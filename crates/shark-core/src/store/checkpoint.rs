@@ -109,7 +109,7 @@ impl Store {
         }
         match &self.engine {
             Engine::Local(_) => self.checkpoint_due_locked().await,
-            Engine::Replica(_) => {
+            Engine::Replica(..) => {
                 if let Ok(_sync) = self.sync.try_lock() {
                     self.checkpoint_due_locked().await;
                 }
@@ -171,7 +171,7 @@ impl Store {
                 }
                 Ok(())
             }
-            Engine::Replica(db) => db
+            Engine::Replica(db, _) => db
                 .checkpoint()
                 .await
                 .map_err(|source| Error::sync("checkpointing the replica", source)),

@@ -40,12 +40,15 @@ pub struct Remote {
     /// Only a replica's long-lived owner asks for it: a pull in flight holds
     /// the engine, so a one-shot command must not wait on one.
     pub long_poll: Option<std::time::Duration>,
+    /// The deadlines of every request to the server (`cloud::relay`).
+    pub deadlines: crate::cloud::relay::Deadlines,
 }
 
 /// An open engine.
 pub(crate) enum Engine {
     Local(turso::Database),
-    Replica(turso::sync::Database),
+    /// The engine, and the relay its HTTP goes through (`cloud::relay`).
+    Replica(turso::sync::Database, crate::cloud::relay::Relay),
 }
 
 impl Engine {
@@ -65,8 +68,13 @@ impl Engine {
             }
             Backend::Replica(remote) => {
                 crate::tls::ensure_provider();
+                let relay = crate::cloud::relay::Relay::start(
+                    &remote.url,
+                    remote.long_poll.unwrap_or_default(),
+                    remote.deadlines,
+                )?;
                 let mut builder = turso::sync::Builder::new_remote(&text)
-                    .with_remote_url(remote.url.clone())
+                    .with_remote_url(relay.engine_url())
                     .with_client_name("shark")
                     .bootstrap_if_empty(true);
                 if let Some(token) = &remote.token {
@@ -79,7 +87,7 @@ impl Engine {
                     .build()
                     .await
                     .map_err(|source| Error::sync("opening the replica", source))?;
-                let engine = Engine::Replica(db);
+                let engine = Engine::Replica(db, relay);
                 let conn = engine.connect().await?;
                 Ok((engine, conn))
             }
@@ -91,7 +99,7 @@ impl Engine {
     pub(crate) async fn connect(&self) -> Result<Connection> {
         let conn = match self {
             Engine::Local(db) => db.connect().db("connecting to the database")?,
-            Engine::Replica(db) => db.connect().await.db("connecting to the replica")?,
+            Engine::Replica(db, _) => db.connect().await.db("connecting to the replica")?,
         };
         conn.busy_timeout(std::time::Duration::from_secs(5))
             .db("configuring the database connection")?;
@@ -117,9 +125,25 @@ pub struct SyncStats {
 const BUSY_RETRIES: u32 = 20;
 
 impl Store {
+    /// Cuts the replica's connections to the server (requests in flight
+    /// fail as offline at once); nothing for a local database.
+    pub fn cut_connections(&self) {
+        if let Engine::Replica(_, relay) = &self.engine {
+            relay.cut();
+        }
+    }
+
+    /// The server's latest `Retry-After`, taken once.
+    pub fn take_retry_after(&self) -> Option<std::time::Duration> {
+        match &self.engine {
+            Engine::Replica(_, relay) => relay.take_retry_after(),
+            Engine::Local(_) => None,
+        }
+    }
+
     fn replica(&self) -> Result<&turso::sync::Database> {
         match &self.engine {
-            Engine::Replica(db) => Ok(db),
+            Engine::Replica(db, _) => Ok(db),
             Engine::Local(_) => Err(Error::invalid(
                 "this database is local only; connect it to Turso first",
             )),
@@ -128,7 +152,7 @@ impl Store {
 
     /// Whether this store is a synced replica.
     pub fn is_replica(&self) -> bool {
-        matches!(self.engine, Engine::Replica(_))
+        matches!(self.engine, Engine::Replica(..))
     }
 
     /// Sends local changes to the server. Writes go on meanwhile (the engine
@@ -238,7 +262,7 @@ impl Store {
 
     /// The engine's figures; the caller holds the sync lock.
     async fn stats_locked(&self) -> Result<Option<SyncStats>> {
-        let Engine::Replica(db) = &self.engine else {
+        let Engine::Replica(db, _) = &self.engine else {
             return Ok(None);
         };
         let s = db

@@ -107,6 +107,13 @@ impl std::fmt::Debug for Store {
     }
 }
 
+/// An open that failed, with the lock it held (still held).
+#[derive(Debug)]
+pub struct NotOpened {
+    pub error: crate::error::Error,
+    pub lock: ProcessLock,
+}
+
 /// Who hears of a committed write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Audience {
@@ -136,6 +143,48 @@ impl Store {
     ) -> Result<Self> {
         paths.ensure_dirs()?;
         let lock = ProcessLock::acquire(&lock::file_for(paths, backend), lock_timeout).await?;
+        Self::open_locked(paths, device, lock, backend, None)
+            .await
+            .map_err(|n| n.error)
+    }
+
+    /// Takes the lock [`Store::open_locked`] needs for `backend`, waiting up
+    /// to `lock_timeout` (its message names the holder).
+    pub async fn lock_for(
+        paths: &SharkPaths,
+        backend: &Backend,
+        lock_timeout: Duration,
+    ) -> Result<ProcessLock> {
+        paths.ensure_dirs()?;
+        ProcessLock::acquire(&lock::file_for(paths, backend), lock_timeout).await
+    }
+
+    /// Opens with the lock already held (taken by [`Store::lock_for`], or
+    /// kept from a store closed with [`Store::close_keeping_lock`]), so no
+    /// other process can come in between. `engine_within` bounds the
+    /// engine's open (a new replica's download) without counting the lock
+    /// wait; past it the open fails with [`Error::SyncTimeout`]. On failure
+    /// the lock comes back, still held.
+    pub async fn open_locked(
+        paths: &SharkPaths,
+        device: Device,
+        lock: ProcessLock,
+        backend: &Backend,
+        engine_within: Option<Duration>,
+    ) -> std::result::Result<Self, NotOpened> {
+        match Self::open_parts(paths, backend, engine_within).await {
+            Ok((engine, conn, path)) => Self::finish_open(paths, device, lock, engine, conn, path)
+                .await
+                .map_err(|(error, lock)| NotOpened { error, lock }),
+            Err(error) => Err(NotOpened { error, lock }),
+        }
+    }
+
+    async fn open_parts(
+        paths: &SharkPaths,
+        backend: &Backend,
+        engine_within: Option<Duration>,
+    ) -> Result<(Engine, Connection, PathBuf)> {
         let path = match backend {
             Backend::Local => paths.database_file(),
             Backend::LocalFile(p) => p.clone(),
@@ -147,12 +196,30 @@ impl Store {
         if let Backend::LocalFile(p) = backend {
             ownership::check_file(p).await?;
         }
-        let (engine, conn) = Engine::open(&path, backend).await?;
+        let (engine, conn) = match engine_within {
+            None => Engine::open(&path, backend).await?,
+            Some(within) => tokio::time::timeout(within, Engine::open(&path, backend))
+                .await
+                .map_err(|_| crate::error::Error::SyncTimeout {
+                    secs: within.as_secs(),
+                })??,
+        };
         if let Backend::Replica(r) = backend {
             ownership::check_replica(&conn, &crate::cloud::redact(&r.url)).await?;
         }
         restrict(&path)?;
         migrations::migrate(&conn, &path).await?;
+        Ok((engine, conn, path))
+    }
+
+    async fn finish_open(
+        paths: &SharkPaths,
+        device: Device,
+        lock: ProcessLock,
+        engine: Engine,
+        conn: Connection,
+        path: PathBuf,
+    ) -> std::result::Result<Self, (crate::error::Error, ProcessLock)> {
         let readers = pool::Pool::new(pool_config(paths));
         readers.start_reaper();
         let store = Store {
@@ -170,7 +237,9 @@ impl Store {
             version: tokio::sync::watch::Sender::new(0),
             _lock: lock,
         };
-        store.register_device().await?;
+        if let Err(e) = store.register_device().await {
+            return Err((e, store.close_keeping_lock()));
+        }
         // A WAL grown large before this policy existed (or by a crash before a
         // checkpoint) is brought back to size now.
         store.checkpoint_if_due().await;
@@ -357,7 +426,7 @@ impl Store {
     pub async fn keep_readers_open(&self, n: usize) {
         self.readers.keep_open(n);
         let _sync = match self.engine {
-            Engine::Replica(_) => Some(self.sync.lock().await),
+            Engine::Replica(..) => Some(self.sync.lock().await),
             Engine::Local(_) => None,
         };
         self.top_up_readers_locked().await;
@@ -381,7 +450,7 @@ impl Store {
     /// engine serves one operation at a time).
     async fn connect_engine(&self) -> Result<Connection> {
         let _sync = match self.engine {
-            Engine::Replica(_) => Some(self.sync.lock().await),
+            Engine::Replica(..) => Some(self.sync.lock().await),
             Engine::Local(_) => None,
         };
         self.engine.connect().await

@@ -11,7 +11,6 @@ use hyper::Request;
 use hyper::header::{AUTHORIZATION, HeaderValue};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::{Client, connect::HttpConnector};
-use hyper_util::rt::TokioExecutor;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -202,24 +201,7 @@ where
     B::Data: Send,
     B::Error: Into<Box<dyn std::error::Error + Send + Sync>>,
 {
-    crate::tls::ensure_provider();
-    let mut http = HttpConnector::new();
-    http.enforce_http(false);
-    let builder = HttpsConnector::<HttpConnector>::builder();
-    let https = match builder.with_native_roots() {
-        Ok(b) => b.https_or_http().enable_http1().build(),
-        // No system certificates: https will fail and say so; http to loopback works.
-        Err(_) => HttpsConnector::<HttpConnector>::builder()
-            .with_tls_config(
-                rustls::ClientConfig::builder()
-                    .with_root_certificates(rustls::RootCertStore::empty())
-                    .with_no_client_auth(),
-            )
-            .https_or_http()
-            .enable_http1()
-            .build(),
-    };
-    Client::builder(TokioExecutor::new()).build(https)
+    crate::tls::client_on(HttpConnector::new())
 }
 
 async fn get(

@@ -1,0 +1,522 @@
+//! Deadlines for the sync engine's HTTP: the `turso` 0.8.3 engine runs its
+//! requests one at a time on a hyper client with no connect or read
+//! timeout, and takes no client of ours (docs/turso.md, "Hazards"), so one
+//! request on a connection that died silently (a laptop asleep, a wake on
+//! another network, a proxy that swallows it) would block every later sync
+//! of that engine until the process restarts. The engine therefore talks
+//! plain HTTP to this relay on 127.0.0.1, under a path nobody else knows,
+//! and the relay forwards each request to the real server with deadlines:
+//! the connect, the answer's head (the server's long-poll hold plus a
+//! grace), and silence inside an answer. A request past a deadline, or in
+//! flight when the clock shows the machine was suspended, is cut and
+//! answered "offline", so the engine fails at once and its next request
+//! goes out on a fresh connection. The relay also keeps the server's
+//! `Retry-After`, which the engine drops, for the retry policy.
+//!
+//! The relay never reads or keeps the token: the engine's `Authorization`
+//! header is passed through to the configured host only, and redirects are
+//! passed back unfollowed.
+
+use std::convert::Infallible;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex};
+use std::task::{Context, Poll};
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Frame, Incoming};
+use hyper::{Request, Response, StatusCode};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::{Client, connect::HttpConnector};
+use hyper_util::rt::TokioIo;
+use tokio::sync::{mpsc, oneshot, watch};
+
+use crate::error::{Error, Result};
+
+/// The relay's deadlines.
+#[derive(Debug, Clone, Copy)]
+pub struct Deadlines {
+    /// Longest wait for a TCP (and TLS) connection.
+    pub connect: Duration,
+    /// Added to the server's hold: the longest wait for an answer's head.
+    pub answer_grace: Duration,
+    /// Longest silence between two pieces of an answer's body.
+    pub silence: Duration,
+    /// The slowest upload allowed for before the answer's head is due, in
+    /// bytes per second (a large push gets more time).
+    pub upload_rate: u64,
+}
+
+impl Default for Deadlines {
+    fn default() -> Self {
+        Deadlines {
+            connect: Duration::from_secs(5),
+            answer_grace: Duration::from_secs(5),
+            silence: Duration::from_secs(10),
+            upload_rate: 16 * 1024,
+        }
+    }
+}
+
+/// How far the wall clock may run ahead of the monotonic clock between two
+/// looks before it counts as a suspend (Linux's monotonic clock stops while
+/// the machine sleeps; the wall clock does not).
+const SUSPEND_GAP: Duration = Duration::from_secs(3);
+
+/// How often a request in flight looks at the clocks.
+const CLOCK_LOOK: Duration = Duration::from_secs(1);
+
+/// The marker the relay's own "offline" answers carry; `classify` reads it.
+pub const OFFLINE_MARK: &str = "shark relay: offline";
+
+/// The relay in front of one engine; dropping it stops it.
+#[derive(Debug)]
+pub struct Relay {
+    base: String,
+    shared: Arc<Shared>,
+    stop: Option<oneshot::Sender<()>>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    upstream: String,
+    secret: String,
+    hold: Duration,
+    deadlines: Deadlines,
+    /// Bumped to cut every request in flight.
+    cuts: watch::Sender<u64>,
+    client: Mutex<HttpsClient>,
+    retry_after: Mutex<Option<Duration>>,
+    clocks: Mutex<(SystemTime, std::time::Instant)>,
+}
+
+type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
+
+impl Relay {
+    /// Starts a relay to `url` (`libsql://`, `turso://`, `https://` or
+    /// `http://`) on a free loopback port, in its own thread. `hold` is how
+    /// long the engine asks the server to hold an empty pull.
+    pub fn start(url: &str, hold: Duration, deadlines: Deadlines) -> Result<Relay> {
+        let upstream = normalize(url);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0")
+            .and_then(|l| l.set_nonblocking(true).map(|()| l))
+            .map_err(|e| Error::io("cannot listen on", "127.0.0.1 (sync relay)", e))?;
+        let port = listener
+            .local_addr()
+            .map_err(|e| Error::io("cannot listen on", "127.0.0.1 (sync relay)", e))?
+            .port();
+        let secret = uuid::Uuid::new_v4().simple().to_string();
+        let shared = Arc::new(Shared {
+            upstream,
+            secret: secret.clone(),
+            hold,
+            deadlines,
+            cuts: watch::Sender::new(0),
+            client: Mutex::new(client(deadlines.connect)),
+            retry_after: Mutex::new(None),
+            clocks: Mutex::new((SystemTime::now(), std::time::Instant::now())),
+        });
+        let (stop, stopped) = oneshot::channel();
+        let served = shared.clone();
+        std::thread::Builder::new()
+            .name("shark-sync-relay".into())
+            .spawn(move || {
+                let rt = match tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                {
+                    Ok(rt) => rt,
+                    Err(e) => {
+                        tracing::error!("the sync relay cannot start: {e}");
+                        return;
+                    }
+                };
+                rt.block_on(serve(listener, served, stopped));
+            })
+            .map_err(|e| Error::io("cannot start", "the sync relay thread", e))?;
+        Ok(Relay {
+            base: format!("http://127.0.0.1:{port}/{secret}"),
+            shared,
+            stop: Some(stop),
+        })
+    }
+
+    /// The URL the engine is given (loopback, with the secret path).
+    pub fn engine_url(&self) -> &str {
+        &self.base
+    }
+
+    /// Cuts every request in flight and forgets pooled connections (the
+    /// network changed, or a user asked to sync while a step was stuck).
+    pub fn cut(&self) {
+        self.shared.cut("asked");
+    }
+
+    /// The `Retry-After` of the server's latest 429 or 503, taken once.
+    pub fn take_retry_after(&self) -> Option<Duration> {
+        self.shared
+            .retry_after
+            .lock()
+            .ok()
+            .and_then(|mut r| r.take())
+    }
+}
+
+impl Drop for Relay {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+    }
+}
+
+impl Shared {
+    fn cut(&self, why: &str) {
+        tracing::info!(why, "cutting the sync connections");
+        if let Ok(mut c) = self.client.lock() {
+            *c = client(self.deadlines.connect);
+        }
+        self.cuts.send_modify(|n| *n += 1);
+    }
+
+    /// Looks at the clocks; cuts everything when the machine slept since
+    /// the last look.
+    fn look_at_clocks(&self) {
+        let now = (SystemTime::now(), std::time::Instant::now());
+        let Ok(mut last) = self.clocks.lock() else {
+            return;
+        };
+        let slept = suspended(*last, now);
+        *last = now;
+        drop(last);
+        if slept {
+            self.cut("the machine was suspended");
+        }
+    }
+}
+
+/// Whether the wall clock ran ahead of the monotonic one between `before`
+/// and `after` by more than [`SUSPEND_GAP`].
+fn suspended(
+    before: (SystemTime, std::time::Instant),
+    after: (SystemTime, std::time::Instant),
+) -> bool {
+    let wall = after.0.duration_since(before.0).unwrap_or_default();
+    let mono = after.1.saturating_duration_since(before.1);
+    wall > mono + SUSPEND_GAP
+}
+
+/// `libsql://` and `turso://` as `https://`, without a trailing slash (what
+/// the engine itself does with the URL).
+fn normalize(url: &str) -> String {
+    let s = url.trim();
+    let s = match s
+        .strip_prefix("libsql://")
+        .or_else(|| s.strip_prefix("turso://"))
+    {
+        Some(rest) => format!("https://{rest}"),
+        None => s.to_string(),
+    };
+    s.trim_end_matches('/').to_string()
+}
+
+fn client(connect: Duration) -> HttpsClient {
+    let mut http = HttpConnector::new();
+    http.set_connect_timeout(Some(connect));
+    http.set_keepalive(Some(Duration::from_secs(15)));
+    crate::tls::client_on(http)
+}
+
+async fn serve(
+    listener: std::net::TcpListener,
+    shared: Arc<Shared>,
+    mut stopped: oneshot::Receiver<()>,
+) {
+    let listener = match tokio::net::TcpListener::from_std(listener) {
+        Ok(l) => l,
+        Err(e) => {
+            tracing::error!("the sync relay cannot listen: {e}");
+            return;
+        }
+    };
+    loop {
+        tokio::select! {
+            _ = &mut stopped => return,
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                let shared = shared.clone();
+                tokio::spawn(async move {
+                    let service = hyper::service::service_fn(move |req| {
+                        let shared = shared.clone();
+                        async move { Ok::<_, Infallible>(handle(&shared, req).await) }
+                    });
+                    let _ = hyper::server::conn::http1::Builder::new()
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await;
+                });
+            }
+        }
+    }
+}
+
+/// The body of the relay's answers: whole, or streamed from upstream.
+#[derive(Debug)]
+pub struct RelayBody {
+    whole: Option<Bytes>,
+    stream: Option<mpsc::Receiver<std::result::Result<Bytes, Cut>>>,
+}
+
+/// An answer cut mid-way.
+#[derive(Debug, thiserror::Error)]
+#[error("{OFFLINE_MARK}: {0}")]
+pub struct Cut(String);
+
+impl hyper::body::Body for RelayBody {
+    type Data = Bytes;
+    type Error = Cut;
+
+    fn poll_frame(
+        self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<std::result::Result<Frame<Bytes>, Cut>>> {
+        let this = self.get_mut();
+        if let Some(b) = this.whole.take() {
+            return Poll::Ready(Some(Ok(Frame::data(b))));
+        }
+        match &mut this.stream {
+            None => Poll::Ready(None),
+            Some(rx) => rx.poll_recv(cx).map(|f| f.map(|r| r.map(Frame::data))),
+        }
+    }
+}
+
+fn answer(status: StatusCode, text: String) -> Response<RelayBody> {
+    let mut r = Response::new(RelayBody {
+        whole: Some(Bytes::from(text)),
+        stream: None,
+    });
+    *r.status_mut() = status;
+    r
+}
+
+fn offline(detail: &str) -> Response<RelayBody> {
+    answer(StatusCode::BAD_GATEWAY, format!("{OFFLINE_MARK}: {detail}"))
+}
+
+/// Headers that belong to one connection, not to the request.
+fn hop_by_hop(name: &str) -> bool {
+    matches!(
+        name,
+        "connection"
+            | "keep-alive"
+            | "proxy-connection"
+            | "transfer-encoding"
+            | "te"
+            | "upgrade"
+            | "host"
+            | "content-length"
+    )
+}
+
+/// The path after the secret, or `None` when the request does not know it.
+fn forwarded_path<'a>(secret: &str, path_and_query: &'a str) -> Option<&'a str> {
+    let rest = path_and_query.strip_prefix('/')?.strip_prefix(secret)?;
+    (rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')).then_some(rest)
+}
+
+async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<RelayBody> {
+    let pq = req
+        .uri()
+        .path_and_query()
+        .map_or("/", |p| p.as_str())
+        .to_string();
+    let Some(rest) = forwarded_path(&shared.secret, &pq) else {
+        return answer(StatusCode::NOT_FOUND, String::new());
+    };
+    let target = format!("{}{rest}", shared.upstream);
+    shared.look_at_clocks();
+    let mut cuts = shared.cuts.subscribe();
+    let (parts, body) = req.into_parts();
+    let body = match body.collect().await {
+        Ok(b) => b.to_bytes(),
+        Err(e) => return answer(StatusCode::BAD_REQUEST, format!("unreadable request: {e}")),
+    };
+    let mut up = Request::builder().method(parts.method).uri(&target);
+    for (name, value) in &parts.headers {
+        if !hop_by_hop(name.as_str()) {
+            up = up.header(name, value);
+        }
+    }
+    let upload_time = Duration::from_secs(body.len() as u64 / shared.deadlines.upload_rate.max(1));
+    let Ok(up) = up.body(Full::new(body)) else {
+        return answer(StatusCode::BAD_REQUEST, "unforwardable request".into());
+    };
+    let head_due = shared.hold + shared.deadlines.answer_grace + upload_time;
+    let client = match shared.client.lock() {
+        Ok(c) => c.clone(),
+        Err(_) => return offline("the relay failed"),
+    };
+    let response = tokio::select! {
+        r = tokio::time::timeout(head_due, client.request(up)) => r,
+        why = watch_cuts(shared, &mut cuts) => return offline(why),
+    };
+    let response = match response {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => return offline(&crate::usage::platform::offline_detail(&e)),
+        Err(_) => {
+            return offline(&format!("no answer within {} s", head_due.as_secs()));
+        }
+    };
+    let status = response.status();
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        let hint = response
+            .headers()
+            .get(hyper::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| retry_after(v, SystemTime::now()));
+        if let Ok(mut r) = shared.retry_after.lock() {
+            *r = hint;
+        }
+    }
+    let (parts, mut upstream_body) = response.into_parts();
+    let (tx, rx) = mpsc::channel(8);
+    let silence = shared.deadlines.silence;
+    let mut cuts_for_body = cuts.clone();
+    tokio::spawn(async move {
+        loop {
+            let frame = tokio::select! {
+                f = tokio::time::timeout(silence, upstream_body.frame()) => f,
+                _ = cuts_for_body.changed() => {
+                    let _ = tx.send(Err(Cut("the connection was cut".into()))).await;
+                    return;
+                }
+            };
+            let sent = match frame {
+                Ok(None) => return,
+                Ok(Some(Ok(f))) => match f.into_data() {
+                    Ok(data) => tx.send(Ok(data)).await,
+                    Err(_) => continue,
+                },
+                Ok(Some(Err(e))) => {
+                    tx.send(Err(Cut(format!("the answer broke off: {e}"))))
+                        .await
+                }
+                Err(_) => {
+                    tx.send(Err(Cut(format!(
+                        "the answer stalled for {} s",
+                        silence.as_secs()
+                    ))))
+                    .await
+                }
+            };
+            if sent.is_err() {
+                return;
+            }
+        }
+    });
+    let mut out = Response::new(RelayBody {
+        whole: None,
+        stream: Some(rx),
+    });
+    *out.status_mut() = parts.status;
+    for (name, value) in &parts.headers {
+        if !hop_by_hop(name.as_str()) {
+            out.headers_mut().insert(name, value.clone());
+        }
+    }
+    out
+}
+
+/// Waits until the requests in flight are cut (by [`Relay::cut`], or here
+/// when the clocks show a suspend); says why.
+async fn watch_cuts(shared: &Shared, cuts: &mut watch::Receiver<u64>) -> &'static str {
+    loop {
+        tokio::select! {
+            _ = cuts.changed() => return "the connection was cut",
+            () = tokio::time::sleep(CLOCK_LOOK) => shared.look_at_clocks(),
+        }
+    }
+}
+
+/// A `Retry-After` value: seconds, or an HTTP date; at most an hour.
+fn retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let v = value.trim();
+    let wait = match v.parse::<u64>() {
+        Ok(secs) => Duration::from_secs(secs),
+        Err(_) => {
+            let at = chrono::DateTime::parse_from_rfc2822(v).ok()?;
+            let at = SystemTime::from(at.with_timezone(&chrono::Utc));
+            at.duration_since(now).unwrap_or_default()
+        }
+    };
+    Some(wait.min(Duration::from_secs(3600)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_suspend_is_the_wall_clock_running_ahead() {
+        let wall = SystemTime::UNIX_EPOCH + Duration::from_secs(1_000_000);
+        let mono = std::time::Instant::now();
+        let s = Duration::from_secs;
+        // Both clocks moved alike: awake.
+        assert!(!suspended((wall, mono), (wall + s(10), mono + s(10))));
+        // A small step (NTP): awake.
+        assert!(!suspended((wall, mono), (wall + s(12), mono + s(10))));
+        // The wall clock ran 60 s while the monotonic clock ran 1 s: slept.
+        assert!(suspended((wall, mono), (wall + s(61), mono + s(1))));
+        // The wall clock set back: not a suspend.
+        assert!(!suspended((wall + s(100), mono), (wall, mono + s(1))));
+    }
+
+    #[test]
+    fn only_requests_that_know_the_secret_pass() {
+        let s = "abc123";
+        assert_eq!(
+            forwarded_path(s, "/abc123/pull-updates"),
+            Some("/pull-updates")
+        );
+        assert_eq!(
+            forwarded_path(s, "/abc123/v2/pipeline?x=1"),
+            Some("/v2/pipeline?x=1")
+        );
+        assert_eq!(forwarded_path(s, "/abc123"), Some(""));
+        assert_eq!(forwarded_path(s, "/abc1234/pull-updates"), None);
+        assert_eq!(forwarded_path(s, "/pull-updates"), None);
+        assert_eq!(forwarded_path(s, "/"), None);
+    }
+
+    #[test]
+    fn urls_are_normalized_as_the_engine_does() {
+        assert_eq!(
+            normalize("libsql://db-org.turso.io/"),
+            "https://db-org.turso.io"
+        );
+        assert_eq!(normalize("turso://db.x"), "https://db.x");
+        assert_eq!(
+            normalize("http://127.0.0.1:8080/pre"),
+            "http://127.0.0.1:8080/pre"
+        );
+    }
+
+    #[test]
+    fn retry_after_in_seconds_or_as_a_date() {
+        let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_445_412_480);
+        assert_eq!(retry_after("7", now), Some(Duration::from_secs(7)));
+        assert_eq!(retry_after(" 120 ", now), Some(Duration::from_secs(120)));
+        // 1445412480 is Wed, 21 Oct 2015 07:28:00 GMT.
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:28:30 GMT", now),
+            Some(Duration::from_secs(30))
+        );
+        assert_eq!(
+            retry_after("Wed, 21 Oct 2015 07:00:00 GMT", now),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("999999", now), Some(Duration::from_secs(3600)));
+        assert_eq!(retry_after("soon", now), None);
+    }
+}
