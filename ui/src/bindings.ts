@@ -364,7 +364,15 @@ export type StatusSource = "calculated" | "manual";
 /**
  * What a sync run did, for the UI.
  */
-export type SyncOutcome = { pulled: boolean, renumbered: Array<string>, };
+export type SyncOutcome = { 
+/**
+ * Whether the server had changes for this machine.
+ */
+pulled: boolean, 
+/**
+ * Change records sent to the server.
+ */
+sent: number, renumbered: Array<string>, };
 
 /**
  * A task inside a feature (`T-E01-F01-001`).

@@ -9,6 +9,7 @@
 #![allow(clippy::print_stderr)]
 
 mod daemon;
+mod heal;
 mod history;
 mod live;
 mod reads;
@@ -123,7 +124,7 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned()
         .unwrap_or_else(|| "bench-core.json".into());
-    // `--only SECTION` (reads, history, sync, daemon, transfer) runs one section.
+    // `--only SECTION` (reads, history, sync, daemon, heal, transfer) runs one section.
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -159,6 +160,12 @@ fn main() {
         let done = figures.len();
         eprintln!("# the background daemon (CLI-only machines)");
         daemon::run(&sizes, &mut figures);
+        report(&figures, done);
+    }
+    if runs("heal") {
+        let done = figures.len();
+        eprintln!("# sync through sleeps, outages and Sync now (daemons)");
+        heal::run(&sizes, &mut figures);
         report(&figures, done);
     }
     if runs("transfer") {

@@ -69,7 +69,11 @@ impl Figure {
             "p99" => self.p99,
             _ => self.median,
         };
-        self.met = Some(if op == "<" { v < value } else { v >= value });
+        self.met = Some(match op {
+            "<" => v < value,
+            "<=" => v <= value,
+            _ => v >= value,
+        });
         self.target = Some(Target {
             stat,
             op,

@@ -299,8 +299,12 @@ async fn open_inner(
             "Turso at {} blocked the first connection: the plan's quota is used up; working on the local database. Shark connects and carries your tasks over when the quota allows.",
             redact(&url)
         ),
+        Problem::Offline => format!(
+            "Turso at {} cannot be reached yet; working on the local database. Shark connects and carries your tasks over on a later run.",
+            redact(&url)
+        ),
         _ => format!(
-            "Turso at {} cannot be reached yet ({}); working on the local database. Shark connects and carries your tasks over on a later run.",
+            "Turso at {} cannot be reached yet; working on the local database. Shark connects and carries your tasks over on a later run ({}).",
             redact(&url),
             problem.explain()
         ),

@@ -50,8 +50,8 @@ pub enum Step {
     /// [`Step::Renumber`] only after a pull that brought changes (nothing
     /// else can make a key collide).
     RenumberAfterNews,
-    /// Send what the renumbering, or writes made during the pull, left
-    /// waiting (only when something waits).
+    /// Send the renumbered keys (only when renumbering changed any; a write
+    /// made during the pull has its own debounced push, which a pause holds).
     PushAgain,
 }
 
@@ -271,7 +271,7 @@ async fn execute(
                 report.renumbered = store.resolve_key_collisions().await?;
                 true
             }
-            Step::PushAgain if store.pending_changes().await > 0 => {
+            Step::PushAgain if !report.renumbered.is_empty() => {
                 push(store, &mut report, figures).await?;
                 true
             }
