@@ -45,8 +45,9 @@ pub struct Machine {
     /// The instant this machine's clock starts at (`SHARK_TEST_NOW`), for
     /// tests whose outcome depends on the date; `None`: the system clock.
     now: Option<String>,
-    /// Whether commands may start the background daemon (off unless a test
-    /// asks: most tests check a command's own work in its own process).
+    /// Whether commands may start the background daemon: on, as on every
+    /// connected machine; off ([`Machine::foreground`]) only in tests about
+    /// the foreground path.
     daemon: bool,
 }
 
@@ -96,15 +97,22 @@ impl Machine {
             home,
             bin: shark_bin(),
             now: None,
-            daemon: false,
+            daemon: true,
         }
     }
 
     /// This machine's commands start the background daemon as a user's do
-    /// (on a connected machine); every daemon of this home is stopped, by
-    /// pid, when the machine is dropped.
+    /// (the default); every daemon of this home is stopped, by pid, when
+    /// the machine is dropped.
     pub fn with_daemon(mut self) -> Self {
         self.daemon = true;
+        self
+    }
+
+    /// This machine's commands never start the daemon (`SHARK_DAEMON=off`):
+    /// for tests about a command's own foreground work.
+    pub fn foreground(mut self) -> Self {
+        self.daemon = false;
         self
     }
 

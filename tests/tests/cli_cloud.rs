@@ -11,10 +11,11 @@ fn connect(m: &Machine, server: &SyncServer) {
     m.ok(&["cloud", "init", "--url", &server.url()]);
 }
 
+// The foreground path (SHARK_DAEMON=off): each command syncs before it exits.
 #[test]
 fn local_work_is_carried_over_once_and_machines_share_it() {
     let server = SyncServer::start();
-    let a = Machine::new();
+    let a = Machine::new().foreground();
     a.seed(2);
     connect(&a, &server);
     let st = a.json(&["cloud", "status"]);
@@ -26,7 +27,7 @@ fn local_work_is_carried_over_once_and_machines_share_it() {
     // Reconnecting (init again) duplicates nothing.
     a.ok(&["cloud", "init", "--url", &server.url()]);
 
-    let b = Machine::new();
+    let b = Machine::new().foreground();
     connect(&b, &server);
     assert_eq!(
         keys(&b.json(&["task", "list"])),
@@ -47,10 +48,11 @@ fn local_work_is_carried_over_once_and_machines_share_it() {
     );
 }
 
+// The foreground path (SHARK_DAEMON=off): each command syncs before it exits.
 #[test]
 fn offline_writes_queue_and_sync_by_themselves_when_the_server_returns() {
     let mut server = SyncServer::start();
-    let a = Machine::new();
+    let a = Machine::new().foreground();
     a.seed(0);
     connect(&a, &server);
     server.stop();
@@ -72,7 +74,7 @@ fn offline_writes_queue_and_sync_by_themselves_when_the_server_returns() {
     std::thread::sleep(Duration::from_millis(1100)); // the retry pause (the sync interval, 1 s here)
     a.ok(&["task", "list"]); // any command syncs when due, without being asked
     assert_eq!(a.json(&["cloud", "status"])["pending_changes"], 0);
-    let b = Machine::new();
+    let b = Machine::new().foreground();
     connect(&b, &server);
     assert_eq!(
         keys(&b.json(&["task", "list"])).len(),
@@ -81,11 +83,12 @@ fn offline_writes_queue_and_sync_by_themselves_when_the_server_returns() {
     );
 }
 
+// The foreground path (SHARK_DAEMON=off): each command syncs before it exits.
 #[test]
 fn an_unreachable_cloud_on_first_connect_falls_back_to_local_then_connects() {
     let mut server = SyncServer::start();
     server.stop();
-    let a = Machine::new();
+    let a = Machine::new().foreground();
     a.seed(1);
     a.set_sync_interval(1);
     let r = a.run(&["cloud", "init", "--url", &server.url()]);
@@ -108,7 +111,7 @@ fn an_unreachable_cloud_on_first_connect_falls_back_to_local_then_connects() {
         r.stderr
     );
     assert_eq!(a.json(&["cloud", "status"])["mode"], "replica");
-    let b = Machine::new();
+    let b = Machine::new().foreground();
     connect(&b, &server);
     assert_eq!(
         keys(&b.json(&["task", "list"])),

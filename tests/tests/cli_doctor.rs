@@ -34,8 +34,10 @@ fn status(report: &Value, id: &str) -> String {
         .to_string()
 }
 
+/// A connected machine on the foreground path (no daemon holds the
+/// replica, so the doctor's and rebuild's own checks see its files).
 fn connected(server: &SyncServer) -> Machine {
-    let m = Machine::new();
+    let m = Machine::new().foreground();
     m.ok(&["cloud", "init", "--url", &server.url()]);
     m.seed(2);
     m.ok(&["cloud", "sync"]);

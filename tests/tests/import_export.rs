@@ -353,12 +353,13 @@ fn bad_files_are_refused_and_nothing_is_written() {
     assert_eq!(counts(&import(&m, &locked), "tasks"), [5, 0, 0, 0]);
 }
 
+// The foreground path: the import's own command pushes before it exits.
 #[test]
 fn an_import_on_a_connected_machine_reaches_the_other_machines() {
     let server = SyncServer::start();
     let dir = tempfile::tempdir().unwrap();
     let file = fixture(dir.path(), Schema::New);
-    let a = Machine::new();
+    let a = Machine::new().foreground();
     a.set_sync_interval(1);
     a.ok(&["cloud", "init", "--url", &server.url()]);
     import(&a, &file);
@@ -367,7 +368,7 @@ fn an_import_on_a_connected_machine_reaches_the_other_machines() {
         0,
         "pushed by the import itself"
     );
-    let b = Machine::new();
+    let b = Machine::new().foreground();
     b.set_sync_interval(1);
     b.ok(&["cloud", "init", "--url", &server.url()]);
     assert_eq!(keys(&b.json(&["task", "list", "--all"])).len(), 5);

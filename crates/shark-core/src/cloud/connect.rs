@@ -113,7 +113,29 @@ pub async fn open(
     lock_timeout: Duration,
     attempt: Attempt,
 ) -> Result<Opened> {
-    open_inner(paths, device, config, lock_timeout, attempt, None).await
+    open_inner(paths, device, config, lock_timeout, attempt, None, None).await
+}
+
+/// [`open`] with this machine's database lock already held (kept from a
+/// store closed with [`Store::close_keeping_lock`]): no other process can
+/// open the database between the two (a rebuild hands its lock on).
+pub async fn open_holding(
+    paths: &SharkPaths,
+    device: Device,
+    config: &Config,
+    lock: ProcessLock,
+    attempt: Attempt,
+) -> Result<Opened> {
+    open_inner(
+        paths,
+        device,
+        config,
+        Duration::ZERO,
+        attempt,
+        None,
+        Some(lock),
+    )
+    .await
 }
 
 /// Read connections a long-lived owner keeps open (see
@@ -138,6 +160,7 @@ pub async fn open_as_owner(
         lock_timeout,
         attempt,
         Some(long_poll),
+        None,
     )
     .await?;
     opened.store.keep_readers_open(OWNER_READERS).await;
@@ -152,6 +175,7 @@ async fn open_inner(
     lock_timeout: Duration,
     attempt: Attempt,
     long_poll: Option<Duration>,
+    held: Option<ProcessLock>,
 ) -> Result<Opened> {
     let resolved = resolve_url(config.cloud.url.as_deref())?;
     let mut info = ConnectionInfo {
@@ -165,7 +189,13 @@ async fn open_inner(
     let mut notices = Vec::new();
     let url = match resolved.target {
         DbTarget::Local(None) => {
-            let store = Store::open_with(paths, device, lock_timeout, &Backend::Local).await?;
+            let lock = match held {
+                Some(l) => l,
+                None => Store::lock_for(paths, &Backend::Local, lock_timeout).await?,
+            };
+            let store = Store::open_locked(paths, device, lock, &Backend::Local, None)
+                .await
+                .map_err(|n| n.error)?;
             return Ok(Opened {
                 store,
                 info,
@@ -217,7 +247,10 @@ async fn open_inner(
     // The lock first, outside the bootstrap's time: a database busy in
     // another process is said as such (with its holder), never as damage,
     // and no one else can touch the replica's files while this one decides.
-    let lock = Store::lock_for(paths, &backend, lock_timeout).await?;
+    let lock = match held {
+        Some(l) => l,
+        None => Store::lock_for(paths, &backend, lock_timeout).await?,
+    };
     let existed = paths.replica_file().exists();
     let mut state = SyncState::load(paths);
     let interval = config

@@ -50,8 +50,11 @@ pub enum Step {
     /// [`Step::Renumber`] only after a pull that brought changes (nothing
     /// else can make a key collide).
     RenumberAfterNews,
-    /// Send the renumbered keys (only when renumbering changed any; a write
-    /// made during the pull has its own debounced push, which a pause holds).
+    /// Send what waits after a renumbering ran (the new keys of tasks,
+    /// features or epics, and writes made during the pull), so no machine
+    /// has to wait for a later pass to see them. Without news to check,
+    /// a write made during a live pull keeps its own debounced push (which
+    /// a pause holds).
     PushAgain,
 }
 
@@ -271,7 +274,13 @@ async fn execute(
                 report.renumbered = store.resolve_key_collisions().await?;
                 true
             }
-            Step::PushAgain if !report.renumbered.is_empty() => {
+            Step::PushAgain
+                if report
+                    .steps
+                    .iter()
+                    .any(|s| matches!(s, Step::Renumber | Step::RenumberAfterNews))
+                    && store.pending_changes().await > 0 =>
+            {
                 push(store, &mut report, figures).await?;
                 true
             }

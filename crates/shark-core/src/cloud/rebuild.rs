@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use serde::Serialize;
 
-use super::connect::{Attempt, Opened, open, replica_engine_files};
+use super::connect::{Attempt, Opened, replica_engine_files};
 use super::url::{DbTarget, redact, resolve_url};
 use crate::config::{Config, Device};
 use crate::doctor::ping::{Ping, ping};
@@ -166,9 +166,9 @@ pub async fn rebuild(
             std::fs::rename(&f, &to).map_err(|e| Error::io("cannot move aside", &f, e))?;
         }
     }
-    // Released for the fresh open below (one lock per process and file).
-    drop(held);
-    let opened = open(paths, device, config, lock_timeout, Attempt::Now).await?;
+    // Handed on to the fresh open: never released in between.
+    let held = held.ok_or_else(|| Error::invalid("the database lock was not held"))?;
+    let opened = super::connect::open_holding(paths, device, config, held, Attempt::Now).await?;
     if opened.info.mode != super::Mode::Replica {
         return Err(Error::invalid(format!(
             "the fresh copy could not be downloaded; the old replica's files are in {} (work continues on the local database)",
