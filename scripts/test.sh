@@ -9,7 +9,7 @@
 source "$(dirname "$0")/common.sh"
 need_rust
 need_app_libs
-need_apt_pkgs sqlite3 dbus gnome-keyring xvfb xauth webkit2gtk-driver chromium python3-dbus
+need_apt_pkgs sqlite3 dbus gnome-keyring xvfb xauth webkit2gtk-driver chromium python3-dbus systemd
 need_npm
 cd "$ROOT"
 build_ui

@@ -303,6 +303,54 @@ fn install_writes_a_user_unit_and_uninstall_removes_it() {
     assert!(!unit.exists());
 }
 
+#[test]
+fn the_unit_keeps_a_home_with_any_character_systemd_treats_specially() {
+    let server = SyncServer::start();
+    let base = tempfile::tempdir().unwrap();
+    let home = base.path().join("a%b\\c d\"e$f");
+    std::fs::create_dir(&home).unwrap();
+    let config = tempfile::tempdir().unwrap();
+    // Nothing here starts a daemon (init and install do not).
+    let a = Machine::new().foreground();
+    let run = |args: &[&str]| {
+        shark_tests::Run::from(
+            a.command(args)
+                .env("SHARK_HOME", &home)
+                .env("XDG_CONFIG_HOME", config.path())
+                .output()
+                .unwrap(),
+        )
+    };
+    let r = run(&["cloud", "init", "--url", &server.url()]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let r = run(&["daemon", "install"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    let unit = config.path().join("systemd/user/shark.service");
+    let text = std::fs::read_to_string(&unit).unwrap();
+    let escaped = home
+        .display()
+        .to_string()
+        .replace('\\', "\\\\")
+        .replace('"', "\\\"")
+        .replace('%', "%%");
+    assert!(
+        text.contains(&format!("Environment=\"SHARK_HOME={escaped}\"\n")),
+        "{text}"
+    );
+    // systemd's own parser finds nothing to complain about (it reports a
+    // bad escape or quote on stderr).
+    let verify = std::process::Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&unit)
+        .output()
+        .expect("systemd-analyze (the test command installs systemd)");
+    let complaints = String::from_utf8_lossy(&verify.stderr);
+    assert!(
+        !complaints.contains("shark.service"),
+        "systemd-analyze verify: {complaints}"
+    );
+}
+
 /// The desktop app's side of the hand-over, without a window: a store
 /// opened as the owner and the socket served.
 struct App(std::sync::Arc<shark_core::store::Store>);

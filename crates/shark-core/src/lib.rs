@@ -9,6 +9,7 @@ pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod import;
+mod inspect;
 pub mod keys;
 pub mod model;
 pub mod paths;

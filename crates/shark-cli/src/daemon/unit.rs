@@ -28,26 +28,53 @@ fn unit_path() -> anyhow::Result<PathBuf> {
     Ok(base.join("systemd").join("user").join(UNIT))
 }
 
+/// A value quoted by systemd's rules for unit files: inside double quotes,
+/// backslashes and `"` escaped with a backslash, `%` (a specifier) doubled, and
+/// in a command line `$` (a variable) doubled. Control characters cannot be
+/// written in a unit at all: refused.
+fn systemd_quoted(value: &str, in_command: bool) -> anyhow::Result<String> {
+    if let Some(c) = value.chars().find(|c| c.is_control()) {
+        anyhow::bail!(
+            "the path {value:?} holds a control character ({:?}), which a systemd unit cannot carry; use a path without it",
+            c
+        );
+    }
+    let mut out = String::from("\"");
+    for c in value.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '"' => out.push_str("\\\""),
+            '%' => out.push_str("%%"),
+            '$' if in_command => out.push_str("$$"),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    Ok(out)
+}
+
 /// The unit's text: the daemon that never idles out, restarted on failure.
-fn unit_text(exe: &str, home: Option<&str>) -> String {
-    let env = home.map_or(String::new(), |h| {
-        format!(
-            "Environment=\"{SHARK_HOME_ENV}={}\"\n",
-            h.replace('"', "\\\"")
-        )
-    });
-    format!(
+fn unit_text(exe: &str, home: Option<&str>) -> anyhow::Result<String> {
+    let env = match home {
+        None => String::new(),
+        Some(h) => format!(
+            "Environment={}\n",
+            systemd_quoted(&format!("{SHARK_HOME_ENV}={h}"), false)?
+        ),
+    };
+    let exe = systemd_quoted(exe, true)?;
+    Ok(format!(
         "[Unit]\n\
          Description=Shark background sync (owns the task database; shark commands hand over to it)\n\
          After=network-online.target\n\n\
          [Service]\n\
-         ExecStart=\"{exe}\" daemon run --idle-secs 0\n\
+         ExecStart={exe} daemon run --idle-secs 0\n\
          {env}\
          Restart=on-failure\n\
          RestartSec=5\n\n\
          [Install]\n\
          WantedBy=default.target\n"
-    )
+    ))
 }
 
 pub fn install(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
@@ -69,7 +96,7 @@ pub fn install(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
     if let Some(dir) = path.parent() {
         create_private_dir(dir)?;
     }
-    write_private(&path, unit_text(exe, home.as_deref()).as_bytes())?;
+    write_private(&path, unit_text(exe, home.as_deref())?.as_bytes())?;
     out.lines(&[
         format!("Wrote {}.", path.display()),
         "Turn it on:  systemctl --user daemon-reload && systemctl --user enable --now shark.service".into(),
@@ -94,12 +121,34 @@ pub fn uninstall(out: &Out) -> anyhow::Result<()> {
 
 #[cfg(test)]
 mod tests {
+    // Test helpers may unwrap: a failure is the test failing.
+    #![allow(clippy::unwrap_used)]
+
     #[test]
     fn the_unit_runs_the_daemon_forever_with_the_home() {
-        let text = super::unit_text("/usr/bin/shark", Some("/srv/shark"));
+        let text = super::unit_text("/usr/bin/shark", Some("/srv/shark")).unwrap();
         assert!(text.contains("ExecStart=\"/usr/bin/shark\" daemon run --idle-secs 0\n"));
         assert!(text.contains("Environment=\"SHARK_HOME=/srv/shark\"\n"));
         assert!(text.contains("WantedBy=default.target"));
-        assert!(!super::unit_text("/x", None).contains("Environment"));
+        assert!(
+            !super::unit_text("/x", None)
+                .unwrap()
+                .contains("Environment")
+        );
+    }
+
+    #[test]
+    fn every_value_is_escaped_by_systemds_rules() {
+        let text = super::unit_text("/opt/my $hark%/shark", Some(r#"/srv/a%b\c d"e"#)).unwrap();
+        assert!(
+            text.contains(r#"ExecStart="/opt/my $$hark%%/shark" daemon run"#),
+            "{text}"
+        );
+        assert!(
+            text.contains(r#"Environment="SHARK_HOME=/srv/a%%b\\c d\"e""#),
+            "{text}"
+        );
+        let err = super::unit_text("/usr/bin/shark", Some("/srv/a\nb")).unwrap_err();
+        assert!(err.to_string().contains("control character"), "{err}");
     }
 }

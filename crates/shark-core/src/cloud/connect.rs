@@ -220,6 +220,8 @@ async fn open_inner(
     info.transport = Some(transport);
     let token = match load_token(paths)? {
         Some((token, source)) => {
+            // A saved token goes only to the host it was saved for.
+            super::token_host::check(paths, &url, &source)?;
             let checked = check_token(&token, time::now())?;
             notices.extend(checked.warning);
             info.token_source = Some(source);
@@ -398,6 +400,9 @@ async fn connected(
     mut state: SyncState,
 ) -> Result<Opened> {
     info.mode = Mode::Replica;
+    if let Some(source) = &info.token_source {
+        super::token_host::bind(paths, url, source)?;
+    }
     if !existed {
         // A bootstrap talked to the server (it downloaded the whole
         // database); opening an existing replica did not.

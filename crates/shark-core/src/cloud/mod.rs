@@ -1,6 +1,6 @@
 //! Everything between this machine and Turso: where the database URL comes
 //! from and what it means (`url`, `transport` for the http rule), the token
-//! (`token`, `keyring`), opening the local database or the synced replica
+//! (`token`, `keyring`, the host a saved token may go to: `token_host`), opening the local database or the synced replica
 //! (`connect`), a connection test (`probe`), rebuilding a damaged replica
 //! (`rebuild`), deadlines on every request the sync engine sends
 //! (`relay`), one sync pass (`pipeline`), when to try again after a failure
@@ -24,6 +24,7 @@ pub mod relay;
 pub mod replica;
 pub mod state;
 pub mod token;
+pub mod token_host;
 pub mod transport;
 pub mod url;
 

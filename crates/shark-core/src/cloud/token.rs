@@ -179,6 +179,10 @@ pub fn store_slot(
     slot: TokenSlot,
     token: &SecretToken,
 ) -> Result<(TokenSource, Option<String>)> {
+    if slot.name == DATABASE_TOKEN.name {
+        // A new token binds to the host it is first used with.
+        super::token_host::unbind(paths);
+    }
     match super::keyring::set(paths, slot.name, token) {
         Ok(()) => {
             // One copy only: a stale file would be used if the keyring went away.
@@ -211,6 +215,9 @@ pub fn remove_token(paths: &SharkPaths) -> Result<Removed> {
 /// tokens there, not forgetting one): logging out removes the token from
 /// every place it may be, or says which place it could not check.
 pub fn remove_slot(paths: &SharkPaths, slot: TokenSlot) -> Result<Removed> {
+    if slot.name == DATABASE_TOKEN.name {
+        super::token_host::unbind(paths);
+    }
     let mut removed = Removed::default();
     match super::keyring::delete_anyway(paths, slot.name) {
         Ok(true) => removed.from.push(TokenSource::Keyring),
@@ -232,6 +239,9 @@ pub fn store_token_file(paths: &SharkPaths, token: &SecretToken) -> Result<PathB
 }
 
 fn store_slot_file(paths: &SharkPaths, slot: TokenSlot, token: &SecretToken) -> Result<PathBuf> {
+    if slot.name == DATABASE_TOKEN.name {
+        super::token_host::unbind(paths);
+    }
     let path = slot_file(paths, slot);
     write_private(&path, format!("{}\n", token.expose()).as_bytes())?;
     Ok(path)

@@ -119,10 +119,12 @@ pub async fn written_by_shark(path: &Path) -> bool {
         return false;
     };
     if head.starts_with(b"SQLite format 3\0") {
-        let Ok(db) = libsql::Builder::new_local(path).build().await else {
+        // Read-only: looking must not create `-wal`/`-shm` beside someone
+        // else's database (as `store::ownership` and the import do).
+        let Ok(look) = crate::inspect::open(path).await else {
             return false;
         };
-        let Ok(c) = db.connect() else {
+        let Ok(c) = look.db.connect() else {
             return false;
         };
         let Ok(mut rows) = c
@@ -198,3 +200,87 @@ pub async fn to_sqlite(store: &Store, path: &Path, force: bool) -> Result<Export
 }
 
 pub mod sqlite;
+
+#[cfg(test)]
+mod tests {
+    // Test helpers may unwrap: a failure is the test failing.
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    /// Every file of a folder with its size and a digest of its bytes.
+    fn folder(dir: &Path) -> Vec<(std::ffi::OsString, usize, u64)> {
+        use std::hash::{Hash, Hasher};
+        let mut out: Vec<_> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| {
+                let e = e.unwrap();
+                let bytes = std::fs::read(e.path()).unwrap();
+                let mut h = std::collections::hash_map::DefaultHasher::new();
+                bytes.hash(&mut h);
+                (e.file_name(), bytes.len(), h.finish())
+            })
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[tokio::test]
+    async fn looking_at_a_foreign_database_leaves_its_folder_byte_identical() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("theirs.db");
+        {
+            let db = libsql::Builder::new_local(&path).build().await.unwrap();
+            let c = db.connect().unwrap();
+            c.execute("PRAGMA journal_mode = WAL", ()).await.ok();
+            c.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)", ())
+                .await
+                .unwrap();
+            c.execute("INSERT INTO notes (body) VALUES ('mine')", ())
+                .await
+                .unwrap();
+        }
+        let before = folder(tmp.path());
+        assert!(!written_by_shark(&path).await);
+        assert_eq!(folder(tmp.path()), before, "nothing created or changed");
+    }
+
+    #[tokio::test]
+    async fn a_wal_not_yet_checkpointed_is_read_from_a_private_copy() {
+        let tmp = tempfile::tempdir().unwrap();
+        let path = tmp.path().join("busy.sqlite");
+        let db = libsql::Builder::new_local(&path).build().await.unwrap();
+        let c = db.connect().unwrap();
+        c.execute("PRAGMA journal_mode = WAL", ()).await.ok();
+        c.execute("PRAGMA wal_autocheckpoint = 0", ()).await.ok();
+        c.execute("CREATE TABLE shark_export (k TEXT)", ())
+            .await
+            .unwrap();
+        // Still open (another program writing): the table is only in its WAL.
+        let wal = tmp.path().join("busy.sqlite-wal");
+        assert!(std::fs::metadata(&wal).unwrap().len() > 0);
+        let before = folder(tmp.path());
+        assert!(written_by_shark(&path).await, "the WAL's table is seen");
+        assert_eq!(folder(tmp.path()), before, "nothing created or changed");
+        drop(c);
+    }
+
+    #[tokio::test]
+    async fn a_shark_export_is_recognized_read_only_even_with_odd_characters_in_its_path() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path().join("a%b?c#d e");
+        std::fs::create_dir(&dir).unwrap();
+        let path = dir.join("ours.sqlite");
+        {
+            let db = libsql::Builder::new_local(&path).build().await.unwrap();
+            let c = db.connect().unwrap();
+            c.execute("PRAGMA journal_mode = WAL", ()).await.ok();
+            c.execute("CREATE TABLE shark_export (k TEXT)", ())
+                .await
+                .unwrap();
+        }
+        let before = folder(&dir);
+        assert!(written_by_shark(&path).await);
+        assert_eq!(folder(&dir), before, "nothing created or changed");
+    }
+}

@@ -243,12 +243,10 @@ pub async fn read(path: &Path) -> Result<Source> {
             MAX_IMPORT_BYTES / (1024 * 1024)
         )));
     }
-    let db = libsql::Builder::new_local(path)
-        .flags(libsql::OpenFlags::SQLITE_OPEN_READ_ONLY)
-        .build()
+    let look = crate::inspect::open(path)
         .await
         .map_err(|e| why(path, &e))?;
-    let conn = db.connect().map_err(|e| why(path, &e))?;
+    let conn = look.db.connect().map_err(|e| why(path, &e))?;
     conn.busy_timeout(Duration::from_secs(2))
         .map_err(|e| why(path, &e))?;
     let mut tables = Vec::new();

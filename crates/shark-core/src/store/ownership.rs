@@ -50,11 +50,8 @@ pub async fn check_file(path: &Path) -> Result<()> {
         return Ok(());
     }
     let read = async {
-        let db = libsql::Builder::new_local(path)
-            .flags(libsql::OpenFlags::SQLITE_OPEN_READ_ONLY)
-            .build()
-            .await?;
-        let c = db.connect()?;
+        let look = crate::inspect::open(path).await?;
+        let c = look.db.connect()?;
         let mut rows = c
             .query("SELECT name FROM sqlite_master WHERE type = 'table'", ())
             .await?;

@@ -1,0 +1,102 @@
+//! Where a saved token may go: a database token saved on this machine (the
+//! keyring or the token file) is bound to the host it was first used with,
+//! kept beside it in `turso-token-host` (0600; the host only, never inside
+//! the secret). Connecting to another host with the saved token is refused
+//! before any request, so a mistyped host, or a page in the app's web view,
+//! never receives it; the token must be given again for the new host.
+//! `TURSO_AUTH_TOKEN` is the caller's explicit choice for one command and
+//! is not bound. Saving a new token unbinds (it binds on its first use).
+//!
+//! Invariants: the binding is written only after a connection with the
+//! saved token succeeded; it is removed whenever a new token is saved or
+//! the token is removed.
+
+use std::path::PathBuf;
+
+use super::token::TokenSource;
+use super::transport::host_of;
+use crate::error::{Error, Result};
+use crate::paths::{SharkPaths, write_private};
+
+fn file(paths: &SharkPaths) -> PathBuf {
+    paths.data_dir.join("turso-token-host")
+}
+
+/// The host the saved token is bound to, if any.
+pub fn bound_host(paths: &SharkPaths) -> Option<String> {
+    let text = std::fs::read_to_string(file(paths)).ok()?;
+    let host = text.trim().to_ascii_lowercase();
+    (!host.is_empty()).then_some(host)
+}
+
+fn host(url: &str) -> String {
+    host_of(url.trim()).unwrap_or_default().to_ascii_lowercase()
+}
+
+/// Refuses to send the saved token (from `source`) to `url` when it is
+/// bound to another host.
+pub fn check(paths: &SharkPaths, url: &str, source: &TokenSource) -> Result<()> {
+    if matches!(source, TokenSource::Env) {
+        return Ok(());
+    }
+    let wanted = host(url);
+    match bound_host(paths) {
+        Some(saved_for) if saved_for != wanted => Err(Error::invalid(format!(
+            "the saved Turso token belongs to {saved_for}; Shark does not send it to {wanted}. \
+             Give the token for {wanted} first: shark cloud login (in the app: paste it beside the URL in Settings > Cloud), \
+             or TURSO_AUTH_TOKEN=... for one command. Nothing was sent"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+/// Binds the saved token to `url`'s host after it worked there (nothing
+/// for a token from the environment).
+pub fn bind(paths: &SharkPaths, url: &str, source: &TokenSource) -> Result<()> {
+    if matches!(source, TokenSource::Env) || bound_host(paths).is_some() {
+        return Ok(());
+    }
+    write_private(&file(paths), host(url).as_bytes())
+}
+
+/// Forgets the binding (a new token was saved, or the token removed).
+pub fn unbind(paths: &SharkPaths) {
+    let _ = std::fs::remove_file(file(paths));
+}
+
+#[cfg(test)]
+mod tests {
+    // Test helpers may unwrap: a failure is the test failing.
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    #[test]
+    fn a_saved_token_goes_only_to_its_host() {
+        let tmp = tempfile::tempdir().unwrap();
+        let paths = SharkPaths::under(tmp.path());
+        paths.ensure_dirs().unwrap();
+        let saved = TokenSource::Keyring;
+        let good = "libsql://tasks-me.turso.io";
+        // Unbound: any host, then bound to the first that worked.
+        check(&paths, good, &saved).unwrap();
+        bind(&paths, good, &saved).unwrap();
+        assert_eq!(bound_host(&paths).as_deref(), Some("tasks-me.turso.io"));
+        check(&paths, "https://TASKS-ME.turso.io/", &saved).unwrap();
+        let err = check(&paths, "libsql://tasks-me.turs0.io", &saved)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("tasks-me.turs0.io") && err.contains("shark cloud login"),
+            "{err}"
+        );
+        // The environment's token is the caller's choice.
+        check(&paths, "libsql://other.turso.io", &TokenSource::Env).unwrap();
+        // A later success elsewhere does not move the binding.
+        bind(&paths, "libsql://other.turso.io", &saved).unwrap();
+        assert_eq!(bound_host(&paths).as_deref(), Some("tasks-me.turso.io"));
+        // A new token unbinds.
+        unbind(&paths);
+        check(&paths, "libsql://other.turso.io", &saved).unwrap();
+    }
+}
