@@ -229,3 +229,36 @@ async fn a_failed_connect_puts_the_old_token_back() {
         .await
         .unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_saved_token_is_never_sent_to_another_host() {
+    let server = SyncServer::start();
+    let token = test_token(&serde_json::json!({"id": "mine"}));
+    let good = AuthProxy::start(server.addr(), token.expose());
+    let (_home, session, _seen) = session();
+    session.open().await.unwrap();
+    session
+        .connect(&good.url(), Some(token.expose().to_string()))
+        .await
+        .unwrap();
+    assert_eq!(session.status().await.mode, Some(Mode::Replica));
+    session.disconnect().await.unwrap();
+    // A listener that counts whoever connects: a host typed by mistake.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let other = format!("http://{}", listener.local_addr().unwrap());
+    let e = session.connect(&other, None).await.unwrap_err();
+    assert!(
+        e.message.contains("Nothing was sent") && e.message.contains("Settings > Cloud"),
+        "{}",
+        e.message
+    );
+    assert!(
+        listener.accept().is_err(),
+        "nothing may reach another host with the saved token"
+    );
+    assert!(!e.message.contains(token.expose()));
+    // The same host keeps working with the saved token.
+    session.connect(&good.url(), None).await.unwrap();
+    assert_eq!(session.status().await.mode, Some(Mode::Replica));
+}

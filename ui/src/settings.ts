@@ -163,6 +163,7 @@ export async function openSettings(focus: "cloud" | "sync" | "data" | "diagnosti
         status.token_source ? h("p", { class: "muted" }, `Token stored in ${status.token_source}.`) : null,
         h("p", { class: "muted" }, connected ? "Connect to another database below, or disconnect to keep working locally." : "Shark works locally. Connect a Turso database to sync your machines; your tasks are carried over once."),
         h("label", { class: "field", for: "s-url" }, h("span", {}, "Database URL"), url),
+        status.token_source ? h("p", { class: "muted", "data-testid": "token-host-note" }, "The saved token is sent only to the database it was saved for: to connect to another one, paste its token too.") : null,
         h("label", { class: "field", for: "s-token" }, h("span", {}, "Token (hidden; stored in the system keyring when there is one, else a file only you can read)"), token),
         h("div", { class: "actions" }, testBtn, connectBtn, connected ? disconnectBtn : null),
         result,

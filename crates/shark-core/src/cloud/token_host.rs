@@ -29,8 +29,24 @@ pub fn bound_host(paths: &SharkPaths) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
+/// The host and port of `url` (`libsql://` and `turso://` as `https://`):
+/// two servers on one machine are two places.
 fn host(url: &str) -> String {
-    host_of(url.trim()).unwrap_or_default().to_ascii_lowercase()
+    let url = url.trim();
+    let Some(h) = host_of(url) else {
+        return String::new();
+    };
+    let rest = url.split_once("://").map_or("", |(_, r)| r);
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    let authority = authority.rsplit('@').next().unwrap_or_default();
+    let port = authority
+        .rsplit_once(':')
+        .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        .map(|(_, p)| p);
+    match port {
+        Some(p) => format!("{}:{p}", h.to_ascii_lowercase()),
+        None => h.to_ascii_lowercase(),
+    }
 }
 
 /// Refuses to send the saved token (from `source`) to `url` when it is
@@ -95,6 +111,13 @@ mod tests {
         // A later success elsewhere does not move the binding.
         bind(&paths, "libsql://other.turso.io", &saved).unwrap();
         assert_eq!(bound_host(&paths).as_deref(), Some("tasks-me.turso.io"));
+        // Another port of the same machine is another place.
+        unbind(&paths);
+        bind(&paths, "http://127.0.0.1:8080", &saved).unwrap();
+        assert_eq!(bound_host(&paths).as_deref(), Some("127.0.0.1:8080"));
+        check(&paths, "http://127.0.0.1:8080/", &saved).unwrap();
+        assert!(check(&paths, "http://127.0.0.1:9090", &saved).is_err());
+        assert!(check(&paths, "http://[::1]:8080", &saved).is_err());
         // A new token unbinds.
         unbind(&paths);
         check(&paths, "libsql://other.turso.io", &saved).unwrap();
