@@ -147,6 +147,45 @@ async fn may_replace(path: &std::path::Path, force: bool) -> IpcResult<()> {
     Ok(())
 }
 
+/// Where the window may export: a file named for what it is (`.json` for
+/// JSON; `.sqlite`, `.sqlite3` or `.db` for SQLite) in no hidden folder,
+/// so a page in the web view cannot create a shell's start file, an SSH
+/// key list or any other dotfile with data of its choosing.
+fn export_target(path: &std::path::Path, format: &str) -> IpcResult<()> {
+    let hidden = path.components().any(|c| match c {
+        std::path::Component::Normal(n) => n.to_string_lossy().starts_with('.'),
+        _ => false,
+    });
+    if hidden {
+        return Err(IpcError::invalid(format!(
+            "{} is (or is in) a hidden file or folder; the app exports only to visible places (shark export in a terminal writes anywhere)",
+            path.display()
+        )));
+    }
+    let ext = path
+        .extension()
+        .map(|e| e.to_string_lossy().to_ascii_lowercase())
+        .unwrap_or_default();
+    let fits = match format {
+        "json" => ext == "json",
+        "sqlite" => matches!(ext.as_str(), "sqlite" | "sqlite3" | "db"),
+        _ => true,
+    };
+    if !fits {
+        let wanted = if format == "json" {
+            ".json"
+        } else {
+            ".sqlite or .db"
+        };
+        return Err(IpcError::invalid(format!(
+            "name the {format} export with {wanted} at the end (for example {}{wanted})",
+            path.with_extension("").display(),
+            wanted = wanted.split(' ').next().unwrap_or(wanted)
+        )));
+    }
+    Ok(())
+}
+
 /// Exports everything as SQLite or JSON.
 #[tauri::command]
 pub async fn export_data(
@@ -156,6 +195,7 @@ pub async fn export_data(
     force: bool,
 ) -> IpcResult<shark_core::export::ExportSummary> {
     let path = full_path(&path)?;
+    export_target(&path, &format)?;
     may_replace(&path, force).await?;
     let live = session.live().await?;
     let store = &live.store;
@@ -232,5 +272,28 @@ mod tests {
         );
         // Without force nothing is replaced anyway (the export itself refuses).
         assert!(may_replace(&other, false).await.is_ok());
+    }
+}
+
+#[cfg(test)]
+mod export_tests {
+    use super::export_target;
+    use std::path::Path;
+
+    #[test]
+    fn the_window_exports_only_to_visible_files_named_for_their_format() {
+        assert!(export_target(Path::new("/home/u/tasks.json"), "json").is_ok());
+        assert!(export_target(Path::new("/home/u/backups/tasks.sqlite"), "sqlite").is_ok());
+        assert!(export_target(Path::new("/home/u/tasks.DB"), "sqlite").is_ok());
+        for (p, f) in [
+            ("/home/u/.bash_profile", "json"),
+            ("/home/u/.ssh/authorized_keys", "sqlite"),
+            ("/home/u/.config/autostart/x.json", "json"),
+            ("/home/u/tasks.sqlite", "json"),
+            ("/home/u/tasks.json", "sqlite"),
+            ("/home/u/tasks", "json"),
+        ] {
+            assert!(export_target(Path::new(p), f).is_err(), "{p} as {f}");
+        }
     }
 }

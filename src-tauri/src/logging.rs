@@ -11,8 +11,9 @@ use tracing_subscriber::EnvFilter;
 
 /// Installs the subscriber; keep the guard alive until exit (it flushes).
 pub fn init(paths: &SharkPaths) -> Option<WorkerGuard> {
-    let filter = EnvFilter::try_from_env("SHARK_LOG")
-        .unwrap_or_else(|_| EnvFilter::new("info,tao=warn,wry=warn,tauri=warn"));
+    let filter = EnvFilter::try_from_env("SHARK_LOG").unwrap_or_else(|_| {
+        EnvFilter::new("info,tao=warn,wry=warn,tauri=warn,turso_sync_engine=warn,turso_core=warn")
+    });
     let appender = create_private_dir(&paths.log_dir).ok().and_then(|()| {
         Builder::new()
             .rotation(Rotation::DAILY)

@@ -301,10 +301,13 @@ impl Session {
         let mut stored = None;
         let mut why_not = None;
         let previous = token::saved_token(&self.paths)?;
+        let previous_host = cloud::token_host::bound_host(&self.paths);
         let new_token = token.map(SecretToken::new).filter(|t| !t.is_empty());
         if let Some(t) = &new_token {
             cloud::check_token(t, time::now())?;
             let (place, why) = token::store_token(&self.paths, t)?;
+            // Given with its URL: bound to it at once, never left unbound.
+            cloud::token_host::bind_to(&self.paths, url)?;
             stored = Some(place.to_string());
             why_not = why;
         }
@@ -319,7 +322,11 @@ impl Session {
             Ok(live) => Ok((live, stored, why_not)),
             Err(e) => {
                 if new_token.is_some() {
-                    match token::restore_token(&self.paths, previous.as_ref()) {
+                    let restored =
+                        token::restore_token(&self.paths, previous.as_ref()).and_then(|()| {
+                            cloud::token_host::restore(&self.paths, previous_host.as_deref())
+                        });
+                    match restored {
                         // The old settings were reopened with the new token:
                         // reopen with the old one too.
                         Ok(()) => {

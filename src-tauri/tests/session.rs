@@ -258,6 +258,32 @@ async fn the_saved_token_is_never_sent_to_another_host() {
         "nothing may reach another host with the saved token"
     );
     assert!(!e.message.contains(token.expose()));
+    // A failed connect elsewhere with a made-up token does not unbind the
+    // saved one (a page could otherwise clear the way for the next try).
+    let evil_server = SyncServer::start();
+    let evil = AuthProxy::start(
+        evil_server.addr(),
+        test_token(&serde_json::json!({"id": "evil"})).expose(),
+    );
+    let fake = test_token(&serde_json::json!({"id": "fake"}));
+    assert!(
+        session
+            .connect(&evil.url(), Some(fake.expose().to_string()))
+            .await
+            .is_err(),
+        "the made-up token is refused (401)"
+    );
+    let before = shark_core::cloud::token_host::bound_host(&session.paths);
+    assert_eq!(
+        before.as_deref(),
+        Some(good.url().trim_start_matches("http://"))
+    );
+    drop(listener);
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.set_nonblocking(true).unwrap();
+    let third = format!("http://{}", listener.local_addr().unwrap());
+    assert!(session.connect(&third, None).await.is_err());
+    assert!(listener.accept().is_err(), "still nothing sent elsewhere");
     // The same host keeps working with the saved token.
     session.connect(&good.url(), None).await.unwrap();
     assert_eq!(session.status().await.mode, Some(Mode::Replica));

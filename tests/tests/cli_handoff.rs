@@ -491,3 +491,45 @@ async fn idle_connections_do_not_lock_out_later_commands() {
     assert!(r.stdout.contains("Still served"), "{}", r.stdout);
     server.abort();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_handed_over_batch_without_its_input_is_refused_and_the_owner_reads_nothing() {
+    let m = Machine::new();
+    m.seed(0);
+    let (store, server) = hold(&m).await;
+    // A batch file in the owner's reach that the caller names but does not send.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("owner-side.json");
+    std::fs::write(
+        &path,
+        r#"[{"feature":"E01-F01","title":"read by the owner"}]"#,
+    )
+    .unwrap();
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    let stream = tokio::net::UnixStream::connect(SharkPaths::under(m.path()).app_socket())
+        .await
+        .unwrap();
+    let (read, mut write) = stream.into_split();
+    let request = serde_json::json!({
+        "protocol": handoff::PROTOCOL,
+        "op": "run",
+        "args": ["task", "create", "--batch", path.to_str().unwrap()],
+        "caller": {"user": "x", "cwd": "/", "input": null},
+    });
+    let mut line = serde_json::to_vec(&request).unwrap();
+    line.push(b'\n');
+    write.write_all(&line).await.unwrap();
+    let mut answer = String::new();
+    BufReader::new(read).read_line(&mut answer).await.unwrap();
+    let reply: handoff::Reply = serde_json::from_str(&answer).unwrap();
+    assert_ne!(reply.code, 0, "{answer}");
+    assert!(reply.stderr.contains("nothing was run"), "{}", reply.stderr);
+    assert!(
+        store
+            .list_tasks(&TaskFilter::default())
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    server.abort();
+}

@@ -23,7 +23,9 @@ use crate::{Ctx, usage};
 use shark_core::usage::{ApiMode, UsageReport};
 
 /// Timeout of one sync attempt.
-const ATTEMPT: Duration = Duration::from_secs(10);
+/// The safety net on one sync pass of a command (the relay's deadlines end
+/// a request that stops moving long before).
+const ATTEMPT: Duration = shark_core::cloud::engine::PASS_SAFETY;
 
 pub async fn run(ctx: &Ctx, cmd: CloudCmd, out: &Out) -> anyhow::Result<()> {
     match cmd {

@@ -10,6 +10,9 @@
 
 use std::path::{Path, PathBuf};
 
+/// The largest WAL copied to look at (the copy must not fill the disk).
+const MAX_WAL: u64 = 256 * 1024 * 1024;
+
 /// An open look at a file; keeps its private copy (if any) alive.
 #[derive(Debug)]
 pub(crate) struct Inspected {
@@ -30,10 +33,19 @@ pub(crate) async fn open(path: &Path) -> Result<Inspected, libsql::Error> {
     let wal = crate::store::database_files(path)
         .into_iter()
         .find(|f| f.to_string_lossy().ends_with("-wal"));
-    let pending = wal
+    let wal_len = wal
         .as_ref()
         .and_then(|w| std::fs::metadata(w).ok())
-        .is_some_and(|m| m.len() > 0);
+        .map_or(0, |m| m.len());
+    let pending = wal_len > 0;
+    if wal_len > MAX_WAL {
+        return Err(libsql::Error::ConnectionFailed(format!(
+            "{} has {} MiB of changes not yet checkpointed (at most {} MiB are looked at); let the program that writes it finish, then try again",
+            path.display(),
+            wal_len / (1024 * 1024),
+            MAX_WAL / (1024 * 1024)
+        )));
+    }
     if !pending {
         let db = libsql::Builder::new_local(immutable_uri(path))
             .flags(libsql::OpenFlags::SQLITE_OPEN_READ_ONLY)

@@ -14,7 +14,7 @@ use tokio::sync::{Semaphore, watch};
 
 use super::socket::{self, Listener, Stream};
 use super::{Host, MAX_REQUEST, NoStore, Op, PROTOCOL, Reply, Request};
-use crate::args::{Cli, CloudCmd, Command};
+use crate::args::{Cli, CloudCmd, Command, TaskCmd};
 use crate::render::Out;
 
 /// Connections served at once; more wait to be accepted.
@@ -205,6 +205,20 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
             };
         }
     };
+    // A batch travels with the request (the caller read its file or
+    // stdin); the owner never reads one from its own folder or stdin.
+    if matches!(
+        &cli.command,
+        Command::Task(TaskCmd::Create { batch: Some(_), .. })
+    ) && request.caller.input.is_none()
+    {
+        return Reply::error(
+            cli.json,
+            &anyhow::anyhow!(
+                "the batch did not come with the handed-over command; nothing was run (run it again with this shark)"
+            ),
+        );
+    }
     let owner = host.owner();
     if let (Some(theirs), Some(mine)) = (&request.database, &owner.database)
         && theirs != mine

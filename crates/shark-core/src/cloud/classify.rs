@@ -48,27 +48,32 @@ impl Problem {
     /// Classifies the text of an engine error (see [`Problem::of_engine`]).
     fn of_text(message: &str) -> Problem {
         let m = message.to_ascii_lowercase();
+        let status = status_of(&m);
         if m.contains(super::relay::OFFLINE_MARK) {
             // The relay's own answer: the server could not be reached in time.
             Problem::Offline
-        } else if m.contains("status=401") || m.contains("unauthorized") || m.contains("jwt") {
-            Problem::Auth
         } else if m.contains("blocked") {
             Problem::Quota
+        } else if status.is_some_and(|s| s >= 500 || s == 429) {
+            // The status decides before any word of the body: a 503 whose
+            // page mentions a token is still a passing server error.
+            Problem::Server
+        } else if status.is_some_and(|s| (300..400).contains(&s)) {
+            Problem::Redirect
+        } else if status == Some(401) || m.contains("unauthorized") || m.contains("jwt") {
+            Problem::Auth
         } else if m.contains("constraint") || m.contains("batch_step_error") {
             Problem::Rejected
-        } else if m.contains("status=30") || m.contains("redirect") {
+        } else if m.contains("redirect") {
             Problem::Redirect
-        } else if m.contains("status=5")
-            || m.contains("status=429")
-            || m.contains("internal server error")
-        {
+        } else if m.contains("internal server error") {
             Problem::Server
-        } else if m.contains("connect")
-            || m.contains("timed out")
-            || m.contains("timeout")
-            || m.contains("dns")
-            || m.contains("http request failed")
+        } else if status.is_none()
+            && (m.contains("connect")
+                || m.contains("timed out")
+                || m.contains("timeout")
+                || m.contains("dns")
+                || m.contains("http request failed"))
         {
             Problem::Offline
         } else {
@@ -144,6 +149,13 @@ impl Remedy {
     }
 }
 
+/// The HTTP status in an engine message (`status=503, body=...`).
+fn status_of(m: &str) -> Option<u16> {
+    let rest = &m[m.find("status=")? + "status=".len()..];
+    let digits: String = rest.chars().take_while(char::is_ascii_digit).collect();
+    digits.parse().ok()
+}
+
 fn is_network(kind: std::io::ErrorKind) -> bool {
     use std::io::ErrorKind::*;
     matches!(
@@ -185,6 +197,20 @@ mod tests {
         );
         assert_eq!(Problem::of_text("status=500, body=oops"), Problem::Server);
         assert_eq!(Problem::of_text("something else"), Problem::Other);
+        // The status decides before the body's words.
+        assert_eq!(
+            Problem::of_text(r#"status=503, body={"error":"JWT service unavailable"}"#),
+            Problem::Server
+        );
+        assert_eq!(
+            Problem::of_text("status=500, body=constraint checker crashed"),
+            Problem::Server
+        );
+        assert_eq!(
+            Problem::of_text("status=404, body=not found"),
+            Problem::Other
+        );
+        assert_eq!(Problem::of_text("status=307, body="), Problem::Redirect);
         // The relay's "offline" answer is a 502, not a server error.
         assert_eq!(
             Problem::of_text("status=502, body=shark relay: offline: no answer within 7 s"),

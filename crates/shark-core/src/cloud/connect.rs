@@ -20,8 +20,13 @@ use crate::paths::{SharkPaths, write_private};
 use crate::store::{Backend, NotOpened, ProcessLock, Remote, Store};
 use crate::time::{self, Timestamp};
 
-/// Longest wait for the first download of a replica.
+/// Longest wait for an existing replica to open (it needs no network).
 pub const BOOTSTRAP_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The safety net on a first download: the relay's deadlines already end a
+/// download that stops moving (`relay`), so a large one on a slow link is
+/// never cut for its size.
+pub const DOWNLOAD_SAFETY: Duration = Duration::from_secs(15 * 60);
 
 /// How this machine is connected.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
@@ -266,12 +271,13 @@ async fn open_inner(
                 && (time::now() - f.at).to_std().unwrap_or_default() < retry_pause(interval)
         });
     let (failure, lock) = if wait_out {
-        let detail = state
+        let (problem, detail) = state
             .last_failure
             .as_ref()
-            .map(|f| f.message.clone())
-            .unwrap_or_default();
-        ((Problem::Offline, detail, false), lock)
+            .map_or((Problem::Offline, String::new()), |f| {
+                (f.problem, f.message.clone())
+            });
+        ((problem, detail, false), lock)
     } else {
         match Store::open_locked(
             paths,
@@ -288,9 +294,12 @@ async fn open_inner(
             Err(NotOpened { error, lock }) => {
                 match first_connect_failed(&error, existed) {
                     Failed::Refuse => {
-                        if !existed && matches!(error, Error::Foreign { .. }) {
-                            // Another program's database: the replica just
-                            // downloaded goes; nothing was written to it or pushed.
+                        if !existed {
+                            // The replica just downloaded goes (another
+                            // program's database, a newer schema...):
+                            // nothing was written to it or pushed, and no
+                            // file of it may be taken for this machine's
+                            // replica later.
                             remove_replica(paths)?;
                         }
                         return Err(with_hint(error, &resolved.source));
@@ -501,7 +510,6 @@ mod tests {
                 sync_error("status=502, body=shark relay: offline: cut"),
                 Problem::Offline,
             ),
-            (sync_error("something nobody expected"), Problem::Other),
         ] {
             assert_eq!(
                 first_connect_failed(&e, false),

@@ -41,6 +41,9 @@ pub const PULL_FLOOR: Duration = Duration::from_millis(500);
 /// between pulls plus this margin.
 const FRESH_MARGIN: Duration = Duration::from_secs(2);
 
+/// The default safety net on one pass ([`EngineConfig::attempt_timeout`]).
+pub const PASS_SAFETY: Duration = Duration::from_secs(10 * 60);
+
 /// How long a paused engine sleeps between looks (a resume wakes it at once).
 const PAUSED_NAP: Duration = Duration::from_secs(3600);
 
@@ -54,7 +57,10 @@ pub struct EngineConfig {
     /// The long-poll the store was opened with ([`LONG_POLL`]; zero when the
     /// server is not asked to hold pulls): added to a pull's timeout.
     pub long_poll: Duration,
-    /// Timeout of one network attempt.
+    /// The safety net on one pass. The relay's deadlines already end a
+    /// request that stops moving (`relay`), so this only bounds a pass that
+    /// keeps moving for very long; a large push or pull on a slow link is
+    /// never cut for its size.
     pub attempt_timeout: Duration,
     /// Retries of a requested pass that failed for a reason that may pass.
     /// 0 by default: the owner's live pulls retry by themselves (1 s, 2 s,
@@ -71,7 +77,7 @@ impl Default for EngineConfig {
             debounce: Duration::from_secs(1),
             pull_floor: PULL_FLOOR,
             long_poll: LONG_POLL,
-            attempt_timeout: Duration::from_secs(10),
+            attempt_timeout: PASS_SAFETY,
             retries: 0,
             paused: false,
         }

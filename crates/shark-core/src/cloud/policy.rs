@@ -86,13 +86,17 @@ pub enum FirstConnect {
     Refuse,
 }
 
-/// The first connection's rule: everything that may pass by itself falls
-/// back to the local database, so an outage never takes local work away.
+/// The first connection's rule: an outage (unreachable, a server error or
+/// 429, busy, over quota) falls back to the local database, so it never
+/// takes local work away; anything else (a refused token, a redirect, an
+/// answer nobody expected, such as a 404 for a mistyped database) is said
+/// at once with its remedy rather than hidden behind "working locally".
 pub fn first_connect(problem: Problem) -> FirstConnect {
-    if problem.is_permanent() {
-        FirstConnect::Refuse
-    } else {
-        FirstConnect::FallBack
+    match problem {
+        Problem::Offline | Problem::Server | Problem::Busy | Problem::Quota => {
+            FirstConnect::FallBack
+        }
+        _ => FirstConnect::Refuse,
     }
 }
 
@@ -148,9 +152,9 @@ mod tests {
             Problem::Server,
             Problem::Busy,
             Problem::Quota,
-            Problem::Other,
         ] {
             assert_eq!(first_connect(p), FirstConnect::FallBack, "{p:?}");
         }
+        assert_eq!(first_connect(Problem::Other), FirstConnect::Refuse);
     }
 }

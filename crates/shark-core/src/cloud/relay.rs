@@ -118,23 +118,41 @@ impl Relay {
             clocks: Mutex::new((SystemTime::now(), std::time::Instant::now())),
         });
         let (stop, stopped) = oneshot::channel();
+        let (ready_tx, ready) = std::sync::mpsc::channel::<std::result::Result<(), String>>();
         let served = shared.clone();
         std::thread::Builder::new()
             .name("shark-sync-relay".into())
             .spawn(move || {
-                let rt = match tokio::runtime::Builder::new_current_thread()
+                let started = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
-                {
-                    Ok(rt) => rt,
-                    Err(e) => {
-                        tracing::error!("the sync relay cannot start: {e}");
-                        return;
+                    .map_err(|e| e.to_string())
+                    .and_then(|rt| {
+                        let listener = {
+                            let _inside = rt.enter();
+                            tokio::net::TcpListener::from_std(listener)
+                                .map_err(|e| e.to_string())?
+                        };
+                        Ok((rt, listener))
+                    });
+                match started {
+                    Ok((rt, listener)) => {
+                        let _ = ready_tx.send(Ok(()));
+                        rt.block_on(serve(listener, served, stopped));
                     }
-                };
-                rt.block_on(serve(listener, served, stopped));
+                    Err(e) => {
+                        let _ = ready_tx.send(Err(e));
+                    }
+                }
             })
             .map_err(|e| Error::io("cannot start", "the sync relay thread", e))?;
+        // The engine is given the relay's address only once it listens (a
+        // port nobody serves could be taken by another local user).
+        match ready.recv() {
+            Ok(Ok(())) => {}
+            Ok(Err(e)) => return Err(Error::invalid(format!("the sync relay cannot start: {e}"))),
+            Err(_) => return Err(Error::invalid("the sync relay stopped while starting")),
+        }
         Ok(Relay {
             base: format!("http://127.0.0.1:{port}/{secret}"),
             shared,
@@ -211,6 +229,15 @@ fn suspended(
 /// the engine itself does with the URL).
 fn normalize(url: &str) -> String {
     let s = url.trim();
+    // The scheme in any letter case, as the URL rules accept it.
+    let lowered;
+    let s = match s.split_once("://") {
+        Some((scheme, rest)) => {
+            lowered = format!("{}://{rest}", scheme.to_ascii_lowercase());
+            lowered.as_str()
+        }
+        None => s,
+    };
     let s = match s
         .strip_prefix("libsql://")
         .or_else(|| s.strip_prefix("turso://"))
@@ -228,30 +255,46 @@ fn client(connect: Duration) -> HttpsClient {
     crate::tls::client_on(http)
 }
 
+/// Connections served at once: the engine uses one or two; a local process
+/// that opens more is not served past this.
+const MAX_CONNECTIONS: usize = 16;
+
+/// Longest wait for a request's head on a connection.
+const HEAD_READ: Duration = Duration::from_secs(10);
+
 async fn serve(
-    listener: std::net::TcpListener,
+    listener: tokio::net::TcpListener,
     shared: Arc<Shared>,
     mut stopped: oneshot::Receiver<()>,
 ) {
-    let listener = match tokio::net::TcpListener::from_std(listener) {
-        Ok(l) => l,
-        Err(e) => {
-            tracing::error!("the sync relay cannot listen: {e}");
-            return;
-        }
-    };
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
     loop {
         tokio::select! {
             _ = &mut stopped => return,
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(e) => {
+                        // Out of file descriptors, or the like: do not spin.
+                        tracing::warn!("the sync relay cannot accept: {e}");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
+                };
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    drop(stream);
+                    continue;
+                };
                 let shared = shared.clone();
                 tokio::spawn(async move {
+                    let _slot = slot;
                     let service = hyper::service::service_fn(move |req| {
                         let shared = shared.clone();
                         async move { Ok::<_, Infallible>(handle(&shared, req).await) }
                     });
                     let _ = hyper::server::conn::http1::Builder::new()
+                        .timer(hyper_util::rt::TokioTimer::new())
+                        .header_read_timeout(HEAD_READ)
                         .serve_connection(TokioIo::new(stream), service)
                         .await;
                 });
@@ -311,8 +354,11 @@ fn hop_by_hop(name: &str) -> bool {
         "connection"
             | "keep-alive"
             | "proxy-connection"
+            | "proxy-authenticate"
+            | "proxy-authorization"
             | "transfer-encoding"
             | "te"
+            | "trailer"
             | "upgrade"
             | "host"
             | "content-length"
@@ -325,7 +371,7 @@ fn forwarded_path<'a>(secret: &str, path_and_query: &'a str) -> Option<&'a str> 
     (rest.is_empty() || rest.starts_with('/') || rest.starts_with('?')).then_some(rest)
 }
 
-async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<RelayBody> {
+async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<RelayBody> {
     let pq = req
         .uri()
         .path_and_query()
@@ -383,6 +429,7 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<RelayBody> 
     let (tx, rx) = mpsc::channel(8);
     let silence = shared.deadlines.silence;
     let mut cuts_for_body = cuts.clone();
+    let body_shared = shared.clone();
     tokio::spawn(async move {
         loop {
             let frame = tokio::select! {
@@ -390,6 +437,11 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<RelayBody> 
                 _ = cuts_for_body.changed() => {
                     let _ = tx.send(Err(Cut("the connection was cut".into()))).await;
                     return;
+                }
+                // A sleep while an answer streams cuts it too.
+                () = tokio::time::sleep(CLOCK_LOOK) => {
+                    body_shared.look_at_clocks();
+                    continue;
                 }
             };
             let sent = match frame {
@@ -422,7 +474,7 @@ async fn handle(shared: &Shared, req: Request<Incoming>) -> Response<RelayBody> 
     *out.status_mut() = parts.status;
     for (name, value) in &parts.headers {
         if !hop_by_hop(name.as_str()) {
-            out.headers_mut().insert(name, value.clone());
+            out.headers_mut().append(name, value.clone());
         }
     }
     out
@@ -496,6 +548,8 @@ mod tests {
             "https://db-org.turso.io"
         );
         assert_eq!(normalize("turso://db.x"), "https://db.x");
+        assert_eq!(normalize("LIBSQL://db.x"), "https://db.x");
+        assert_eq!(normalize("HTTP://127.0.0.1:1"), "http://127.0.0.1:1");
         assert_eq!(
             normalize("http://127.0.0.1:8080/pre"),
             "http://127.0.0.1:8080/pre"

@@ -75,6 +75,23 @@ pub fn bind(paths: &SharkPaths, url: &str, source: &TokenSource) -> Result<()> {
     write_private(&file(paths), host(url).as_bytes())
 }
 
+/// Binds the saved token to `url`'s host now (a token given together with
+/// the URL it is for, as the app's Settings do).
+pub fn bind_to(paths: &SharkPaths, url: &str) -> Result<()> {
+    write_private(&file(paths), host(url).as_bytes())
+}
+
+/// Puts a binding back as it was (`None`: unbound), after a failed change.
+pub fn restore(paths: &SharkPaths, host: Option<&str>) -> Result<()> {
+    match host {
+        Some(h) => write_private(&file(paths), h.as_bytes()),
+        None => {
+            unbind(paths);
+            Ok(())
+        }
+    }
+}
+
 /// Forgets the binding (a new token was saved, or the token removed).
 pub fn unbind(paths: &SharkPaths) {
     let _ = std::fs::remove_file(file(paths));
