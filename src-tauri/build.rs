@@ -11,6 +11,7 @@ const COMMANDS: &[&str] = &[
     "get_task",
     "create_epic",
     "create_feature",
+    "set_plan_status",
     "create_task",
     "update_task",
     "transition_task",

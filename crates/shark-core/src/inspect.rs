@@ -1,17 +1,18 @@
 //! Opening another program's SQLite file only to look at it (export's "was
 //! this written by Shark", import sources, the ownership check), so that
-//! nothing is ever created or changed beside it: SQLite opened even
-//! read-only creates `-wal`/`-shm` files next to a database in WAL mode.
-//! A file with no WAL beside it is opened read-only and immutable (no
-//! locks, no side files); one whose WAL holds changes not yet checkpointed
-//! is copied, with its WAL, into a private temporary folder and the copy
-//! is opened, so what the WAL holds is seen too. The copy goes when the
+//! nothing is ever created or changed beside it. A database in rollback
+//! journal mode is opened read-only as it is: SQLite creates nothing for a
+//! reader, and a file another program holds locked mid-write is reported
+//! busy rather than read half-written. A database in WAL mode would get
+//! `-wal`/`-shm` files created beside it even by a read-only open, so it
+//! is copied, with its WAL, into a private temporary folder and the copy is
+//! opened (what the WAL holds is seen too); the copy goes when the
 //! [`Inspected`] is dropped.
 
 use std::path::{Path, PathBuf};
 
-/// The largest WAL copied to look at (the copy must not fill the disk).
-const MAX_WAL: u64 = 256 * 1024 * 1024;
+/// The most copied to look at a WAL-mode file (the copy must not fill the disk).
+const MAX_COPY: u64 = 256 * 1024 * 1024;
 
 /// An open look at a file; keeps its private copy (if any) alive.
 #[derive(Debug)]
@@ -30,35 +31,32 @@ impl Drop for Inspected {
 
 /// Opens `path` to look (see the module's doc).
 pub(crate) async fn open(path: &Path) -> Result<Inspected, libsql::Error> {
-    let wal = crate::store::database_files(path)
-        .into_iter()
-        .find(|f| f.to_string_lossy().ends_with("-wal"));
-    let wal_len = wal
-        .as_ref()
-        .and_then(|w| std::fs::metadata(w).ok())
-        .map_or(0, |m| m.len());
-    let pending = wal_len > 0;
-    if wal_len > MAX_WAL {
-        return Err(libsql::Error::ConnectionFailed(format!(
-            "{} has {} MiB of changes not yet checkpointed (at most {} MiB are looked at); let the program that writes it finish, then try again",
-            path.display(),
-            wal_len / (1024 * 1024),
-            MAX_WAL / (1024 * 1024)
-        )));
-    }
-    if !pending {
-        let db = libsql::Builder::new_local(immutable_uri(path))
+    if !wal_mode(path) {
+        let db = libsql::Builder::new_local(path)
             .flags(libsql::OpenFlags::SQLITE_OPEN_READ_ONLY)
             .build()
             .await?;
         return Ok(Inspected { db, copy: None });
+    }
+    let wal = crate::store::database_files(path)
+        .into_iter()
+        .find(|f| f.to_string_lossy().ends_with("-wal"));
+    let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
+    let total = size(path) + wal.as_deref().map_or(0, size);
+    if total > MAX_COPY {
+        return Err(libsql::Error::ConnectionFailed(format!(
+            "{} is a database in WAL mode of {} MiB; Shark looks at such files through a private copy of at most {} MiB",
+            path.display(),
+            total / (1024 * 1024),
+            MAX_COPY / (1024 * 1024)
+        )));
     }
     let dir = std::env::temp_dir().join(format!("shark-inspect-{}", uuid::Uuid::now_v7()));
     let copied = (|| {
         crate::paths::create_private_dir(&dir).map_err(|e| std::io::Error::other(e.to_string()))?;
         let to = dir.join("look.db");
         std::fs::copy(path, &to)?;
-        if let Some(w) = &wal {
+        if let Some(w) = wal.as_ref().filter(|w| w.exists()) {
             std::fs::copy(w, dir.join("look.db-wal"))?;
         }
         Ok::<_, std::io::Error>(to)
@@ -73,25 +71,23 @@ pub(crate) async fn open(path: &Path) -> Result<Inspected, libsql::Error> {
             )));
         }
     };
-    let inspected = Inspected {
-        db: libsql::Builder::new_local(&to).build().await?,
-        copy: Some(dir),
-    };
-    Ok(inspected)
-}
-
-/// `file:PATH?immutable=1`, with the characters a URI gives a meaning escaped.
-fn immutable_uri(path: &Path) -> String {
-    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
-    let mut out = String::from("file:");
-    for c in absolute.to_string_lossy().chars() {
-        match c {
-            '%' => out.push_str("%25"),
-            '?' => out.push_str("%3f"),
-            '#' => out.push_str("%23"),
-            c => out.push(c),
+    match libsql::Builder::new_local(&to).build().await {
+        Ok(db) => Ok(Inspected {
+            db,
+            copy: Some(dir),
+        }),
+        Err(e) => {
+            let _ = std::fs::remove_dir_all(&dir);
+            Err(e)
         }
     }
-    out.push_str("?immutable=1");
-    out
+}
+
+/// Whether the file's header says WAL mode (bytes 18 and 19 are 2).
+fn wal_mode(path: &Path) -> bool {
+    use std::io::Read;
+    let mut head = [0u8; 20];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut head))
+        .is_ok_and(|()| head.starts_with(b"SQLite format 3\0") && (head[18] == 2 || head[19] == 2))
 }

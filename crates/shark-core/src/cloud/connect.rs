@@ -226,7 +226,7 @@ async fn open_inner(
     let token = match load_token(paths)? {
         Some((token, source)) => {
             // A saved token goes only to the host it was saved for.
-            super::token_host::check(paths, &url, &source)?;
+            super::token_host::check(paths, &url, source == TokenSource::Env)?;
             let checked = check_token(&token, time::now())?;
             notices.extend(checked.warning);
             info.token_source = Some(source);
@@ -410,7 +410,7 @@ async fn connected(
 ) -> Result<Opened> {
     info.mode = Mode::Replica;
     if let Some(source) = &info.token_source {
-        super::token_host::bind(paths, url, source)?;
+        super::token_host::bind(paths, url, *source == TokenSource::Env)?;
     }
     if !existed {
         // A bootstrap talked to the server (it downloaded the whole

@@ -13,7 +13,6 @@
 
 use std::path::PathBuf;
 
-use super::token::TokenSource;
 use super::transport::host_of;
 use crate::error::{Error, Result};
 use crate::paths::{SharkPaths, write_private};
@@ -49,10 +48,10 @@ fn host(url: &str) -> String {
     }
 }
 
-/// Refuses to send the saved token (from `source`) to `url` when it is
-/// bound to another host.
-pub fn check(paths: &SharkPaths, url: &str, source: &TokenSource) -> Result<()> {
-    if matches!(source, TokenSource::Env) {
+/// Refuses to send the saved token to `url` when it is bound to another
+/// host (`from_env`: the token came from `TURSO_AUTH_TOKEN`, not saved).
+pub fn check(paths: &SharkPaths, url: &str, from_env: bool) -> Result<()> {
+    if from_env {
         return Ok(());
     }
     let wanted = host(url);
@@ -68,8 +67,8 @@ pub fn check(paths: &SharkPaths, url: &str, source: &TokenSource) -> Result<()> 
 
 /// Binds the saved token to `url`'s host after it worked there (nothing
 /// for a token from the environment).
-pub fn bind(paths: &SharkPaths, url: &str, source: &TokenSource) -> Result<()> {
-    if matches!(source, TokenSource::Env) || bound_host(paths).is_some() {
+pub fn bind(paths: &SharkPaths, url: &str, from_env: bool) -> Result<()> {
+    if from_env || bound_host(paths).is_some() {
         return Ok(());
     }
     write_private(&file(paths), host(url).as_bytes())
@@ -109,14 +108,14 @@ mod tests {
         let tmp = tempfile::tempdir().unwrap();
         let paths = SharkPaths::under(tmp.path());
         paths.ensure_dirs().unwrap();
-        let saved = TokenSource::Keyring;
+        let saved = false;
         let good = "libsql://tasks-me.turso.io";
         // Unbound: any host, then bound to the first that worked.
-        check(&paths, good, &saved).unwrap();
-        bind(&paths, good, &saved).unwrap();
+        check(&paths, good, saved).unwrap();
+        bind(&paths, good, saved).unwrap();
         assert_eq!(bound_host(&paths).as_deref(), Some("tasks-me.turso.io"));
-        check(&paths, "https://TASKS-ME.turso.io/", &saved).unwrap();
-        let err = check(&paths, "libsql://tasks-me.turs0.io", &saved)
+        check(&paths, "https://TASKS-ME.turso.io/", saved).unwrap();
+        let err = check(&paths, "libsql://tasks-me.turs0.io", saved)
             .unwrap_err()
             .to_string();
         assert!(
@@ -124,19 +123,19 @@ mod tests {
             "{err}"
         );
         // The environment's token is the caller's choice.
-        check(&paths, "libsql://other.turso.io", &TokenSource::Env).unwrap();
+        check(&paths, "libsql://other.turso.io", true).unwrap();
         // A later success elsewhere does not move the binding.
-        bind(&paths, "libsql://other.turso.io", &saved).unwrap();
+        bind(&paths, "libsql://other.turso.io", saved).unwrap();
         assert_eq!(bound_host(&paths).as_deref(), Some("tasks-me.turso.io"));
         // Another port of the same machine is another place.
         unbind(&paths);
-        bind(&paths, "http://127.0.0.1:8080", &saved).unwrap();
+        bind(&paths, "http://127.0.0.1:8080", saved).unwrap();
         assert_eq!(bound_host(&paths).as_deref(), Some("127.0.0.1:8080"));
-        check(&paths, "http://127.0.0.1:8080/", &saved).unwrap();
-        assert!(check(&paths, "http://127.0.0.1:9090", &saved).is_err());
-        assert!(check(&paths, "http://[::1]:8080", &saved).is_err());
+        check(&paths, "http://127.0.0.1:8080/", saved).unwrap();
+        assert!(check(&paths, "http://127.0.0.1:9090", saved).is_err());
+        assert!(check(&paths, "http://[::1]:8080", saved).is_err());
         // A new token unbinds.
         unbind(&paths);
-        check(&paths, "libsql://other.turso.io", &saved).unwrap();
+        check(&paths, "libsql://other.turso.io", saved).unwrap();
     }
 }

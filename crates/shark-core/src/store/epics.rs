@@ -97,10 +97,15 @@ impl Store {
         let description = validate_opt_text("description", new.description.as_deref())?;
         let device = self.device().id.clone();
         self.write(async |c: &Connection| {
-            let taken = row::query_all(c, "SELECT number FROM epics", vec![], |r| number_of(r, 0))
-                .await?
-                .into_iter()
-                .collect();
+            // A number nobody can read (another version's, a hand edit)
+            // takes no key and stops no create.
+            let taken = row::query_all(c, "SELECT number FROM epics", vec![], |r| {
+                Ok(number_of(r, 0).ok())
+            })
+            .await?
+            .into_iter()
+            .flatten()
+            .collect();
             let number = crate::keys::next_free(&taken)?;
             let now = time::now();
             let stored = new.status.unwrap_or(PlanStatus::Draft);

@@ -113,10 +113,11 @@ impl Store {
                 c,
                 "SELECT number, execution_order FROM features WHERE epic_id = ?1",
                 vec![epic.id.clone().into()],
-                |r| Ok((epics::number_of(r, 0)?, row::opt_int(r, 1)?)),
+                // A number or order nobody can read stops no create.
+                |r| Ok((epics::number_of(r, 0).ok(), row::opt_int(r, 1).ok().flatten())),
             )
             .await?;
-            let taken = siblings.iter().map(|(n, _)| *n).collect();
+            let taken = siblings.iter().filter_map(|(n, _)| *n).collect();
             let next = crate::keys::next_free(&taken)?;
             let order = new.execution_order.unwrap_or_else(|| {
                 siblings.iter().filter_map(|(_, o)| *o).max().unwrap_or(0) + 1

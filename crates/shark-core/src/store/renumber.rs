@@ -81,23 +81,38 @@ async fn slots(
     scope_col: Option<&str>,
 ) -> Result<HashMap<String, Vec<Slot>>> {
     let scope = scope_col.unwrap_or("''");
-    let rows = row::query_all(
+    // A row whose scope, number or times cannot be read (written by another
+    // version or by hand) is left as it is: renumbering, and with it every
+    // sync, goes on for the others (`shark doctor` lists such rows).
+    let read = row::query_all(
         c,
         &format!("SELECT {scope}, id, number, created_at, origin_device FROM {table}"),
         vec![],
         |r| {
-            Ok((
-                row::text(r, 0)?,
-                Slot {
-                    id: row::text(r, 1)?,
-                    number: super::epics::number_of(r, 2)?,
-                    created_at: row::text(r, 3)?,
-                    origin_device: row::text(r, 4)?,
-                },
-            ))
+            let slot = || -> Result<(String, Slot)> {
+                Ok((
+                    row::text(r, 0)?,
+                    Slot {
+                        id: row::text(r, 1)?,
+                        number: super::epics::number_of(r, 2)?,
+                        created_at: row::text(r, 3)?,
+                        origin_device: row::text(r, 4)?,
+                    },
+                ))
+            };
+            Ok(slot().ok())
         },
     )
     .await?;
+    let skipped = read.iter().filter(|r| r.is_none()).count();
+    if skipped > 0 {
+        tracing::warn!(
+            table,
+            skipped,
+            "rows whose key cannot be read are not renumbered"
+        );
+    }
+    let rows = read.into_iter().flatten();
     let mut out: HashMap<String, Vec<Slot>> = HashMap::new();
     for (scope, slot) in rows {
         out.entry(scope).or_default().push(slot);

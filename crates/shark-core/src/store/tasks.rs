@@ -91,10 +91,16 @@ async fn keys_by_id(conn: &Connection, ids: Vec<String>) -> Result<HashMap<Strin
             marks.join(", ")
         ),
         ids.into_iter().map(Value::from).collect(),
-        |r| Ok((row::text(r, 0)?, key_of(r, 1)?.to_string())),
+        // A row whose key cannot be read has no key to map (it is left as
+        // it is; see `renumber`).
+        |r| Ok(key_of(r, 1).ok().map(|k| (row::text(r, 0), k.to_string()))),
     )
     .await?;
-    Ok(pairs.into_iter().collect())
+    Ok(pairs
+        .into_iter()
+        .flatten()
+        .filter_map(|(id, key)| Some((id.ok()?, key)))
+        .collect())
 }
 
 /// Every task's id and key.
@@ -104,10 +110,16 @@ pub(crate) async fn key_map(conn: &Connection) -> Result<HashMap<String, String>
         "SELECT t.id, e.number, f.number, t.number
          FROM tasks t JOIN features f ON f.id = t.feature_id JOIN epics e ON e.id = f.epic_id",
         vec![],
-        |r| Ok((row::text(r, 0)?, key_of(r, 1)?.to_string())),
+        // A row whose key cannot be read has no key to map (it is left as
+        // it is; see `renumber`).
+        |r| Ok(key_of(r, 1).ok().map(|k| (row::text(r, 0), k.to_string()))),
     )
     .await?;
-    Ok(pairs.into_iter().collect())
+    Ok(pairs
+        .into_iter()
+        .flatten()
+        .filter_map(|(id, key)| Some((id.ok()?, key)))
+        .collect())
 }
 
 /// Oldest first, so a number two machines both took resolves the same way everywhere.
@@ -416,12 +428,13 @@ async fn create_one(
             c,
             "SELECT number FROM tasks WHERE feature_id = ?1",
             vec![feature.id.clone().into()],
-            |r| epics::number_of(r, 0),
+            // A number nobody can read stops no create.
+            |r| Ok(epics::number_of(r, 0).ok()),
         )
         .await?;
         state
             .taken
-            .insert(feature.id.clone(), numbers.into_iter().collect());
+            .insert(feature.id.clone(), numbers.into_iter().flatten().collect());
     }
     let taken = state.taken.entry(feature.id.clone()).or_default();
     let number = crate::keys::next_free(taken)?;
