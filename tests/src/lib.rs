@@ -12,6 +12,7 @@ pub mod goshark;
 pub mod platform;
 pub mod proxy;
 pub mod replica;
+pub mod rng;
 pub mod server;
 pub use faults::FaultProxy;
 pub use proxy::AuthProxy;
@@ -194,6 +195,18 @@ impl Machine {
             "epics": self.json(&["epic", "list"]),
             "features": self.json(&["feature", "list"]),
         })
+    }
+
+    /// The titles of the epics (`epic list --json`).
+    pub fn epic_titles(&self) -> Vec<String> {
+        self.json(&["epic", "list"])["results"]
+            .as_array()
+            .map(|r| {
+                r.iter()
+                    .filter_map(|e| e["title"].as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Creates epic E01 with feature E01-F01 and `n` tasks in it.

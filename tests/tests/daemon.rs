@@ -33,16 +33,6 @@ fn status(m: &Machine) -> Value {
     m.json(&["daemon", "status"])
 }
 
-fn epic_titles(m: &Machine) -> Vec<String> {
-    let v = m.json(&["epic", "list"]);
-    v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["title"].as_str().unwrap().to_string())
-        .collect()
-}
-
 #[test]
 fn commands_started_together_start_one_daemon_that_syncs_by_itself() {
     let server = SyncServer::start();
@@ -66,12 +56,12 @@ fn commands_started_together_start_one_daemon_that_syncs_by_itself() {
     assert_eq!(st["owner"]["kind"], "daemon");
     assert_eq!(st["owner"]["pid"], a.daemon_pids()[0]);
     // B sees them with no sync command run anywhere.
-    until(30, "B sees A's four epics", || epic_titles(&b).len() == 4);
+    until(30, "B sees A's four epics", || b.epic_titles().len() == 4);
     assert_eq!(b.daemon_pids().len(), 1);
     // A later change arrives too; doctor and cloud status name the owner.
     a.ok(&["epic", "create", "Later"]);
     until(30, "B sees A's later epic", || {
-        epic_titles(&b).contains(&"Later".to_string())
+        b.epic_titles().contains(&"Later".to_string())
     });
     let doctor = a.ok(&["doctor"]);
     assert!(doctor.contains("background daemon (process"), "{doctor}");
@@ -88,7 +78,7 @@ fn offline_writes_leave_when_the_server_returns_with_no_command_run() {
     let a = connected(&server.url());
     let b = connected(&server.url());
     a.ok(&["epic", "create", "Before"]);
-    until(30, "B sees the first epic", || epic_titles(&b).len() == 1);
+    until(30, "B sees the first epic", || b.epic_titles().len() == 1);
     server.stop();
     let made = a.json(&["epic", "create", "Offline"]);
     assert_eq!(made["key"], "E02");
@@ -101,7 +91,7 @@ fn offline_writes_leave_when_the_server_returns_with_no_command_run() {
     server.restart();
     // Nothing runs on A: its daemon pushes as soon as the server answers.
     until(30, "B sees the offline epic", || {
-        epic_titles(&b).contains(&"Offline".to_string())
+        b.epic_titles().contains(&"Offline".to_string())
     });
     assert_eq!(status(&a)["owner"]["pending_changes"], 0);
 }
@@ -192,7 +182,7 @@ fn an_idle_daemon_exits_and_stop_stops_one() {
         "its socket went with it"
     );
     // Started again by the next command; `daemon stop` ends it at once.
-    assert_eq!(epic_titles(&a), ["Once"]);
+    assert_eq!(a.epic_titles(), ["Once"]);
     let pid = a.daemon_pids();
     assert_eq!(pid.len(), 1);
     let said = a.ok(&["daemon", "stop"]);
@@ -210,11 +200,11 @@ fn commands_that_change_the_connection_stop_the_daemon_first() {
     // The token is read here; the next daemon starts with the new one.
     a.ok(&["cloud", "logout"]);
     assert!(a.daemon_pids().is_empty());
-    assert_eq!(epic_titles(&a), ["Kept"]);
+    assert_eq!(a.epic_titles(), ["Kept"]);
     // Going local only: the data stays, and no daemon is needed any more.
     a.ok(&["cloud", "disconnect"]);
     assert!(a.daemon_pids().is_empty());
-    assert_eq!(epic_titles(&a), ["Kept"]);
+    assert_eq!(a.epic_titles(), ["Kept"]);
     assert!(a.daemon_pids().is_empty());
 }
 
@@ -233,7 +223,7 @@ fn a_daemon_that_cannot_start_leaves_the_command_to_run_here() {
     );
     assert!(a.daemon_pids().is_empty());
     std::fs::remove_file(a.path().join("logs")).unwrap();
-    assert_eq!(epic_titles(&a), ["Anyway"]);
+    assert_eq!(a.epic_titles(), ["Anyway"]);
 }
 
 #[test]
@@ -434,7 +424,7 @@ fn a_daemon_of_another_version_makes_way_for_the_callers() {
         !shark_tests::daemons::alive(old[0])
     });
     // The next command starts one of its own version; nothing was lost.
-    assert_eq!(epic_titles(&a), ["Kept"]);
+    assert_eq!(a.epic_titles(), ["Kept"]);
     assert_eq!(a.daemon_pids().len(), 1);
 }
 
@@ -455,7 +445,7 @@ fn reads_do_not_wait_for_a_pull_stuck_on_a_dead_network() {
     std::thread::sleep(Duration::from_secs(3));
     for _ in 0..3 {
         let t = Instant::now();
-        assert_eq!(epic_titles(&a), ["Readable"]);
+        assert_eq!(a.epic_titles(), ["Readable"]);
         // A read that needed a new connection would wait for the pull (10 s).
         assert!(t.elapsed() < Duration::from_secs(5), "{:?}", t.elapsed());
     }

@@ -12,6 +12,18 @@ use shark_tests::{Machine, SyncServer};
 /// Runs `sql` on the server's database as a foreign client would: through
 /// a replica of its own (the raw engine, no Shark), then pushed.
 async fn foreign_sql(server: &SyncServer, sql: &str) {
+    // Two TLS stacks are linked in the workspace's test build: without a
+    // chosen provider the engine's IO thread panics and its open never ends.
+    shark_core::ensure_tls_provider();
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        foreign_sql_inner(server, sql),
+    )
+    .await
+    .expect("the foreign client finished within 60 s");
+}
+
+async fn foreign_sql_inner(server: &SyncServer, sql: &str) {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("foreign.db");
     let db = turso::sync::Builder::new_remote(path.to_str().unwrap())

@@ -35,18 +35,8 @@ fn until(secs: u64, what: &str, mut ok: impl FnMut() -> bool) -> Duration {
     start.elapsed()
 }
 
-fn epic_titles(m: &Machine) -> Vec<String> {
-    let v = m.json(&["epic", "list"]);
-    v["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["title"].as_str().unwrap().to_string())
-        .collect()
-}
-
 fn has_epic(m: &Machine, title: &str) -> bool {
-    epic_titles(m).iter().any(|t| t == title)
+    m.epic_titles().iter().any(|t| t == title)
 }
 
 #[test]
@@ -153,7 +143,7 @@ fn an_outage_before_the_first_connect_never_fails_a_command() {
     assert!(text.contains("Synced with"), "{text}");
     let b = connected(&server.url());
     until(60, "B sees the work done during the outage", || {
-        let t = epic_titles(&b);
+        let t = b.epic_titles();
         t.contains(&"Local first".to_string()) && t.contains(&"Outage 11".to_string())
     });
 }
@@ -188,4 +178,50 @@ fn a_refused_token_stops_automatic_attempts_and_says_so() {
         after <= seen + 1,
         "automatic attempts went on after a refused token: {seen} then {after} requests"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_first_connect_waits_for_a_busy_database_as_long_as_asked_and_names_the_holder() {
+    let server = SyncServer::start();
+    let m = Machine::new().foreground();
+    m.ok(&["epic", "create", "Local"]);
+    let paths = shark_core::paths::SharkPaths::under(m.path());
+    // Another process holds the database (here: this test).
+    let held = shark_core::store::ProcessLock::acquire(&paths.lock_file(), Duration::from_secs(1))
+        .await
+        .unwrap();
+    let mut c = m.command(&["cloud", "init", "--url", &server.url()]);
+    c.env("SHARK_LOCK_TIMEOUT_MS", "12000");
+    let started = Instant::now();
+    let waiting = tokio::task::spawn_blocking(move || shark_tests::Run::from(c.output().unwrap()));
+    // Longer than the 10 s bootstrap limit: the lock wait is not part of it.
+    tokio::time::sleep(Duration::from_millis(10_500)).await;
+    drop(held);
+    let r = waiting.await.unwrap();
+    assert_eq!(
+        r.code, 0,
+        "it waited for the lock and connected: {}",
+        r.stderr
+    );
+    assert!(started.elapsed() >= Duration::from_secs(10));
+    assert!(!r.stderr.contains("damaged"), "{}", r.stderr);
+    // A shorter wait names what holds it, and removes nothing.
+    let held = shark_core::store::ProcessLock::acquire(&paths.lock_file(), Duration::from_secs(1))
+        .await
+        .unwrap();
+    let replica = paths.replica_file();
+    assert!(replica.exists());
+    let mut c = m.command(&["cloud", "sync"]);
+    c.env("SHARK_LOCK_TIMEOUT_MS", "300");
+    let r = tokio::task::spawn_blocking(move || shark_tests::Run::from(c.output().unwrap()))
+        .await
+        .unwrap();
+    assert_ne!(r.code, 0);
+    assert!(
+        r.stderr.contains("in use by another shark process"),
+        "{}",
+        r.stderr
+    );
+    assert!(replica.exists(), "nothing of the held replica was removed");
+    drop(held);
 }

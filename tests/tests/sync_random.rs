@@ -10,21 +10,7 @@ use shark_core::model::{Actor, TaskPriority};
 use shark_core::store::{NewEpic, NewFeature, NewTask, Store, TaskFilter, TaskPatch};
 use shark_core::workflow::Action;
 use shark_tests::SyncServer;
-
-/// xorshift64*: small, seeded, no dependency.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
+use shark_tests::rng::Rng;
 
 struct Node {
     _home: tempfile::TempDir,

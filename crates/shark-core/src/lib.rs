@@ -18,6 +18,9 @@ pub mod secret;
 pub mod store;
 pub mod time;
 mod tls;
+/// Installs the TLS provider the sync engine needs before a program (or a
+/// test) drives the `turso` engine directly (see `tls`).
+pub use tls::ensure_provider as ensure_tls_provider;
 pub mod usage;
 pub mod workflow;
 

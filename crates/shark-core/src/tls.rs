@@ -8,7 +8,7 @@
 
 /// Installs the sync engine's provider (`aws-lc-rs`) once; if another one
 /// was installed first, that one is used.
-pub(crate) fn ensure_provider() {
+pub fn ensure_provider() {
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
