@@ -157,7 +157,13 @@ pub(crate) fn temp_beside(path: &Path, kind: &str) -> PathBuf {
     static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
     let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
     let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("file");
-    path.with_file_name(format!(".{name}.{kind}-{}-{n}", std::process::id()))
+    // A random part too: nobody can plant a file or link at the name first.
+    let random = uuid::Uuid::new_v4().simple().to_string();
+    path.with_file_name(format!(
+        ".{name}.{kind}-{}-{n}-{}",
+        std::process::id(),
+        &random[..12]
+    ))
 }
 
 /// Writes `contents` to `path` atomically (temp file + rename), mode 0600.

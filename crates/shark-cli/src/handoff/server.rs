@@ -153,10 +153,22 @@ async fn answer(stream: Stream, host: Arc<dyn Host>) -> anyhow::Result<()> {
             Err(e) => Reply::error(false, &anyhow::anyhow!("unreadable request: {e}")),
         },
     };
-    write.write_all(&reply.to_wire()?).await?;
-    write.flush().await?;
-    Ok(())
+    // A caller that stops reading does not hold its slot for ever.
+    let sent = async {
+        write.write_all(&reply.to_wire()?).await?;
+        write.flush().await
+    };
+    match tokio::time::timeout(REPLY_WRITE, sent).await {
+        Ok(r) => Ok(r?),
+        Err(_) => anyhow::bail!(
+            "the caller did not read its reply within {} s",
+            REPLY_WRITE.as_secs()
+        ),
+    }
 }
+
+/// Longest time a reply may take to be read by its caller.
+const REPLY_WRITE: std::time::Duration = std::time::Duration::from_secs(60);
 
 fn text(stdout: String) -> Reply {
     Reply {

@@ -86,7 +86,9 @@ struct Shared {
     deadlines: Deadlines,
     /// Bumped to cut every request in flight.
     cuts: watch::Sender<u64>,
-    client: Mutex<HttpsClient>,
+    /// Built on the first request (reading the system's certificates), on
+    /// the relay's own thread; dropped by a cut.
+    client: Mutex<Option<HttpsClient>>,
     retry_after: Mutex<Option<Duration>>,
     clocks: Mutex<(SystemTime, std::time::Instant)>,
 }
@@ -113,7 +115,7 @@ impl Relay {
             hold,
             deadlines,
             cuts: watch::Sender::new(0),
-            client: Mutex::new(client(deadlines.connect)),
+            client: Mutex::new(None),
             retry_after: Mutex::new(None),
             clocks: Mutex::new((SystemTime::now(), std::time::Instant::now())),
         });
@@ -193,7 +195,7 @@ impl Shared {
     fn cut(&self, why: &str) {
         tracing::info!(why, "cutting the sync connections");
         if let Ok(mut c) = self.client.lock() {
-            *c = client(self.deadlines.connect);
+            *c = None;
         }
         self.cuts.send_modify(|n| *n += 1);
     }
@@ -400,7 +402,9 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<RelayB
     };
     let head_due = shared.hold + shared.deadlines.answer_grace + upload_time;
     let client = match shared.client.lock() {
-        Ok(c) => c.clone(),
+        Ok(mut c) => c
+            .get_or_insert_with(|| client(shared.deadlines.connect))
+            .clone(),
         Err(_) => return offline("the relay failed"),
     };
     let response = tokio::select! {
