@@ -38,11 +38,9 @@ pub(crate) async fn open(path: &Path) -> Result<Inspected, libsql::Error> {
             .await?;
         return Ok(Inspected { db, copy: None });
     }
-    let wal = crate::store::database_files(path)
-        .into_iter()
-        .find(|f| f.to_string_lossy().ends_with("-wal"));
+    let wal = crate::store::sidecar(path, "-wal");
     let size = |p: &Path| std::fs::metadata(p).map_or(0, |m| m.len());
-    let total = size(path) + wal.as_deref().map_or(0, size);
+    let total = size(path) + size(&wal);
     if total > MAX_COPY {
         return Err(libsql::Error::ConnectionFailed(format!(
             "{} is a database in WAL mode of {} MiB; Shark looks at such files through a private copy of at most {} MiB",
@@ -56,8 +54,8 @@ pub(crate) async fn open(path: &Path) -> Result<Inspected, libsql::Error> {
         crate::paths::create_private_dir(&dir).map_err(|e| std::io::Error::other(e.to_string()))?;
         let to = dir.join("look.db");
         std::fs::copy(path, &to)?;
-        if let Some(w) = wal.as_ref().filter(|w| w.exists()) {
-            std::fs::copy(w, dir.join("look.db-wal"))?;
+        if wal.exists() {
+            std::fs::copy(&wal, dir.join("look.db-wal"))?;
         }
         Ok::<_, std::io::Error>(to)
     })();

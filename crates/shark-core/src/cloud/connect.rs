@@ -194,10 +194,7 @@ async fn open_inner(
     let mut notices = Vec::new();
     let url = match resolved.target {
         DbTarget::Local(None) => {
-            let lock = match held {
-                Some(l) => l,
-                None => Store::lock_for(paths, &Backend::Local, lock_timeout).await?,
-            };
+            let lock = held_or_taken(held, paths, &Backend::Local, lock_timeout).await?;
             let store = Store::open_locked(paths, device, lock, &Backend::Local, None)
                 .await
                 .map_err(|n| n.error)?;
@@ -254,10 +251,7 @@ async fn open_inner(
     // The lock first, outside the bootstrap's time: a database busy in
     // another process is said as such (with its holder), never as damage,
     // and no one else can touch the replica's files while this one decides.
-    let lock = match held {
-        Some(l) => l,
-        None => Store::lock_for(paths, &backend, lock_timeout).await?,
-    };
+    let lock = held_or_taken(held, paths, &backend, lock_timeout).await?;
     let existed = paths.replica_file().exists();
     let mut state = SyncState::load(paths);
     let interval = config
@@ -362,6 +356,19 @@ async fn open_inner(
         info,
         notices,
     })
+}
+
+/// The lock handed on by the caller, else this machine's lock, waited for.
+async fn held_or_taken(
+    held: Option<ProcessLock>,
+    paths: &SharkPaths,
+    backend: &Backend,
+    lock_timeout: Duration,
+) -> Result<ProcessLock> {
+    match held {
+        Some(l) => Ok(l),
+        None => Store::lock_for(paths, backend, lock_timeout).await,
+    }
 }
 
 /// What a failed open of the replica leads to.

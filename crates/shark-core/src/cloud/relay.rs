@@ -100,7 +100,7 @@ impl Relay {
     /// `http://`) on a free loopback port, in its own thread. `hold` is how
     /// long the engine asks the server to hold an empty pull.
     pub fn start(url: &str, hold: Duration, deadlines: Deadlines) -> Result<Relay> {
-        let upstream = normalize(url);
+        let upstream = super::url::http_base(url);
         let listener = std::net::TcpListener::bind("127.0.0.1:0")
             .and_then(|l| l.set_nonblocking(true).map(|()| l))
             .map_err(|e| Error::io("cannot listen on", "127.0.0.1 (sync relay)", e))?;
@@ -225,29 +225,6 @@ fn suspended(
     let wall = after.0.duration_since(before.0).unwrap_or_default();
     let mono = after.1.saturating_duration_since(before.1);
     wall > mono + SUSPEND_GAP
-}
-
-/// `libsql://` and `turso://` as `https://`, without a trailing slash (what
-/// the engine itself does with the URL).
-fn normalize(url: &str) -> String {
-    let s = url.trim();
-    // The scheme in any letter case, as the URL rules accept it.
-    let lowered;
-    let s = match s.split_once("://") {
-        Some((scheme, rest)) => {
-            lowered = format!("{}://{rest}", scheme.to_ascii_lowercase());
-            lowered.as_str()
-        }
-        None => s,
-    };
-    let s = match s
-        .strip_prefix("libsql://")
-        .or_else(|| s.strip_prefix("turso://"))
-    {
-        Some(rest) => format!("https://{rest}"),
-        None => s.to_string(),
-    };
-    s.trim_end_matches('/').to_string()
 }
 
 fn client(connect: Duration) -> HttpsClient {
@@ -543,21 +520,6 @@ mod tests {
         assert_eq!(forwarded_path(s, "/abc1234/pull-updates"), None);
         assert_eq!(forwarded_path(s, "/pull-updates"), None);
         assert_eq!(forwarded_path(s, "/"), None);
-    }
-
-    #[test]
-    fn urls_are_normalized_as_the_engine_does() {
-        assert_eq!(
-            normalize("libsql://db-org.turso.io/"),
-            "https://db-org.turso.io"
-        );
-        assert_eq!(normalize("turso://db.x"), "https://db.x");
-        assert_eq!(normalize("LIBSQL://db.x"), "https://db.x");
-        assert_eq!(normalize("HTTP://127.0.0.1:1"), "http://127.0.0.1:1");
-        assert_eq!(
-            normalize("http://127.0.0.1:8080/pre"),
-            "http://127.0.0.1:8080/pre"
-        );
     }
 
     #[test]

@@ -13,7 +13,7 @@
 
 use std::path::PathBuf;
 
-use super::transport::host_of;
+use super::transport::{authority_of, host_of};
 use crate::error::{Error, Result};
 use crate::paths::{SharkPaths, write_private};
 
@@ -28,18 +28,15 @@ pub fn bound_host(paths: &SharkPaths) -> Option<String> {
     (!host.is_empty()).then_some(host)
 }
 
-/// The host and port of `url` (`libsql://` and `turso://` as `https://`):
-/// two servers on one machine are two places.
+/// The host (lower case) and port of `url`: two servers on one machine
+/// are two places.
 fn host(url: &str) -> String {
     let url = url.trim();
     let Some(h) = host_of(url) else {
         return String::new();
     };
-    let rest = url.split_once("://").map_or("", |(_, r)| r);
-    let authority = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    let authority = authority.rsplit('@').next().unwrap_or_default();
-    let port = authority
-        .rsplit_once(':')
+    let port = authority_of(url)
+        .and_then(|a| a.rsplit_once(':'))
         .filter(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
         .map(|(_, p)| p);
     match port {

@@ -21,11 +21,17 @@ pub enum Transport {
     InsecureHttp,
 }
 
-/// The host part of a URL (no brackets around IPv6), if it has one.
-pub fn host_of(url: &str) -> Option<&str> {
+/// The authority of a URL (`host`, `host:port`, `[::1]:port`), without
+/// any user part, if it has one.
+pub fn authority_of(url: &str) -> Option<&str> {
     let rest = url.split_once("://")?.1;
     let authority = rest.split(['/', '?', '#']).next()?;
-    let authority = authority.rsplit('@').next()?;
+    authority.rsplit('@').next()
+}
+
+/// The host part of a URL (no brackets around IPv6), if it has one.
+pub fn host_of(url: &str) -> Option<&str> {
+    let authority = authority_of(url)?;
     let host = if let Some(v6) = authority.strip_prefix('[') {
         v6.split(']').next()?
     } else {

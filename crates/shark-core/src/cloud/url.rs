@@ -69,6 +69,21 @@ fn meant_for_shark(var: &str, value: &str) -> bool {
 const ACCEPTED: &str = "libsql://NAME.turso.io, turso://..., https://..., http://127.0.0.1:PORT (a local sync server), \
 or for local only: nothing, a file path, file:PATH or sqlite:PATH";
 
+/// The HTTP(S) address the sync engine talks to for `url`, as the engine
+/// itself derives it: `libsql://` and `turso://` as `https://`, the scheme in
+/// lower case, no trailing slash (a path prefix is kept). The sync relay
+/// forwards there, and the doctor's ping asks there.
+pub fn http_base(url: &str) -> String {
+    let trimmed = url.trim().trim_end_matches('/');
+    let Some((scheme, rest)) = trimmed.split_once("://") else {
+        return trimmed.to_string();
+    };
+    match scheme.to_ascii_lowercase().as_str() {
+        "libsql" | "turso" => format!("https://{rest}"),
+        lower => format!("{lower}://{rest}"),
+    }
+}
+
 /// Classifies one URL.
 pub fn parse(raw: &str) -> Result<DbTarget> {
     let s = raw.trim();
@@ -216,6 +231,23 @@ pub fn redact(url: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn engine_addresses() {
+        assert_eq!(
+            http_base("libsql://db-org.turso.io"),
+            "https://db-org.turso.io"
+        );
+        assert_eq!(
+            http_base("libsql://db-org.turso.io/"),
+            "https://db-org.turso.io"
+        );
+        assert_eq!(http_base("TURSO://x.io/"), "https://x.io");
+        assert_eq!(http_base("LIBSQL://db.x"), "https://db.x");
+        assert_eq!(http_base("turso://db.x"), "https://db.x");
+        assert_eq!(http_base("http://127.0.0.1:9/p"), "http://127.0.0.1:9/p");
+        assert_eq!(http_base("HTTP://127.0.0.1:1"), "http://127.0.0.1:1");
+    }
 
     #[test]
     fn remote_schemes() {

@@ -50,18 +50,6 @@ impl std::fmt::Display for Ping {
     }
 }
 
-/// The HTTP(S) address the sync engine talks to for `url`.
-pub fn http_base(url: &str) -> String {
-    let trimmed = url.trim().trim_end_matches('/');
-    let lower = trimmed.to_ascii_lowercase();
-    for scheme in ["libsql://", "turso://"] {
-        if lower.starts_with(scheme) {
-            return format!("https://{}", &trimmed[scheme.len()..]);
-        }
-    }
-    trimmed.to_string()
-}
-
 /// Sends [`PINGS`] requests to the server at `url`, after checking the
 /// transport rule: a token never goes over plain http to another machine
 /// unless `allow_insecure_http` (the saved setting) says so.
@@ -74,7 +62,7 @@ pub async fn ping(url: &str, token: Option<&SecretToken>, allow_insecure_http: b
             reason: e.to_string(),
         };
     }
-    let base = http_base(url);
+    let base = crate::cloud::url::http_base(url);
     let base = base.split(['?', '#']).next().unwrap_or_default();
     let endpoint = format!("{base}/v2/pipeline");
     let client = crate::usage::platform::client::<Full<Bytes>>();
@@ -146,20 +134,5 @@ pub async fn ping(url: &str, token: Option<&SecretToken>, allow_insecure_http: b
     Ping::Reachable {
         median_ms: sorted[sorted.len() / 2],
         all_ms: times,
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn engine_addresses() {
-        assert_eq!(
-            http_base("libsql://db-org.turso.io"),
-            "https://db-org.turso.io"
-        );
-        assert_eq!(http_base("TURSO://x.io/"), "https://x.io");
-        assert_eq!(http_base("http://127.0.0.1:9/p"), "http://127.0.0.1:9/p");
     }
 }

@@ -47,7 +47,8 @@ pub use engine::{Backend, Remote, SyncStats};
 pub use epics::NewEpic;
 pub use features::NewFeature;
 pub use files::database_files;
-use files::{restrict, sidecar};
+use files::restrict;
+pub(crate) use files::sidecar;
 pub use lock::ProcessLock;
 pub use migrations::latest_version;
 pub use plan_edits::PlanPatch;
@@ -141,8 +142,7 @@ impl Store {
         lock_timeout: Duration,
         backend: &Backend,
     ) -> Result<Self> {
-        paths.ensure_dirs()?;
-        let lock = ProcessLock::acquire(&lock::file_for(paths, backend), lock_timeout).await?;
+        let lock = Self::lock_for(paths, backend, lock_timeout).await?;
         Self::open_locked(paths, device, lock, backend, None)
             .await
             .map_err(|n| n.error)
