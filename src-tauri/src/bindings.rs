@@ -52,8 +52,9 @@ pub fn typescript() -> String {
     };
     // Commands' results and arguments, and events' payloads.
     c.visit::<crate::status::AppStatus>();
-    c.visit::<shark_core::model::Epic>();
-    c.visit::<shark_core::model::Feature>();
+    c.visit::<shark_core::stored::Listing<shark_core::model::Epic>>();
+    c.visit::<shark_core::stored::Listing<shark_core::model::Feature>>();
+    c.visit::<shark_core::stored::Listing<shark_core::model::Task>>();
     c.visit::<crate::commands::TaskDetail>();
     c.visit::<crate::commands::EpicInput>();
     c.visit::<crate::commands::FeatureInput>();

@@ -14,6 +14,7 @@ use shark_core::secret::SecretToken;
 use shark_core::store::{
     NewEpic, NewFeature, NewTask, PlanPatch, TaskFilter, TaskPatch, TransitionRequest,
 };
+use shark_core::stored::{DamagedRow, Listing};
 use shark_core::workflow::{Action, allowed_actions};
 use tauri::State;
 
@@ -46,24 +47,31 @@ pub async fn retry_open(session: S<'_>) -> IpcResult<AppStatus> {
 }
 
 #[tauri::command]
-pub async fn list_epics(session: S<'_>) -> IpcResult<Vec<Epic>> {
-    Ok(session.live().await?.store.list_epics().await?)
+pub async fn list_epics(session: S<'_>) -> IpcResult<Listing<Epic>> {
+    let listing = session.live().await?.store.list_epics().await?;
+    session.note_damaged(0, listing.damaged.len());
+    Ok(listing)
 }
 
 #[tauri::command]
-pub async fn list_features(session: S<'_>) -> IpcResult<Vec<Feature>> {
-    Ok(session.live().await?.store.list_features(None).await?)
+pub async fn list_features(session: S<'_>) -> IpcResult<Listing<Feature>> {
+    let listing = session.live().await?.store.list_features(None).await?;
+    session.note_damaged(1, listing.damaged.len());
+    Ok(listing)
 }
 
-/// Every task, archived ones included; the UI filters in memory.
+/// Every task, archived ones included; the UI filters in memory. Rows that
+/// cannot be read come back beside them (see [`Listing`]).
 #[tauri::command]
-pub async fn list_tasks(session: S<'_>) -> IpcResult<Vec<Task>> {
-    Ok(session
+pub async fn list_tasks(session: S<'_>) -> IpcResult<Listing<Task>> {
+    let listing = session
         .live()
         .await?
         .store
         .list_tasks(&TaskFilter::everything())
-        .await?)
+        .await?;
+    session.note_damaged(2, listing.damaged.len());
+    Ok(listing)
 }
 
 /// A task with what its detail view shows.
@@ -72,7 +80,10 @@ pub struct TaskDetail {
     pub task: Task,
     pub notes: Vec<Note>,
     pub history: Vec<HistoryEntry>,
-    /// Workflow actions allowed from the current status.
+    /// Notes and history rows of this task that cannot be read.
+    pub damaged: Vec<DamagedRow>,
+    /// Workflow actions allowed from the current status (none from a newer
+    /// Shark's status).
     pub actions: Vec<Action>,
     /// This machine's device id (history rows from others are marked).
     pub device_id: String,
@@ -85,10 +96,13 @@ pub async fn get_task(session: S<'_>, key: String) -> IpcResult<TaskDetail> {
     let notes = live.store.task_notes(&key, &[]).await?;
     let history = live.store.task_history(&key).await?;
     let actions = allowed_actions(task.status);
+    let mut damaged = notes.damaged;
+    damaged.extend(history.damaged);
     Ok(TaskDetail {
         task,
-        notes,
-        history,
+        notes: notes.items,
+        history: history.items,
+        damaged,
         actions,
         device_id: live.device.id.clone(),
     })
@@ -260,6 +274,7 @@ pub async fn restore_value(session: S<'_>, key: String, history_id: String) -> I
     let live = session.live().await?;
     let history = live.store.task_history(&key).await?;
     let entry = history
+        .items
         .into_iter()
         .find(|h| h.id == history_id)
         .ok_or_else(|| IpcError::new("not_found", "that history entry no longer exists"))?;

@@ -76,6 +76,9 @@ pub struct Session {
     notify: Notify,
     /// The latest usage report's warning, for the status and the tray.
     usage: std::sync::Mutex<Option<UsageSummary>>,
+    /// Rows the window's lists could not read: epics, features, tasks (as
+    /// the last list of each found them), for the status and the tray.
+    damaged: std::sync::Mutex<[usize; 3]>,
     /// When the app started (for `shark daemon status`).
     started: time::Timestamp,
 }
@@ -99,6 +102,7 @@ impl Session {
             reopen: tokio::sync::Mutex::new(()),
             notify,
             usage: std::sync::Mutex::new(None),
+            damaged: std::sync::Mutex::new([0; 3]),
             started: time::now(),
         })
     }
@@ -112,6 +116,25 @@ impl Session {
             }
             _ => false,
         }
+    }
+
+    /// Records how many rows a list could not read (`which`: 0 epics,
+    /// 1 features, 2 tasks); a change is shown at once (status event).
+    pub fn note_damaged(&self, which: usize, n: usize) {
+        let changed = match self.damaged.lock() {
+            Ok(mut d) if which < 3 && d[which] != n => {
+                d[which] = n;
+                true
+            }
+            _ => false,
+        };
+        if changed {
+            self.emit(Event::Status);
+        }
+    }
+
+    fn damaged_count(&self) -> usize {
+        self.damaged.lock().map_or(0, |d| d.iter().sum())
     }
 
     fn usage_summary(&self) -> Option<UsageSummary> {
@@ -407,6 +430,8 @@ impl Session {
             line: phase.line(0, None, now),
             offline: false,
             usage: None,
+            damaged_rows: 0,
+            newer_shark: None,
             now,
         };
         let live = match slot {
@@ -455,6 +480,14 @@ impl Session {
             line: phase.line(pending, last_success, now),
             offline: phase.is_offline(),
             usage: self.usage_summary(),
+            damaged_rows: self.damaged_count(),
+            newer_shark: live
+                .store
+                .newer_shark()
+                .await
+                .ok()
+                .flatten()
+                .map(|n| n.message()),
             now,
         }
     }

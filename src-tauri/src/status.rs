@@ -31,6 +31,10 @@ pub struct AppStatus {
     pub offline: bool,
     /// The worst usage warning, when a quota is past the threshold.
     pub usage: Option<UsageSummary>,
+    /// Stored rows the window's lists could not read (shown as a banner).
+    pub damaged_rows: usize,
+    /// "This database is used by Shark X on <machine>; update this machine".
+    pub newer_shark: Option<String>,
     /// The core's clock when this status was made: the window words "synced
     /// 2 min ago" against it, so the app and its tests see one clock.
     pub now: Timestamp,
@@ -85,10 +89,19 @@ pub fn tray_state(s: &AppStatus) -> TrayState {
 
 /// The tray's first line: the status line, and the usage warning if any.
 pub fn tray_line(s: &AppStatus) -> String {
-    match &s.usage {
+    let mut line = match &s.usage {
         Some(u) => format!("{} - {}", s.line, u.text),
         None => s.line.clone(),
+    };
+    if s.newer_shark.is_some() {
+        line.push_str(" - update Shark on this machine");
     }
+    match s.damaged_rows {
+        0 => {}
+        1 => line.push_str(" - 1 row cannot be read"),
+        n => line.push_str(&format!(" - {n} rows cannot be read")),
+    }
+    line
 }
 
 /// The tray's states; each has its own icon.
@@ -213,6 +226,8 @@ mod tests {
             line: "Synced just now - 0 pending".into(),
             offline: false,
             usage: None,
+            damaged_rows: 0,
+            newer_shark: None,
             now: chrono::DateTime::UNIX_EPOCH,
         };
         assert_eq!(tray_state(&s), TrayState::UpToDate);
@@ -237,6 +252,15 @@ mod tests {
             s.phase = phase;
             assert_eq!(tray_state(&s), state, "{phase:?}");
         }
+        // Data this build did not write, and a newer Shark elsewhere, are said too.
+        s.usage = None;
+        s.phase = MachineState::UpToDate;
+        s.damaged_rows = 2;
+        s.newer_shark = Some("this database is used by Shark 9.0.0 on laptop".into());
+        assert_eq!(
+            tray_line(&s),
+            "Synced just now - 0 pending - update Shark on this machine - 2 rows cannot be read"
+        );
     }
 
     #[test]

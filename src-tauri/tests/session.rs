@@ -118,7 +118,7 @@ async fn connect_carries_work_over_then_disconnect_keeps_it() {
     wait_for(&seen, "data").await;
     let mut titles = Vec::new();
     for _ in 0..100 {
-        titles = live.store.list_epics().await.unwrap();
+        titles = live.store.list_epics().await.unwrap().items;
         if titles.iter().any(|e| e.title == "Made on laptop-2") {
             break;
         }

@@ -377,3 +377,61 @@ fn an_import_on_a_connected_machine_reaches_the_other_machines() {
         "Use OAuth"
     );
 }
+
+/// Values Shark cannot store are refused before anything is written, with
+/// the table, row and column named; never a panic, never a partial import.
+#[test]
+fn an_import_source_with_values_shark_cannot_store_is_refused_naming_the_row() {
+    let cases = [
+        (
+            "UPDATE tasks SET title = CAST(X'C328' AS TEXT) WHERE id = 1",
+            "table tasks, id 1, column title: the text is not valid UTF-8",
+        ),
+        (
+            "UPDATE tasks SET description = 'a' || char(0) || 'b' WHERE id = 2",
+            "table tasks, id 2, column description: the text holds a NUL character",
+        ),
+        (
+            "UPDATE tasks SET created_at = 253402300800 WHERE id = 3",
+            "table tasks, id 3, column created_at: +10000-01-01 00:00:00 UTC is outside the years 1 to 9999",
+        ),
+        (
+            "ALTER TABLE task_notes ADD COLUMN actor_kind TEXT;\nUPDATE task_notes SET actor_kind = 'robot' WHERE id = 1",
+            "table task_notes, id 1, column actor_kind: 'robot' is not an actor kind (user, agent)",
+        ),
+    ];
+    for (sql, expected) in cases {
+        let dir = tempfile::tempdir().unwrap();
+        let file = fixture(dir.path(), Schema::New);
+        for statement in sql.split(";\n") {
+            change(&file, statement);
+        }
+        let before = std::fs::read(&file).unwrap();
+        let m = Machine::new();
+        let err = m.fails(4, &["import", file.to_str().unwrap()]);
+        assert!(err.contains(expected), "{sql}: {err}");
+        assert!(err.contains("Nothing was imported"), "{err}");
+        assert_eq!(
+            std::fs::read(&file).unwrap(),
+            before,
+            "the file is untouched"
+        );
+        let tasks = m.json(&["task", "list", "--all"]);
+        assert_eq!(tasks, serde_json::json!([]), "nothing was written: {tasks}");
+    }
+}
+
+/// A generated column can compute far more than the file holds: it is
+/// never read, so a few-KB file cannot expand in memory.
+#[test]
+fn a_generated_column_is_not_read_by_an_import() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = fixture(dir.path(), Schema::New);
+    change(
+        &file,
+        "ALTER TABLE tasks ADD COLUMN bomb TEXT GENERATED ALWAYS AS (printf('%.*c', 2000000000, 'x')) VIRTUAL",
+    );
+    let m = Machine::new();
+    let s = import(&m, &file);
+    assert_eq!(counts(&s, "tasks"), [5, 0, 0, 0], "{s}");
+}

@@ -1,6 +1,6 @@
 //! Migrations through a real sync: two machines create the whole schema
 //! (every version, the usage table of version 2 and the completion reports
-//! of version 3 included) independently,
+//! of version 3 and the machines' versions of version 4 included) independently,
 //! before either has pushed, as two machines upgrading offline do. Both then
 //! sync without a rejected push, and each sees the other's tasks and figures.
 
@@ -18,7 +18,7 @@ use shark_tests::replica::{replica, seed, task};
 async fn two_machines_that_migrated_independently_sync() {
     assert_eq!(
         latest_version(),
-        3,
+        4,
         "add the new version's tables to this test"
     );
     let server = SyncServer::start();
@@ -96,5 +96,7 @@ async fn two_machines_that_migrated_independently_sync() {
             "both machines' figures: {:?}",
             r.machines
         );
+        // Version 4: each machine's Shark is recorded, and none is newer.
+        assert_eq!(m.store.newer_shark().await.unwrap(), None);
     }
 }

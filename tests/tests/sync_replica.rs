@@ -191,8 +191,20 @@ async fn offline_creates_in_one_scope_end_with_unique_keys_everywhere() {
         v.sort();
         v
     };
-    let on_a = snapshot(a.store.list_tasks(&TaskFilter::default()).await.unwrap());
-    let on_b = snapshot(b.store.list_tasks(&TaskFilter::default()).await.unwrap());
+    let on_a = snapshot(
+        a.store
+            .list_tasks(&TaskFilter::default())
+            .await
+            .unwrap()
+            .items,
+    );
+    let on_b = snapshot(
+        b.store
+            .list_tasks(&TaskFilter::default())
+            .await
+            .unwrap()
+            .items,
+    );
     assert_eq!(on_a, on_b, "both machines hold identical data");
     assert_eq!(on_a.len(), 4, "every task exists once");
     let keys: std::collections::BTreeSet<&str> = on_a.iter().map(|(k, _, _)| k.as_str()).collect();

@@ -3,7 +3,7 @@
 // the same workflow and history rules, so the built UI runs in Chromium.
 (() => {
   const now = () => new Date().toISOString();
-  const db = { epics: [], features: [], tasks: [], notes: [], history: [], device: "dev-this" };
+  const db = { epics: [], features: [], tasks: [], notes: [], history: [], damaged: [], device: "dev-this" };
   const callbacks = new Map();
   const listeners = new Map();
   let nextId = 1;
@@ -23,7 +23,7 @@
   const TARGET = { start: "in_progress", complete: "ready_for_review", approve: "completed", block: "blocked", reopen: "in_progress", archive: "archived" };
   const record = (task, field, oldValue, newValue, reason = null, device = db.device, deviceName = "this-machine") =>
     db.history.push({ id: id(), task_key: task.key, field, old_value: oldValue, new_value: newValue, reason, forced: false, actor_kind: "user", actor: "tester", device_id: device, device_name: deviceName, created_at: now() });
-  const status = { phase: "up_to_date", mode: "replica", pending_changes: 0, last_success: now(), last_error: null, paused: false, url: "libsql://demo-org.turso.io", token_source: "the system keyring", interval_secs: 30, device_name: "this-machine", line: "Synced just now - 0 pending", offline: false, usage: null, now: now() };
+  const status = { phase: "up_to_date", mode: "replica", pending_changes: 0, last_success: now(), last_error: null, paused: false, url: "libsql://demo-org.turso.io", token_source: "the system keyring", interval_secs: 30, device_name: "this-machine", line: "Synced just now - 0 pending", offline: false, usage: null, damaged_rows: 0, newer_shark: null, now: now() };
   const changed = () => setTimeout(() => emit("data-changed", null), 0);
   // Diagnostics: extra checks the test sets (a broken setup).
   const fake = { diagnostics: [], syncFailure: null };
@@ -56,13 +56,13 @@
   const find = (key) => db.tasks.find((t) => t.key === key);
   const handlers = {
     get_status: () => status,
-    list_epics: () => db.epics,
-    list_features: () => db.features.map((f) => ({ ...f, task_count: db.tasks.filter((t) => t.feature_key === f.key).length })),
-    list_tasks: () => db.tasks,
+    list_epics: () => ({ items: db.epics, damaged: db.damaged.filter((d) => d.table === "epics") }),
+    list_features: () => ({ items: db.features.map((f) => ({ ...f, task_count: db.tasks.filter((t) => t.feature_key === f.key).length })), damaged: db.damaged.filter((d) => d.table === "features") }),
+    list_tasks: () => ({ items: db.tasks, damaged: db.damaged.filter((d) => d.table === "tasks") }),
     get_task: ({ key }) => {
       const task = find(key);
       if (!task) return err("not_found", `task ${key} not found`);
-      return { task, notes: db.notes.filter((n) => n.task_key === key), history: db.history.filter((h) => h.task_key === key), actions: ALLOWED[task.status], device_id: db.device };
+      return { task, notes: db.notes.filter((n) => n.task_key === key), history: db.history.filter((h) => h.task_key === key), damaged: [], actions: ALLOWED[task.status] ?? [], device_id: db.device };
     },
     create_epic: ({ input }) => {
       if (!input.title.trim()) return err("invalid", "the title is empty");
@@ -157,7 +157,7 @@
         { id: "pool", title: "Read pool", status: "info", detail: "1 open of 10 (1 idle, 0 in use, 0 waiting); 12 reads, 0 waited (longest 0.0 ms); idle ones close after 300 s" },
       ];
       const count = (s) => checks.filter((c) => c.status === s).length;
-      return { checks, failed: count("fail"), warnings: count("warn"), pool: { size: 10, open: 1, idle: 1, in_use: 0, waiting: 0, checkouts: 12, waited: 0, wait_total_ms: 0, wait_max_ms: 0, idle_timeout_secs: 300, opened: 1, closed_idle: 0 } };
+      return { checks, failed: count("fail"), warnings: count("warn"), damaged_rows: db.damaged, pool: { size: 10, open: 1, idle: 1, in_use: 0, waiting: 0, checkouts: 12, waited: 0, wait_total_ms: 0, wait_max_ms: 0, idle_timeout_secs: 300, opened: 1, closed_idle: 0 } };
     },
     app_info: () => ({ version: "0.1.0", data_dir: "/tmp/shark", log_dir: "/tmp/shark/logs", token_stored_in: null, start_at_login: false }),
     check_update: () => ({ available: false, version: null, current: "0.1.0", problem: "Could not check for updates (offline, or the release server did not answer)." }),
@@ -181,6 +181,15 @@
       Object.assign(status, { usage: w ? { level: w.level, text: `Rows written at ${Math.floor(w.percent)}% of the Free plan` } : null });
       emit("usage", r);
       emit("sync-status", status);
+    },
+    /** Rows "another machine" wrote that cannot be read, and a newer Shark's status on a task. */
+    foreignData(damaged, key, status) {
+      db.damaged = damaged;
+      const t = find(key);
+      const old = t?.status;
+      if (t) t.status = status;
+      changed();
+      return old;
     },
     setDiagnostics(checks) {
       fake.diagnostics = checks;

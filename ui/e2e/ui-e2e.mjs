@@ -124,6 +124,21 @@ try {
     await page.waitForSelector('.row:has-text("Password form v2")');
   });
 
+  await step("shows rows it cannot read and a newer Shark's status, and keeps working", async () => {
+    const was = await page.evaluate(() => window.__fake.foreignData([{ table: "tasks", id: "abc", key: null, title: "Broken", problems: [{ column: "number", value: "0", problem: "a key number must be 1 to 9999" }] }], "T-E01-F01-001", "cancelled"));
+    await page.waitForSelector('#damaged:not([hidden]):has-text("1 stored row could not be read")');
+    await page.click("#damaged summary");
+    await page.waitForSelector('#damaged-list li:has-text("tasks id abc")');
+    await page.waitForSelector('.row:has-text("cancelled (from a newer Shark)")');
+    await page.waitForSelector('[data-testid="detail-status"]:has-text("cancelled (from a newer Shark)")');
+    await page.evaluate(() => window.__fake.setStatus({ newer_shark: "this database is used by Shark 9.0.0 on laptop-2 (schema 99, this Shark knows 4); update Shark on this machine" }));
+    await page.waitForSelector('#newer:not([hidden]):has-text("Shark 9.0.0 on laptop-2")');
+    await page.evaluate((s) => window.__fake.foreignData([], "T-E01-F01-001", s), was);
+    await page.evaluate(() => window.__fake.setStatus({ newer_shark: null }));
+    await page.waitForSelector("#damaged", { state: "hidden" });
+    await page.waitForSelector("#newer", { state: "hidden" });
+  });
+
   await step("adds a note", async () => {
     await page.fill("#note-text", "Use argon2id");
     await page.click('button:has-text("Add note")');

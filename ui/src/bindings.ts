@@ -9,7 +9,7 @@ export type Action = "start" | "complete" | "approve" | "block" | "unblock" | "r
 /**
  * Whether a change was made by a person or by an AI agent.
  */
-export type ActorKind = "user" | "agent";
+export type ActorKind = "user" | "agent" | string;
 
 /**
  * Usage figures as Turso reports them.
@@ -71,6 +71,14 @@ offline: boolean,
  */
 usage: UsageSummary | null, 
 /**
+ * Stored rows the window's lists could not read (shown as a banner).
+ */
+damaged_rows: number, 
+/**
+ * "This database is used by Shark X on <machine>; update this machine".
+ */
+newer_shark: string | null, 
+/**
  * The core's clock when this status was made: the window words "synced
  * 2 min ago" against it, so the app and its tests see one clock.
  */
@@ -105,6 +113,33 @@ export type Counters = {
 rows_written: number, bytes_sent: number, bytes_received: number, pushes: number, pulls: number, };
 
 /**
+ * One column of a row that this build cannot read.
+ */
+export type Damage = { column: string, 
+/**
+ * The stored value, shortened and with control characters escaped.
+ */
+value: string, 
+/**
+ * Why it cannot be read.
+ */
+problem: string, };
+
+/**
+ * A stored row that cannot be read whole: what could be read of it, and
+ * what could not. Shown by lists and doctor, kept as stored by exports.
+ */
+export type DamagedRow = { table: string, 
+/**
+ * The row's id, when it can be read.
+ */
+id: string | null, 
+/**
+ * Its key (`T-E01-F01-003`), when its numbers can be read.
+ */
+key: string | null, title: string | null, problems: Array<Damage>, };
+
+/**
  * One day of the chart (all machines).
  */
 export type DayFigure = { day: string, rows_written: number, bytes_synced: number, };
@@ -137,7 +172,11 @@ failed: number, warnings: number,
 /**
  * The read pool's figures, when the database is open.
  */
-pool?: PoolStats, };
+pool?: PoolStats, 
+/**
+ * Stored rows this build cannot read (table, key or id, column, value).
+ */
+damaged_rows: Array<DamagedRow>, };
 
 /**
  * An epic: the top of the plan (`E01`).
@@ -233,6 +272,11 @@ export type IpcError = { code: string, message: string, };
 export type Limits = { rows_read: number, rows_written: number, storage_bytes: number, bytes_synced: number, };
 
 /**
+ * Rows as read: those that parse, and those that do not.
+ */
+export type Listing<T> = { items: Array<T>, damaged: Array<DamagedRow>, };
+
+/**
  * One machine's share this month.
  */
 export type MachineShare = { device_id: string, name: string, this_machine: boolean, counters: Counters, bytes_synced: number, };
@@ -255,7 +299,7 @@ export type Note = { id: string, task_key: string, note_type: NoteType, content:
 /**
  * What a task note records.
  */
-export type NoteType = "comment" | "decision" | "blocker" | "solution" | "reference" | "implementation" | "testing" | "future" | "question" | "rejection";
+export type NoteType = "comment" | "decision" | "blocker" | "solution" | "reference" | "implementation" | "testing" | "future" | "question" | "rejection" | string;
 
 /**
  * Field edits; absent fields stay as they are, an empty text clears one.
@@ -270,7 +314,7 @@ export type PlanSource = "default" | "settings" | "turso";
 /**
  * Lifecycle of an epic or a feature.
  */
-export type PlanStatus = "draft" | "active" | "completed" | "archived";
+export type PlanStatus = "draft" | "active" | "completed" | "archived" | string;
 
 /**
  * The pool's figures, as `shark doctor` and the Diagnostics panel show them.
@@ -308,7 +352,7 @@ opened: number, closed_idle: number, };
 /**
  * An epic's priority and business value.
  */
-export type PriorityLevel = "high" | "medium" | "low";
+export type PriorityLevel = "high" | "medium" | "low" | string;
 
 /**
  * What a connection test found, classified for people.
@@ -388,7 +432,12 @@ depends_on: Array<string>, blocked_reason: string | null, created_at: string, st
  */
 export type TaskDetail = { task: Task, notes: Array<Note>, history: Array<HistoryEntry>, 
 /**
- * Workflow actions allowed from the current status.
+ * Notes and history rows of this task that cannot be read.
+ */
+damaged: Array<DamagedRow>, 
+/**
+ * Workflow actions allowed from the current status (none from a newer
+ * Shark's status).
  */
 actions: Array<Action>, 
 /**
@@ -406,7 +455,7 @@ export type TaskPriority = number;
 /**
  * Lifecycle of a task (transitions are in `workflow`).
  */
-export type TaskStatus = "todo" | "in_progress" | "blocked" | "ready_for_review" | "completed" | "archived";
+export type TaskStatus = "todo" | "in_progress" | "blocked" | "ready_for_review" | "completed" | "archived" | string;
 
 /**
  * The result of "Check for updates"; a failure is reported quietly.

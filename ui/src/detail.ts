@@ -4,7 +4,7 @@
 import { NOTE_TYPES, api, errorMessage, type HistoryEntry, type NoteType, type TaskDetail } from "./api";
 import { clear, h } from "./dom";
 import { formDialog } from "./forms";
-import { ACTION_LABEL, NEEDS_REASON, RESTORABLE, STATUS_LABEL, ago, parseKeys } from "./model";
+import { ACTION_LABEL, NEEDS_REASON, RESTORABLE, ago, parseKeys, statusLabel } from "./model";
 import { toast } from "./toast";
 
 let current: string | null = null;
@@ -127,7 +127,7 @@ function render(d: TaskDetail): HTMLElement {
   return h(
     "div",
     { class: "detail", "data-key": t.key },
-    h("div", { class: "detail-head" }, h("span", { class: "key" }, t.key), h("span", { class: `pill s-${t.status}`, "data-testid": "detail-status" }, STATUS_LABEL[t.status])),
+    h("div", { class: "detail-head" }, h("span", { class: "key" }, t.key), h("span", { class: `pill s-${t.status}`, "data-testid": "detail-status" }, statusLabel(t.status))),
     field("d-title", "Title", t.title, (v) => save({ title: v })),
     h("div", { class: "actions-row", role: "group", "aria-label": "Change status" }, ...actions),
     t.blocked_reason ? h("p", { class: "blocked" }, `Blocked: ${t.blocked_reason}`) : null,

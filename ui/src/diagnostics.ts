@@ -4,6 +4,7 @@
 // few requests).
 import { api, errorMessage, type DiagnosticsReport } from "./api";
 import { h } from "./dom";
+import { damagedLine } from "./model";
 
 const MARK: Record<string, string> = { pass: "OK", warn: "Warning", fail: "Failed", info: "Info" };
 
@@ -28,8 +29,17 @@ function render(r: DiagnosticsReport): HTMLElement[] {
       c.fix ? h("div", { class: "check-fix" }, h("span", { class: "muted" }, "Fix: "), h("code", {}, c.fix)) : null,
     ),
   );
+  const damaged = r.damaged_rows.length
+    ? h(
+        "details",
+        { "data-testid": "diagnostics-damaged" },
+        h("summary", {}, `Rows that cannot be read (${r.damaged_rows.length})`),
+        h("ul", {}, ...r.damaged_rows.map((d) => h("li", {}, h("code", {}, damagedLine(d))))),
+      )
+    : null;
   return [
     h("ul", { class: "checks" }, ...rows),
+    ...(damaged ? [damaged] : []),
     h("p", { "data-testid": "diagnostics-summary", class: r.failed ? "bad" : "ok" }, diagnosticsSummary(r)),
   ];
 }

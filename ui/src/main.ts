@@ -5,7 +5,7 @@ import { api, errorMessage, events, type Task } from "./api";
 import { showDetail, refreshDetail, focusStatus } from "./detail";
 import { $, clear, h } from "./dom";
 import { formDialog } from "./forms";
-import { STATUSES, STATUS_LABEL, agentsOf, buildTree, byStatus, filterTasks, followCoreClock, shortcutFor, syncFailure } from "./model";
+import { STATUSES, STATUS_LABEL, agentsOf, damagedLine, statusLabel, buildTree, byStatus, filterTasks, followCoreClock, shortcutFor, syncFailure } from "./model";
 import { openSettings } from "./settings";
 import { openUsage } from "./usage";
 import { changed, onChange, reload, state } from "./state";
@@ -27,7 +27,7 @@ function taskRow(t: Task): HTMLElement {
     },
     h("span", { class: "key" }, t.key),
     h("span", { class: "title", title: t.title }, t.title),
-    h("span", { class: `pill s-${t.status}` }, STATUS_LABEL[t.status]),
+    h("span", { class: `pill s-${t.status}` }, statusLabel(t.status)),
     h("span", { class: `prio p${t.priority <= 3 ? "h" : t.priority <= 6 ? "m" : "l"}`, title: "Priority" }, `P${t.priority}`),
     h("span", { class: "agent", title: t.assigned_agent ?? t.agent_type ?? "" }, t.assigned_agent ?? t.agent_type ?? ""),
   );
@@ -120,14 +120,16 @@ function renderBoard(): void {
   const root = $("#board");
   clear(root);
   const groups = byStatus(visible);
-  const shown = state.filters.status === "" || state.filters.status === "open" ? STATUSES.filter((s) => s !== "archived") : [state.filters.status];
+  // A newer Shark's statuses (this build does not know them) get columns after the known ones.
+  const newer = [...groups.keys()].filter((s) => !STATUSES.includes(s) && (groups.get(s)?.length ?? 0) > 0);
+  const shown = state.filters.status === "" || state.filters.status === "open" ? [...STATUSES.filter((s) => s !== "archived"), ...newer] : [state.filters.status];
   for (const s of shown) {
     const items = groups.get(s) ?? [];
     const cards = items.slice(0, 200).map((t) =>
       h("div", { class: `card${t.key === state.selected ? " selected" : ""}`, "data-key": t.key, tabindex: 0, onclick: () => select(t.key) }, h("div", { class: "key" }, t.key), h("div", { class: "card-title", title: t.title }, t.title)),
     );
     root.append(
-      h("section", { class: "column", "aria-label": STATUS_LABEL[s] }, h("h3", {}, `${STATUS_LABEL[s]} (${items.length})`), ...cards, items.length > 200 ? h("p", { class: "muted" }, `${items.length - 200} more: narrow the filters`) : null),
+      h("section", { class: "column", "aria-label": statusLabel(s) }, h("h3", {}, `${statusLabel(s)} (${items.length})`), ...cards, items.length > 200 ? h("p", { class: "muted" }, `${items.length - 200} more: narrow the filters`) : null),
     );
   }
 }
@@ -145,6 +147,19 @@ function render(): void {
   renderTree();
   renderAgents();
   renderScope();
+  renderDamaged();
+}
+
+/** Rows the app could not read: counted, each named with what it holds. */
+function renderDamaged(): void {
+  const n = state.damaged.length;
+  const el = $("#damaged");
+  el.hidden = n === 0;
+  if (n === 0) return;
+  $("#damaged-text").textContent = `${n} stored row${n === 1 ? "" : "s"} could not be read and ${n === 1 ? "is" : "are"} left out (written by another machine, a newer Shark or a hand edit). Everything else works; shark doctor --repair fixes what it safely can.`;
+  const list = $("#damaged-list");
+  list.replaceChildren(...state.damaged.slice(0, 50).map((d) => h("li", {}, damagedLine(d))));
+  if (n > 50) list.append(h("li", { class: "muted" }, `… and ${n - 50} more (shark doctor --json lists every one)`));
 }
 
 /** The epic or feature chosen in the tree: its progress and status (editable). */
@@ -186,6 +201,8 @@ function renderStatus(): void {
   $("#sync-text").title = s.line;
   if (s.phase === "up_to_date") announced = null;
   $("#banner").hidden = !s.offline;
+  $("#newer").hidden = !s.newer_shark;
+  $("#newer").textContent = s.newer_shark ? s.newer_shark.charAt(0).toUpperCase() + s.newer_shark.slice(1) + "." : "";
   $("#quota").hidden = s.phase !== "quota_blocked";
   const usage = $("#usage-btn");
   usage.className = s.usage ? s.usage.level : "";
@@ -347,6 +364,8 @@ function layout(): void {
         h("button", { id: "new-task", class: "primary", title: "New task (N)" }, "New task"),
         h("div", { id: "sync", class: "sync", "aria-live": "polite" }, h("span", { class: "dot", "aria-hidden": "true" }), h("span", { id: "sync-text" }, "Opening…"), h("button", { id: "sync-now", title: "Sync now (R)" }, "Sync now"), h("button", { id: "usage-btn", title: "Usage against your Turso plan (U)" }, "Usage"), h("button", { id: "open-settings", title: "Settings (Ctrl+,)", "aria-label": "Settings" }, "⚙")),
       ),
+      h("div", { id: "newer", class: "banner", role: "status", hidden: true, "data-testid": "newer" }),
+      h("div", { id: "damaged", class: "banner", role: "status", hidden: true, "data-testid": "damaged" }, h("span", { id: "damaged-text" }), h("details", {}, h("summary", {}, "Which rows"), h("ul", { id: "damaged-list" }))),
       h("div", { id: "banner", class: "banner", role: "status", hidden: true }, "You are offline. Your work is saved on this machine and will sync when the connection is back."),
       h("div", { id: "quota", class: "banner bad", role: "alert", hidden: true }, "Turso blocked syncing: your plan's quota is used up. Your work is saved on this machine and syncs once the quota allows (next month, or after an upgrade). ", h("button", { class: "link", onclick: () => void openUsage() }, "See usage"), h("button", { class: "link", onclick: () => api.openDashboard().catch((e) => toast(errorMessage(e), "error")) }, "Open the Turso dashboard ↗")),
       h("div", { id: "failed", class: "banner bad", role: "alert", hidden: true }, h("span", { id: "failed-text" }), h("button", { id: "retry", onclick: async () => { try { state.status = await api.retryOpen(); renderStatus(); await reload(); } catch (e) { toast(errorMessage(e), "error"); } } }, "Retry")),

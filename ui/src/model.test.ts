@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Epic, Feature, Task } from "./api";
-import { NO_FILTERS, agentsOf, ago, buildTree, byStatus, coreNow, filterTasks, followCoreClock, parseKeys, shortcutFor, syncFailure } from "./model";
+import { NO_FILTERS, agentsOf, ago, buildTree, byStatus, coreNow, damagedLine, statusLabel, filterTasks, followCoreClock, parseKeys, shortcutFor, syncFailure } from "./model";
 
 function task(n: number, over: Partial<Task> = {}): Task {
   const key = `T-E01-F01-${String(n).padStart(3, "0")}`;
@@ -143,5 +143,27 @@ describe("import summaries", () => {
     const z = { imported: 0, updated: 0, unchanged: 0, skipped: 0 };
     const lines = importLines({ epics: { ...z, imported: 2 }, features: { ...z, unchanged: 3 }, tasks: { ...z, imported: 1, updated: 1, skipped: 2 }, notes: z, history: z });
     expect(lines).toEqual(["epics: 2 imported", "features: 3 unchanged", "tasks: 1 imported, 1 updated, 2 skipped", "notes: none", "history: none"]);
+  });
+});
+
+describe("data from a newer Shark or a hand edit", () => {
+  it("shows a status this build does not know by its name and gives it a board column", () => {
+    expect(statusLabel("cancelled")).toBe("cancelled (from a newer Shark)");
+    expect(statusLabel("todo")).toBe("To do");
+    const t = (key: string, status: string) => ({ key, status }) as unknown as Task;
+    const groups = byStatus([t("T-E01-F01-001", "cancelled"), t("T-E01-F01-002", "todo")]);
+    expect(groups.get("cancelled")?.map((x) => x.key)).toEqual(["T-E01-F01-001"]);
+    expect(groups.get("todo")?.length).toBe(1);
+  });
+
+  it("names a damaged row by its key, else its id, with what each column holds", () => {
+    const line = damagedLine({
+      table: "tasks",
+      id: "abc",
+      key: null,
+      title: "Broken",
+      problems: [{ column: "number", value: "0", problem: "a key number must be 1 to 9999" }],
+    });
+    expect(line).toBe("tasks id abc “Broken”: number holds 0 (a key number must be 1 to 9999)");
   });
 });

@@ -1,6 +1,6 @@
 // Pure view logic (no DOM, no IPC), unit-tested with Vitest: filtering and
 // sorting tasks, the epic/feature tree, status names, relative times.
-import { TASK_STATUSES, type Action, type Epic, type Feature, type Task, type TaskStatus } from "./api";
+import { TASK_STATUSES, type Action, type DamagedRow, type Epic, type Feature, type Task, type TaskStatus } from "./api";
 
 /** Task statuses in workflow order (from the Rust enum). */
 export const STATUSES: TaskStatus[] = TASK_STATUSES;
@@ -13,6 +13,18 @@ export const STATUS_LABEL: Record<TaskStatus, string> = {
   completed: "Completed",
   archived: "Archived",
 };
+
+/** A status as shown: a newer Shark's (one this build does not know) by its stored name. */
+export function statusLabel(s: TaskStatus): string {
+  return STATUS_LABEL[s] ?? `${s} (from a newer Shark)`;
+}
+
+/** One line per damaged row: where it is and which column holds what. */
+export function damagedLine(d: DamagedRow): string {
+  const where = d.key ?? (d.id ? `id ${d.id}` : "a row without a readable id");
+  const what = d.problems.map((p) => `${p.column} holds ${p.value} (${p.problem})`).join("; ");
+  return `${d.table} ${where}${d.title ? ` “${d.title}”` : ""}: ${what}`;
+}
 
 export const ACTION_LABEL: Record<Action, string> = {
   start: "Start",
@@ -113,10 +125,15 @@ export function buildTree(epics: Epic[], features: Feature[], tasks: Task[]): Tr
   }));
 }
 
-/** Tasks grouped by status for the board. */
+/** Tasks grouped by status for the board; a newer Shark's statuses get
+ * columns of their own, after the known ones. */
 export function byStatus(tasks: Task[]): Map<TaskStatus, Task[]> {
   const m = new Map<TaskStatus, Task[]>(STATUSES.map((s) => [s, []]));
-  for (const t of tasks) m.get(t.status)?.push(t);
+  for (const t of tasks) {
+    const column = m.get(t.status);
+    if (column) column.push(t);
+    else m.set(t.status, [t]);
+  }
   return m;
 }
 

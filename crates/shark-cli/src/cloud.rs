@@ -243,6 +243,8 @@ struct Status<'a> {
     usage: Option<UsageReport>,
     /// The process holding the database that answered (absent: this command).
     owner: Option<&'a OwnerInfo>,
+    /// A machine running a newer Shark (this one should be updated).
+    newer_shark: Option<shark_core::store::NewerShark>,
 }
 
 fn state_of(info: &ConnectionInfo, stats: Option<&SyncStats>, state: &SyncState) -> String {
@@ -277,6 +279,7 @@ async fn show_status(
         sync_interval_secs: interval(ctx).as_secs(),
         usage,
         owner,
+        newer_shark: store.newer_shark().await?,
     };
     if out.json {
         return out.json(&status);
@@ -316,6 +319,9 @@ async fn show_status(
     }
     if let Some(w) = info.insecure_warning() {
         lines.push(format!("warning: {w}"));
+    }
+    if let Some(n) = &status.newer_shark {
+        lines.push(format!("warning: {}", n.message()));
     }
     if let Some(f) = &status.last_error {
         lines.push(format!(

@@ -6,6 +6,7 @@ use shark_core::config::{Config, Device};
 use shark_core::doctor::{self, Inputs, Report};
 use shark_core::paths::SharkPaths;
 use shark_core::store::Store;
+use shark_core::store::repair::Repair;
 
 use crate::render::Out;
 
@@ -27,7 +28,7 @@ impl std::fmt::Display for Failed {
 impl std::error::Error for Failed {}
 
 /// Runs doctor in this process (no app holds the database).
-pub async fn standalone(paths: SharkPaths, out: &Out) -> anyhow::Result<()> {
+pub async fn standalone(paths: SharkPaths, repair: bool, out: &Out) -> anyhow::Result<()> {
     let config = Config::load(&paths).map_err(|e| e.to_string());
     let opened = match &config {
         Ok(c) => match Device::load_or_create(&paths, c) {
@@ -41,6 +42,11 @@ pub async fn standalone(paths: SharkPaths, out: &Out) -> anyhow::Result<()> {
         },
         Err(_) => Err("the settings cannot be read (see above)".to_string()),
     };
+    let repaired = match (&opened, repair) {
+        (Ok(o), true) => Some(repair_rows(&o.store, out).await?),
+        (Err(why), true) => anyhow::bail!("shark doctor --repair needs the database open: {why}"),
+        _ => None,
+    };
     let report = doctor::run(Inputs {
         paths: &paths,
         config,
@@ -51,7 +57,7 @@ pub async fn standalone(paths: SharkPaths, out: &Out) -> anyhow::Result<()> {
         owner: None,
     })
     .await;
-    show(&report, out)
+    show(&report, repaired, out)
 }
 
 /// Runs doctor on the desktop app's open database.
@@ -59,9 +65,15 @@ pub async fn hosted(
     store: &Store,
     info: &ConnectionInfo,
     owner: &crate::handoff::OwnerInfo,
+    repair: bool,
     out: &Out,
 ) -> anyhow::Result<()> {
     let paths = store.home().clone();
+    let repaired = if repair {
+        Some(repair_rows(store, out).await?)
+    } else {
+        None
+    };
     let report = doctor::run(Inputs {
         paths: &paths,
         config: Config::load(&paths).map_err(|e| e.to_string()),
@@ -69,13 +81,50 @@ pub async fn hosted(
         owner: Some(owner.describe()),
     })
     .await;
-    show(&report, out)
+    show(&report, repaired, out)
 }
 
-fn show(report: &Report, out: &Out) -> anyhow::Result<()> {
+/// Repairs what is safe; the fixes are printed before the report.
+async fn repair_rows(store: &Store, out: &Out) -> anyhow::Result<Vec<Repair>> {
+    let report = store.repair(&out.actor(None)).await?;
+    Ok(report.repaired)
+}
+
+/// `--json --repair` prints both.
+#[derive(serde::Serialize)]
+struct Repaired<'a> {
+    repaired: &'a [Repair],
+    #[serde(flatten)]
+    report: &'a Report,
+}
+
+fn show(report: &Report, repaired: Option<Vec<Repair>>, out: &Out) -> anyhow::Result<()> {
     if out.json {
-        out.json(report)?;
+        match &repaired {
+            Some(r) => out.json(&Repaired {
+                repaired: r,
+                report,
+            })?,
+            None => out.json(report)?,
+        }
     } else {
+        if let Some(r) = &repaired {
+            let mut lines: Vec<String> = if r.is_empty() {
+                vec!["Repair: nothing to repair safely.".into()]
+            } else {
+                vec![format!(
+                    "Repaired {} row{}:",
+                    r.len(),
+                    if r.len() == 1 { "" } else { "s" }
+                )]
+            };
+            lines.extend(
+                r.iter()
+                    .map(|x| format!("  {} {}: {}", x.table, x.id, x.what)),
+            );
+            lines.push(String::new());
+            out.lines(&lines)?;
+        }
         out.lines(&doctor::lines(report))?;
     }
     if report.ok() {

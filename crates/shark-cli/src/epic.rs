@@ -53,9 +53,10 @@ pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
         }
         EpicCmd::List(filter) => {
             let keep = plan::keeps(&filter)?;
-            let epics: Vec<Epic> = store
-                .list_epics()
-                .await?
+            let listing = store.list_epics().await?;
+            crate::damaged::report(out, &listing.damaged);
+            let epics: Vec<Epic> = listing
+                .items
                 .into_iter()
                 .filter(|e| keep(e.status))
                 .collect();
@@ -69,7 +70,9 @@ pub async fn run(store: &Store, cmd: EpicCmd, out: &Out) -> anyhow::Result<()> {
         }
         EpicCmd::Get { key } => {
             let epic = store.get_epic(&key).await?;
-            let features = store.list_features(Some(&epic.key)).await?;
+            let listing = store.list_features(Some(&epic.key)).await?;
+            crate::damaged::report(out, &listing.damaged);
+            let features = listing.items;
             if out.json {
                 return out.json(&EpicDetail {
                     epic: &epic,
@@ -150,7 +153,7 @@ pub fn table(out: &Out, epics: &[Epic]) -> anyhow::Result<()> {
         .map(|e| {
             vec![
                 e.key.clone(),
-                e.status.to_string(),
+                crate::damaged::status_text(e.status, e.status.is_known()),
                 format!("{}%", e.progress_pct),
                 e.task_count.to_string(),
                 e.priority.to_string(),

@@ -65,9 +65,10 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
         } => {
             let epic = one_of("epic", epic_arg, epic)?;
             let keep = plan::keeps(&filter)?;
-            let features: Vec<Feature> = store
-                .list_features(epic.as_deref())
-                .await?
+            let listing = store.list_features(epic.as_deref()).await?;
+            crate::damaged::report(out, &listing.damaged);
+            let features: Vec<Feature> = listing
+                .items
                 .into_iter()
                 .filter(|f| keep(f.status))
                 .collect();
@@ -124,7 +125,9 @@ pub async fn run(store: &Store, cmd: FeatureCmd, out: &Out) -> anyhow::Result<()
                 feature: Some(f.key.clone()),
                 ..TaskFilter::everything()
             };
-            let tasks = store.list_tasks(&filter).await?;
+            let listing = store.list_tasks(&filter).await?;
+            crate::damaged::report(out, &listing.damaged);
+            let tasks = listing.items;
             if out.json {
                 return out.json(&FeatureDetail {
                     feature: &f,
@@ -156,7 +159,7 @@ pub fn table(out: &Out, features: &[Feature]) -> anyhow::Result<()> {
         .map(|f| {
             vec![
                 f.key.clone(),
-                f.status.to_string(),
+                crate::damaged::status_text(f.status, f.status.is_known()),
                 format!("{}%", f.progress_pct),
                 f.task_count.to_string(),
                 clip(&f.title),

@@ -9,6 +9,7 @@ pub mod args;
 mod cloud;
 mod cloud_usage;
 pub mod daemon;
+mod damaged;
 mod doctor;
 mod epic;
 mod feature;
@@ -77,7 +78,7 @@ fn route(command: &Command) -> Route {
         | Command::Status
         | Command::Import { .. }
         | Command::Export { .. } => Route::Owner,
-        Command::Cloud(CloudCmd::Status | CloudCmd::Sync) | Command::Doctor => {
+        Command::Cloud(CloudCmd::Status | CloudCmd::Sync) | Command::Doctor { .. } => {
             Route::OwnerIfRunning
         }
         Command::Cloud(CloudCmd::Usage(a)) if !a.api_token && !a.forget_api_token => {
@@ -91,7 +92,7 @@ fn route(command: &Command) -> Route {
 /// (the desktop app or the daemon, started here when a connected machine
 /// has none), else opens the database itself.
 pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u8> {
-    if matches!(cli.command, Command::Doctor) {
+    if let Command::Doctor { repair } = cli.command {
         // Before anything that could fail on what doctor should explain.
         let paths = SharkPaths::from_env()?;
         if let handoff::Forwarded::Done(reply) =
@@ -99,7 +100,7 @@ pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u
         {
             return Ok(reply.print());
         }
-        doctor::standalone(paths, out).await?;
+        doctor::standalone(paths, repair, out).await?;
         return Ok(0);
     }
     let mut ctx = Ctx::load()?;
@@ -202,7 +203,7 @@ pub async fn run_on(store: &Store, command: Command, out: &Out) -> anyhow::Resul
         Command::Cloud(_) => anyhow::bail!(
             "the Shark desktop app is running and manages the cloud connection: use its Settings (or quit the app to run shark cloud here)"
         ),
-        Command::Doctor => anyhow::bail!("shark doctor opens what it checks itself"),
+        Command::Doctor { .. } => anyhow::bail!("shark doctor opens what it checks itself"),
         Command::Daemon(_) => anyhow::bail!("shark daemon commands run in the calling process"),
     }
 }
@@ -291,6 +292,7 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
             | E::Locked { .. }
             | E::SchemaTooNew { .. }
             | E::Corrupt(_)
+            | E::Unreadable(_)
             | E::Damaged { .. }
             | E::Foreign { .. },
         ) => exit::DATABASE,

@@ -17,6 +17,8 @@ pub struct Out {
     /// Who runs the command (taken from the calling process's environment).
     pub caller: Caller,
     sink: Sink,
+    /// Warnings of a handed-over command, for its reply's stderr.
+    warnings: Arc<Mutex<String>>,
 }
 
 /// The calling process: its `SHARK_AGENT`, its login name, and its input for
@@ -76,6 +78,7 @@ impl Out {
             json,
             caller: Caller::from_env(),
             sink: Sink::Stdout,
+            warnings: Arc::default(),
         }
     }
 
@@ -86,6 +89,7 @@ impl Out {
             json,
             caller,
             sink: Sink::Buffer(buf.clone()),
+            warnings: Arc::default(),
         };
         (out, buf)
     }
@@ -123,6 +127,30 @@ impl Out {
                 _ => current_user(),
             },
         }
+    }
+
+    /// A warning beside the output (stderr, so `--json` output stays as
+    /// scripts expect it): `warning: ...`, control characters escaped.
+    pub fn warn(&self, line: &str) {
+        let text = format!("warning: {}\n", printable(line));
+        match &self.sink {
+            Sink::Stdout => {
+                let _ = io::stderr().lock().write_all(text.as_bytes());
+            }
+            Sink::Buffer(_) => {
+                if let Ok(mut w) = self.warnings.lock() {
+                    w.push_str(&text);
+                }
+            }
+        }
+    }
+
+    /// The warnings a handed-over command gave (see [`Out::warn`]).
+    pub fn take_warnings(&self) -> String {
+        self.warnings
+            .lock()
+            .map(|mut w| std::mem::take(&mut *w))
+            .unwrap_or_default()
     }
 
     /// Prints a value as pretty JSON.

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 use shark_core::model::{Epic, Task, TaskStatus};
 use shark_core::store::{Store, TaskFilter};
+use shark_core::stored::DamagedRow;
 
 use crate::render::{Out, clip, or_dash};
 
@@ -19,8 +20,11 @@ struct Blocked<'a> {
 #[derive(Serialize)]
 struct Dashboard<'a> {
     epics: &'a [Epic],
-    /// Every status, with how many tasks are in it (archived ones included).
+    /// Every status, with how many tasks are in it (archived ones included;
+    /// a newer Shark's statuses under their own names).
     tasks: BTreeMap<&'static str, usize>,
+    /// Rows that could not be read, left out of every figure above.
+    damaged_rows: &'a [DamagedRow],
     ready_for_review: Vec<&'a str>,
     blocked: Vec<Blocked<'a>>,
     in_progress: Vec<&'a str>,
@@ -30,15 +34,21 @@ struct Dashboard<'a> {
 pub async fn run(store: &Store, out: &Out) -> anyhow::Result<()> {
     let epics = store.list_epics().await?;
     let tasks = store.list_tasks(&TaskFilter::everything()).await?;
+    let mut damaged = epics.damaged;
+    damaged.extend(tasks.damaged);
+    let (epics, tasks) = (epics.items, tasks.items);
     let next = store.next_task(None, None).await?;
     let of = |s: TaskStatus| tasks.iter().filter(move |t| t.status == s);
     let keys = |s: TaskStatus| of(s).map(|t| t.key.as_str()).collect::<Vec<_>>();
+    let mut counts: BTreeMap<&'static str, usize> =
+        TaskStatus::ALL.iter().map(|s| (s.as_str(), 0)).collect();
+    for t in &tasks {
+        *counts.entry(t.status.as_str()).or_default() += 1;
+    }
     let d = Dashboard {
         epics: &epics,
-        tasks: TaskStatus::ALL
-            .iter()
-            .map(|s| (s.as_str(), of(*s).count()))
-            .collect(),
+        tasks: counts,
+        damaged_rows: &damaged,
         ready_for_review: keys(TaskStatus::ReadyForReview),
         blocked: of(TaskStatus::Blocked)
             .map(|t| Blocked {
@@ -53,6 +63,7 @@ pub async fn run(store: &Store, out: &Out) -> anyhow::Result<()> {
     if out.json {
         return out.json(&d);
     }
+    crate::damaged::report(out, &damaged);
     if epics.is_empty() {
         return out.lines(&["No epics yet. Start with: shark epic create \"Title\""]);
     }

@@ -126,7 +126,9 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
                 priority_min,
                 priority_max,
             };
-            let tasks = store.list_tasks(&filter).await?;
+            let listing = store.list_tasks(&filter).await?;
+            crate::damaged::report(out, &listing.damaged);
+            let tasks = listing.items;
             if out.json {
                 out.json(&tasks)
             } else {
@@ -137,6 +139,9 @@ pub async fn run(store: &Store, cmd: TaskCmd, out: &Out) -> anyhow::Result<()> {
             let task = store.get_task(&key).await?;
             let notes = store.task_notes(&task.key, &[]).await?;
             let completions = store.task_completions(&task.key).await?;
+            crate::damaged::report(out, &notes.damaged);
+            crate::damaged::report(out, &completions.damaged);
+            let (notes, completions) = (notes.items, completions.items);
             let links = store.task_links(&task).await?;
             if out.json {
                 return out.json(&TaskGet {

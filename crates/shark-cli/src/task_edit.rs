@@ -237,7 +237,9 @@ async fn notes(store: &Store, key: &str, types: &[String], out: &Out) -> anyhow:
         .filter(|t| !t.is_empty())
         .map(|t| t.parse::<NoteType>())
         .collect::<Result<Vec<_>, _>>()?;
-    let notes = store.task_notes(key, &types).await?;
+    let listing = store.task_notes(key, &types).await?;
+    crate::damaged::report(out, &listing.damaged);
+    let notes = listing.items;
     if out.json {
         return out.json(&notes);
     }
@@ -261,7 +263,9 @@ async fn notes(store: &Store, key: &str, types: &[String], out: &Out) -> anyhow:
 }
 
 async fn history(store: &Store, key: &str, format: Option<&str>, out: &Out) -> anyhow::Result<()> {
-    let entries = store.task_history(key).await?;
+    let listing = store.task_history(key).await?;
+    crate::damaged::report(out, &listing.damaged);
+    let entries = listing.items;
     let task_key = store.get_task(key).await?.key;
     match format {
         Some("json") => {

@@ -14,7 +14,7 @@ pub fn table(out: &Out, tasks: &[Task]) -> anyhow::Result<()> {
         .map(|t| {
             vec![
                 t.key.clone(),
-                t.status.to_string(),
+                crate::damaged::status_text(t.status, t.status.is_known()),
                 t.priority.get().to_string(),
                 or_dash(t.agent_type.as_deref()),
                 or_dash(t.assigned_agent.as_deref()),
@@ -33,7 +33,10 @@ pub fn table(out: &Out, tasks: &[Task]) -> anyhow::Result<()> {
 pub fn show(out: &Out, t: &Task, notes: &[Note]) -> anyhow::Result<()> {
     let mut lines = vec![
         format!("{}  {}", t.key, t.title),
-        format!("Status:      {}", t.status),
+        format!(
+            "Status:      {}",
+            crate::damaged::status_text(t.status, t.status.is_known())
+        ),
         format!("Priority:    {}", t.priority.get()),
         format!("Feature:     {}", t.feature_key),
         format!("Agent type:  {}", or_dash(t.agent_type.as_deref())),

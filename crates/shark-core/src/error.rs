@@ -123,6 +123,16 @@ pub enum Error {
     #[error("stored data is not valid: {0}")]
     Corrupt(String),
 
+    /// The row asked for is stored but cannot be read whole (another
+    /// machine, a newer Shark or a hand edit wrote it): what could be read
+    /// of it, and which columns hold what.
+    #[error(
+        "{} cannot be read whole: {}. Nothing was changed; shark doctor lists such rows and shark doctor --repair fixes what it safely can",
+        .0.label(),
+        .0.problems_text()
+    )]
+    Unreadable(Box<crate::stored::DamagedRow>),
+
     /// A database file that cannot be what it claims (truncated, overwritten).
     #[error(
         "the database file {path} is damaged ({why}). Nothing was changed; run shark doctor for details. \
@@ -172,9 +182,11 @@ impl Error {
                 Problem::Busy => Problem::Busy,
                 _ => Problem::Local,
             },
-            Error::Io { .. } | Error::Corrupt(_) | Error::Damaged { .. } | Error::Locked { .. } => {
-                Problem::Local
-            }
+            Error::Io { .. }
+            | Error::Corrupt(_)
+            | Error::Unreadable(_)
+            | Error::Damaged { .. }
+            | Error::Locked { .. } => Problem::Local,
             _ => Problem::Other,
         }
     }
@@ -195,6 +207,7 @@ impl Error {
             Error::Database { .. } => "database",
             Error::Sync { .. } | Error::SyncTimeout { .. } => "sync",
             Error::Corrupt(_) => "corrupt",
+            Error::Unreadable(_) => "unreadable_row",
             Error::Damaged { .. } => "damaged",
             Error::NoHome => "no_home",
         }

@@ -16,6 +16,7 @@ pub mod paths;
 pub mod plan_status;
 pub mod secret;
 pub mod store;
+pub mod stored;
 pub mod time;
 mod tls;
 /// Installs the TLS provider the sync engine needs before a program (or a

@@ -14,26 +14,46 @@ pub const MAX_TEXT_CHARS: usize = 100_000;
 /// Longest accepted agent name, agent type or reason, in characters.
 pub const MAX_NAME_CHARS: usize = 200;
 
-/// Declares a closed set of lowercase string values with parsing that names
-/// the accepted values on error, `Display`, and serde as the string.
+/// Declares a set of lowercase string values: the ones this build knows, with
+/// parsing of user input that names the accepted values on error, plus
+/// `Newer`, a value read from the database that a newer Shark (or a person
+/// with an SQL shell) wrote: it is shown and kept as it is, never rewritten,
+/// and never accepted from a user (see [`crate::stored`]).
 macro_rules! str_enum {
     ($(#[$meta:meta])* $name:ident, $what:literal { $($variant:ident = $text:literal),+ $(,)? }) => {
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, ts_rs::TS)]
         $(#[$meta])*
-        pub enum $name { $(#[ts(rename = $text)] $variant),+ }
+        pub enum $name {
+            $(#[ts(rename = $text)] $variant,)+
+            /// A stored value this build does not know (from a newer Shark).
+            #[ts(untagged)]
+            Newer(&'static str),
+        }
 
         impl $name {
-            /// Every value, in declaration order.
+            /// Every value this build knows, in declaration order.
             pub const ALL: &'static [$name] = &[$($name::$variant),+];
 
             /// The stored and printed form.
             pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
+                match self { $($name::$variant => $text,)+ $name::Newer(s) => s }
             }
 
             /// The accepted values, comma separated (for messages and help).
             pub fn accepted() -> String {
                 Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+            }
+
+            /// Whether this build knows the value (it is not [`Self::Newer`]).
+            pub fn is_known(self) -> bool {
+                !matches!(self, $name::Newer(_))
+            }
+
+            /// A value as stored: a known one (in any accepted spelling), a
+            /// plausible value from a newer Shark, or `None` for a value that
+            /// cannot be one (empty, long, control characters...).
+            pub fn from_stored(s: &str) -> Option<Self> {
+                s.parse().ok().or_else(|| crate::stored::newer(s).map($name::Newer))
             }
         }
 
@@ -43,6 +63,7 @@ macro_rules! str_enum {
             }
         }
 
+        /// User input: only the values this build knows.
         impl std::str::FromStr for $name {
             type Err = Error;
             fn from_str(s: &str) -> Result<Self> {
@@ -166,6 +187,17 @@ impl TaskPriority {
 
     pub fn get(self) -> u8 {
         self.0
+    }
+
+    /// A stored priority, kept as it is even outside 1-10 (a newer Shark's
+    /// or a hand edit's); `None` past what one can be (0-255).
+    pub fn from_stored(value: i64) -> Option<Self> {
+        u8::try_from(value).ok().map(TaskPriority)
+    }
+
+    /// Whether this build gives this priority (1-10).
+    pub fn is_known(self) -> bool {
+        (Self::HIGHEST..=Self::LOWEST).contains(&self.0)
     }
 }
 

@@ -14,7 +14,8 @@ use crate::model::{PlanStatus, TaskStatus};
 pub struct TaskCounts {
     /// Not started.
     pub todo: u64,
-    /// In progress, blocked, or waiting for review.
+    /// In progress, blocked, or waiting for review; also a status from a
+    /// newer Shark (this build cannot know that such work is done).
     pub active: u64,
     /// Completed.
     pub completed: u64,
@@ -26,9 +27,10 @@ impl TaskCounts {
     pub fn add(&mut self, status: TaskStatus, n: u64) {
         match status {
             TaskStatus::Todo => self.todo += n,
-            TaskStatus::InProgress | TaskStatus::Blocked | TaskStatus::ReadyForReview => {
-                self.active += n
-            }
+            TaskStatus::InProgress
+            | TaskStatus::Blocked
+            | TaskStatus::ReadyForReview
+            | TaskStatus::Newer(_) => self.active += n,
             TaskStatus::Completed => self.completed += n,
             TaskStatus::Archived => self.archived += n,
         }

@@ -54,6 +54,9 @@ impl Action {
     /// Statuses the action is allowed from without `--force`.
     fn allowed_from(self, s: TaskStatus) -> bool {
         use TaskStatus::*;
+        if !s.is_known() {
+            return false;
+        }
         match self {
             Action::Start => s == Todo,
             Action::Complete => s == InProgress,
@@ -95,8 +98,20 @@ pub struct StatusChange {
     pub forced: bool,
 }
 
+/// A status from a newer Shark: this build cannot know what leaving it
+/// means, so it never does, even with force.
+fn refuse_newer(key: &str, from: TaskStatus) -> Result<()> {
+    if from.is_known() {
+        return Ok(());
+    }
+    Err(Error::InvalidState(format!(
+        "{key} is '{from}', a status from a newer Shark that this version does not know; update Shark on this machine to change its status (its other fields can be edited here)"
+    )))
+}
+
 /// Decides whether `action` may move task `key` out of `from`.
 pub fn plan(key: &str, from: TaskStatus, action: Action, force: bool) -> Result<StatusChange> {
+    refuse_newer(key, from)?;
     let to = action.target();
     if action.allowed_from(from) {
         return Ok(StatusChange {
@@ -136,6 +151,7 @@ pub fn plan_to(
     to: TaskStatus,
     force: bool,
 ) -> Result<(Option<Action>, StatusChange)> {
+    refuse_newer(key, from)?;
     if let Some(a) = Action::ALL
         .iter()
         .copied()
@@ -176,6 +192,21 @@ mod tests {
 
     fn go(from: TaskStatus, a: Action) -> Result<TaskStatus> {
         plan("T-E01-F01-001", from, a, false).map(|c| c.to)
+    }
+
+    #[test]
+    fn a_status_from_a_newer_shark_is_never_left_even_with_force() {
+        let newer = TaskStatus::from_stored("cancelled").unwrap();
+        for force in [false, true] {
+            let e = plan("T-E01-F01-001", newer, Action::Archive, force).unwrap_err();
+            assert!(
+                e.to_string().contains("update Shark on this machine"),
+                "{e}"
+            );
+            assert!(matches!(e, Error::InvalidState(_)));
+            assert!(plan_to("k", newer, Todo, force).is_err());
+        }
+        assert!(allowed_actions(newer).is_empty());
     }
 
     #[test]

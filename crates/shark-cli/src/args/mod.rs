@@ -70,7 +70,11 @@ pub enum Command {
     #[command(subcommand)]
     Cloud(CloudCmd),
     /// Check settings, token, files, the database, the server and sync history; each problem with its fix (exit 5 if any check fails).
-    Doctor,
+    Doctor {
+        /// Also fix what is safe in rows Shark cannot read (key numbers out of range, tasks whose feature is gone, times that do not parse), each fix recorded in history; the rest is listed with what a person could do.
+        #[arg(long)]
+        repair: bool,
+    },
     /// The background process that owns a connected machine's database and syncs it (commands start it when needed).
     #[command(subcommand)]
     Daemon(DaemonCmd),

@@ -254,7 +254,7 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
             );
         }
         // Nothing is open, so the caller can look for itself.
-        Err(NoStore::Failed(_)) if matches!(cli.command, Command::Doctor) => {
+        Err(NoStore::Failed(_)) if matches!(cli.command, Command::Doctor { .. }) => {
             return Reply {
                 run_here: true,
                 ..Reply::default()
@@ -295,7 +295,9 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
             Ok(ctx) => crate::cloud::run_hosted(&ctx, &store, &info, &owner, cmd, &out).await,
             Err(e) => Err(e),
         },
-        (Command::Doctor, Some(info)) => crate::doctor::hosted(&store, &info, &owner, &out).await,
+        (Command::Doctor { repair }, Some(info)) => {
+            crate::doctor::hosted(&store, &info, &owner, repair, &out).await
+        }
         (command, _) => crate::run_on(&store, command, &out).await,
     };
     let stdout = buf
@@ -305,11 +307,16 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
                 .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
         })
         .unwrap_or_default();
+    let warnings = out.take_warnings();
     match result {
-        Ok(()) => text(stdout),
+        Ok(()) => Reply {
+            stderr: warnings,
+            ..text(stdout)
+        },
         Err(e) => {
             let mut reply = Reply::error(cli.json, &e);
             reply.stdout = stdout;
+            reply.stderr.insert_str(0, &warnings);
             reply
         }
     }

@@ -182,6 +182,7 @@ pub async fn rebuild(
             ..Default::default()
         })
         .await?
+        .items
         .len();
     Ok((
         Rebuilt {

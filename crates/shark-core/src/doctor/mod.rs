@@ -6,6 +6,7 @@
 
 mod checks;
 pub mod ping;
+mod rows;
 mod storage;
 
 use serde::Serialize;
@@ -73,16 +74,23 @@ pub struct Report {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub pool: Option<crate::store::PoolStats>,
+    /// Stored rows this build cannot read (table, key or id, column, value).
+    pub damaged_rows: Vec<crate::stored::DamagedRow>,
 }
 
 impl Report {
-    fn new(checks: Vec<Check>, pool: Option<crate::store::PoolStats>) -> Self {
+    fn new(
+        checks: Vec<Check>,
+        pool: Option<crate::store::PoolStats>,
+        damaged_rows: Vec<crate::stored::DamagedRow>,
+    ) -> Self {
         let count = |s| checks.iter().filter(|c| c.status == s).count();
         Report {
             failed: count(Status::Fail),
             warnings: count(Status::Warn),
             checks,
             pool,
+            damaged_rows,
         }
     }
 
@@ -114,9 +122,14 @@ pub async fn run(inputs: Inputs<'_>) -> Report {
     let token = checks::token(paths, url.as_ref(), &mut list);
     list.push(checks::keyring(paths));
     list.push(checks::files(paths));
+    let mut damaged = Vec::new();
     let store = match &inputs.opened {
         Ok((store, info)) => {
             list.push(checks::integrity(store, info).await);
+            let (check, rows) = rows::check(store).await;
+            list.push(check);
+            damaged = rows;
+            list.push(rows::versions(store).await);
             list.push(storage::files(store));
             let pending = store.pending_changes().await;
             list.push(checks::state(paths, info, pending));
@@ -136,7 +149,7 @@ pub async fn run(inputs: Inputs<'_>) -> Report {
     if let Some(store) = store {
         list.push(checks::pool(store, inputs.owner.is_some()));
     }
-    Report::new(list, store.map(Store::pool_stats))
+    Report::new(list, store.map(Store::pool_stats), damaged)
 }
 
 /// The report as lines for a terminal.
@@ -152,6 +165,18 @@ pub fn lines(report: &Report) -> Vec<String> {
         out.push(format!("[{mark}] {:<18} {}", c.title, c.detail));
         if let Some(fix) = &c.fix {
             out.push(format!("       {:<18} fix: {fix}", ""));
+        }
+        if c.id == "rows" {
+            for d in report.damaged_rows.iter().take(rows::LISTED) {
+                out.push(format!("       {:<18} {}", "", d.describe()));
+            }
+            if report.damaged_rows.len() > rows::LISTED {
+                let more = report.damaged_rows.len() - rows::LISTED;
+                out.push(format!(
+                    "       {:<18} ... and {more} more (shark doctor --json lists every one)",
+                    ""
+                ));
+            }
         }
     }
     out.push(match (report.failed, report.warnings) {

@@ -12,7 +12,7 @@ use serde::Serialize;
 use crate::error::{Error, Result};
 use crate::model::{CompletionRecord, Epic, Feature, HistoryEntry, Note, Task};
 use crate::paths::write_private;
-use crate::store::{Store, TaskFilter};
+use crate::store::{Store, StoredRow, TaskFilter};
 use crate::time::{self, Timestamp};
 
 /// The JSON document's `format` field.
@@ -41,6 +41,9 @@ pub struct Document {
     pub history: Vec<HistoryEntry>,
     /// Completion reports (`task complete --files-created ... --summary ...`).
     pub completions: Vec<CompletionRecord>,
+    /// Rows this build cannot read (another machine's, a newer Shark's, a
+    /// hand edit's), every column as stored: an export leaves nothing behind.
+    pub damaged_rows: Vec<StoredRow>,
 }
 
 /// What an export wrote.
@@ -57,12 +60,25 @@ pub struct ExportSummary {
     pub bytes: u64,
 }
 
-/// Reads everything (archived tasks included).
+/// Reads everything (archived tasks included), damaged rows as stored.
 pub async fn document(store: &Store) -> Result<Document> {
-    let all = TaskFilter {
-        include_archived: true,
-        ..Default::default()
-    };
+    let epics = store.list_epics().await?;
+    let features = store.list_features(None).await?;
+    let tasks = store.list_tasks(&TaskFilter::everything()).await?;
+    let notes = store.all_notes().await?;
+    let history = store.all_history().await?;
+    let completions = store.all_completions().await?;
+    let mut damaged = store.damaged_rows_of_devices_and_usage().await?;
+    for d in [
+        &epics.damaged,
+        &features.damaged,
+        &tasks.damaged,
+        &notes.damaged,
+        &history.damaged,
+        &completions.damaged,
+    ] {
+        damaged.extend(d.iter().cloned());
+    }
     Ok(Document {
         format: FORMAT,
         version: VERSION,
@@ -73,12 +89,13 @@ pub async fn document(store: &Store) -> Result<Document> {
             .into_iter()
             .map(|(id, name)| DeviceRow { id, name })
             .collect(),
-        epics: store.list_epics().await?,
-        features: store.list_features(None).await?,
-        tasks: store.list_tasks(&all).await?,
-        notes: store.all_notes().await?,
-        history: store.all_history().await?,
-        completions: store.all_completions().await?,
+        epics: epics.items,
+        features: features.items,
+        tasks: tasks.items,
+        notes: notes.items,
+        history: history.items,
+        completions: completions.items,
+        damaged_rows: store.stored_rows(&damaged).await?,
     })
 }
 

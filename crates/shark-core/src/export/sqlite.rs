@@ -1,7 +1,11 @@
 //! The `--format sqlite` file: Go Shark's table and column names with
 //! integer row ids, plus `uuid` (Shark's id, kept by a re-import), keys as
 //! text, dependencies as a JSON array of task keys, every history field, and
-//! the devices that wrote. Written with a real SQLite engine (libsql).
+//! the devices that wrote, and the rows this build could not read (as
+//! stored, in `damaged_rows`; a note or history row whose task is one of
+//! them has no `task_id`, and likewise a feature's `epic_id` and a task's `feature_id`). Keys are not unique: two offline machines' key
+//! collision exports while it waits to be renumbered. Written with a real
+//! SQLite engine (libsql).
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -17,33 +21,36 @@ pub const SCHEMA: &str = "
 CREATE TABLE shark_export (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE devices (id TEXT PRIMARY KEY, name TEXT NOT NULL);
 CREATE TABLE epics (
-    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, key TEXT NOT NULL UNIQUE,
+    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, key TEXT NOT NULL,
     title TEXT NOT NULL, description TEXT, status TEXT NOT NULL, priority TEXT NOT NULL,
     business_value TEXT, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, status_source TEXT NOT NULL);
 CREATE TABLE features (
-    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, epic_id INTEGER NOT NULL REFERENCES epics(id),
-    key TEXT NOT NULL UNIQUE, title TEXT NOT NULL, description TEXT, status TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, epic_id INTEGER REFERENCES epics(id),
+    key TEXT NOT NULL, title TEXT NOT NULL, description TEXT, status TEXT NOT NULL,
     execution_order INTEGER, progress_pct REAL NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL,
     status_source TEXT NOT NULL);
 CREATE TABLE tasks (
-    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, feature_id INTEGER NOT NULL REFERENCES features(id),
-    key TEXT NOT NULL UNIQUE, title TEXT NOT NULL, description TEXT, status TEXT NOT NULL,
+    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, feature_id INTEGER REFERENCES features(id),
+    key TEXT NOT NULL, title TEXT NOT NULL, description TEXT, status TEXT NOT NULL,
     agent_type TEXT, priority INTEGER NOT NULL, depends_on TEXT NOT NULL, assigned_agent TEXT,
     blocked_reason TEXT, created_at TEXT NOT NULL, started_at TEXT, completed_at TEXT,
     blocked_at TEXT, updated_at TEXT NOT NULL);
 CREATE TABLE task_notes (
-    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, task_id INTEGER NOT NULL REFERENCES tasks(id),
+    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, task_id INTEGER REFERENCES tasks(id),
     note_type TEXT NOT NULL, content TEXT NOT NULL, created_by TEXT NOT NULL, actor_kind TEXT NOT NULL,
     device_id TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE task_history (
-    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, task_id INTEGER NOT NULL REFERENCES tasks(id),
+    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, task_id INTEGER REFERENCES tasks(id),
     field TEXT NOT NULL, old_value TEXT, new_value TEXT, reason TEXT, forced INTEGER NOT NULL,
     actor TEXT NOT NULL, actor_kind TEXT NOT NULL, device_id TEXT NOT NULL, created_at TEXT NOT NULL);
 CREATE TABLE task_completions (
-    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, task_id INTEGER NOT NULL REFERENCES tasks(id),
+    id INTEGER PRIMARY KEY, uuid TEXT NOT NULL UNIQUE, task_id INTEGER REFERENCES tasks(id),
     files_created TEXT NOT NULL, files_modified TEXT NOT NULL, tests TEXT, summary TEXT,
     verified INTEGER NOT NULL, time_spent_minutes INTEGER, agent_id TEXT, created_by TEXT NOT NULL,
     actor_kind TEXT NOT NULL, device_id TEXT NOT NULL, created_at TEXT NOT NULL);
+CREATE TABLE damaged_rows (
+    id INTEGER PRIMARY KEY, table_name TEXT NOT NULL, row_id TEXT, problems TEXT NOT NULL,
+    columns TEXT NOT NULL);
 ";
 
 fn db_err(path: &Path, e: libsql::Error) -> Error {
@@ -129,7 +136,9 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
             vec![
                 Value::Integer(n),
                 txt(&x.id),
-                Value::Integer(epic_ids.get(&x.epic_id).copied().unwrap_or_default()),
+                epic_ids
+                    .get(&x.epic_id)
+                    .map_or(Value::Null, |n| Value::Integer(*n)),
                 txt(&x.key),
                 txt(&x.title),
                 opt(&x.description),
@@ -147,7 +156,9 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
     let mut task_ids = HashMap::new();
     for (i, x) in d.tasks.iter().enumerate() {
         let n = i as i64 + 1;
-        task_ids.insert(x.key.clone(), n);
+        // Until a key two offline machines both took is renumbered, the
+        // oldest task holds it (as lookups resolve it): keys are not unique here.
+        task_ids.entry(x.key.clone()).or_insert(n);
         let ts =
             |t: &Option<time::Timestamp>| t.as_ref().map_or(Value::Null, |t| txt(time::to_text(t)));
         c.execute(
@@ -155,7 +166,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
             vec![
                 Value::Integer(n),
                 txt(&x.id),
-                Value::Integer(feature_ids.get(&x.feature_id).copied().unwrap_or_default()),
+                feature_ids.get(&x.feature_id).map_or(Value::Null, |n| Value::Integer(*n)),
                 txt(&x.key),
                 txt(&x.title),
                 opt(&x.description),
@@ -181,7 +192,9 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
             vec![
                 Value::Integer(i as i64 + 1),
                 txt(&x.id),
-                Value::Integer(task_ids.get(&x.task_key).copied().unwrap_or_default()),
+                task_ids
+                    .get(&x.task_key)
+                    .map_or(Value::Null, |n| Value::Integer(*n)),
                 txt(x.note_type.as_str()),
                 txt(&x.content),
                 txt(&x.created_by),
@@ -199,7 +212,9 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
             vec![
                 Value::Integer(i as i64 + 1),
                 txt(&x.id),
-                Value::Integer(task_ids.get(&x.task_key).copied().unwrap_or_default()),
+                task_ids
+                    .get(&x.task_key)
+                    .map_or(Value::Null, |n| Value::Integer(*n)),
                 txt(&x.field),
                 opt(&x.old_value),
                 opt(&x.new_value),
@@ -222,7 +237,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
             vec![
                 Value::Integer(i as i64 + 1),
                 txt(&x.id),
-                Value::Integer(task_ids.get(&x.task_key).copied().unwrap_or_default()),
+                task_ids.get(&x.task_key).map_or(Value::Null, |n| Value::Integer(*n)),
                 list(&r.files_created),
                 list(&r.files_modified),
                 opt(&r.tests),
@@ -234,6 +249,20 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
                 txt(x.actor_kind.as_str()),
                 txt(&x.device_id),
                 txt(time::to_text(&x.created_at)),
+            ],
+        )
+        .await
+        .map_err(e)?;
+    }
+    for (i, r) in d.damaged_rows.iter().enumerate() {
+        c.execute(
+            "INSERT INTO damaged_rows VALUES (?1, ?2, ?3, ?4, ?5)",
+            vec![
+                Value::Integer(i as i64 + 1),
+                txt(&r.table),
+                opt(&r.id),
+                txt(serde_json::to_string(&r.problems).unwrap_or_default()),
+                txt(serde_json::to_string(&r.columns).unwrap_or_default()),
             ],
         )
         .await

@@ -116,7 +116,20 @@ pub fn note_type(s: Option<&str>) -> (NoteType, bool) {
 /// A timestamp as SQLite or the Go driver stored it: `2025-12-14 10:00:00`,
 /// RFC 3339 (with any offset or fraction), Go's `2006-01-02 15:04:05.999 -0700 MST`,
 /// or unix seconds. Times without a zone are UTC (SQLite's CURRENT_TIMESTAMP).
+/// Times outside years 1-9999 are `None` (Shark stores RFC 3339, which has
+/// four-digit years; the import refuses them first, naming the row).
 pub fn time(v: Option<&Value>) -> Option<Timestamp> {
+    time_unbounded(v).filter(year_in_range)
+}
+
+/// Whether a time can be stored (years 1 to 9999).
+pub fn year_in_range(t: &Timestamp) -> bool {
+    use chrono::Datelike;
+    (1..=9999).contains(&t.year())
+}
+
+/// [`time`] without the year bound.
+pub fn time_unbounded(v: Option<&Value>) -> Option<Timestamp> {
     match v? {
         Value::Integer(s) => Utc.timestamp_opt(*s, 0).single(),
         Value::Real(s) => Utc.timestamp_opt(*s as i64, 0).single(),

@@ -6,6 +6,7 @@
 //! the same file updates what changed and duplicates nothing.
 
 pub mod map;
+mod rows;
 pub mod source;
 
 use std::collections::BTreeMap;

@@ -3,19 +3,18 @@
 //! --format sqlite` wrote (the same tables, plus our ids and history fields).
 //! Only columns that exist are read; what is missing is defaulted later.
 
-use std::collections::HashMap;
 use std::path::Path;
 use std::time::Duration;
 
 use libsql::Value;
 
+use super::rows::{RowMap, text, why};
 use crate::error::{Error, Result};
 
 /// The largest file `shark import` reads: what it holds is loaded whole.
 pub const MAX_IMPORT_BYTES: u64 = 256 * 1024 * 1024;
 
 /// One row, by column name.
-type RowMap = HashMap<String, Value>;
 
 #[derive(Debug, Clone, Default)]
 pub struct SrcEpic {
@@ -135,9 +134,13 @@ pub struct Source {
     pub devices: Vec<(String, String)>,
     /// Tables Shark does not import (documents, ideas, ...).
     pub other_tables: Vec<String>,
+    /// Rows a Shark export kept as stored because they could not be read
+    /// (its `damaged_rows` table): counted and left in the file.
+    pub damaged_rows: usize,
 }
 
-const KNOWN: [&str; 9] = [
+const KNOWN: [&str; 10] = [
+    "damaged_rows",
     "devices",
     "shark_export",
     "epics",
@@ -148,15 +151,6 @@ const KNOWN: [&str; 9] = [
     "task_completions",
     "task_relationships",
 ];
-
-fn text(r: &RowMap, col: &str) -> Option<String> {
-    match r.get(col)? {
-        Value::Text(s) => Some(s.clone()),
-        Value::Integer(i) => Some(i.to_string()),
-        Value::Real(f) => Some(f.to_string()),
-        _ => None,
-    }
-}
 
 fn int(r: &RowMap, col: &str) -> Option<i64> {
     match r.get(col)? {
@@ -169,46 +163,6 @@ fn int(r: &RowMap, col: &str) -> Option<i64> {
 
 fn value(r: &RowMap, col: &str) -> Option<Value> {
     r.get(col).filter(|v| !matches!(v, Value::Null)).cloned()
-}
-
-fn why(path: &Path, e: &libsql::Error) -> Error {
-    let m = e.to_string();
-    let lower = m.to_ascii_lowercase();
-    let p = path.display();
-    if lower.contains("not a database") || lower.contains("file is encrypted") {
-        Error::invalid(format!(
-            "{p} is not an SQLite database; give a Shark database file (shark-tasks.db)"
-        ))
-    } else if lower.contains("locked") || lower.contains("busy") {
-        Error::invalid(format!(
-            "{p} is locked by another program (is Go Shark running?); close it and import again"
-        ))
-    } else if lower.contains("unable to open") {
-        Error::invalid(format!("cannot open {p}: {m}"))
-    } else {
-        Error::invalid(format!("cannot read {p}: {m}"))
-    }
-}
-
-async fn rows(conn: &libsql::Connection, path: &Path, table: &str) -> Result<Vec<RowMap>> {
-    let mut rows = conn
-        .query(&format!("SELECT * FROM \"{table}\""), ())
-        .await
-        .map_err(|e| why(path, &e))?;
-    let mut out = Vec::new();
-    while let Some(r) = rows.next().await.map_err(|e| why(path, &e))? {
-        let mut m = RowMap::new();
-        for i in 0..r.column_count() {
-            if let Some(name) = r.column_name(i) {
-                m.insert(
-                    name.to_ascii_lowercase(),
-                    r.get_value(i).map_err(|e| why(path, &e))?,
-                );
-            }
-        }
-        out.push(m);
-    }
-    Ok(out)
 }
 
 /// An epic's or feature's status as stored: a Shark export says when the
@@ -276,7 +230,13 @@ pub async fn read(path: &Path) -> Result<Source> {
             .collect(),
         ..Default::default()
     };
-    for r in rows(&conn, path, "epics").await? {
+    let mut read = 0usize;
+    if has("damaged_rows") {
+        src.damaged_rows = super::rows::rows(&conn, path, "damaged_rows", &mut read)
+            .await?
+            .len();
+    }
+    for r in super::rows::rows(&conn, path, "epics", &mut read).await? {
         src.epics.push(SrcEpic {
             int_id: int(&r, "id").unwrap_or_default(),
             uuid: text(&r, "uuid"),
@@ -290,7 +250,7 @@ pub async fn read(path: &Path) -> Result<Source> {
             updated_at: value(&r, "updated_at"),
         });
     }
-    for r in rows(&conn, path, "features").await? {
+    for r in super::rows::rows(&conn, path, "features", &mut read).await? {
         src.features.push(SrcFeature {
             int_id: int(&r, "id").unwrap_or_default(),
             uuid: text(&r, "uuid"),
@@ -304,7 +264,7 @@ pub async fn read(path: &Path) -> Result<Source> {
             updated_at: value(&r, "updated_at"),
         });
     }
-    for r in rows(&conn, path, "tasks").await? {
+    for r in super::rows::rows(&conn, path, "tasks", &mut read).await? {
         src.tasks.push(SrcTask {
             int_id: int(&r, "id").unwrap_or_default(),
             uuid: text(&r, "uuid"),
@@ -326,7 +286,7 @@ pub async fn read(path: &Path) -> Result<Source> {
         });
     }
     if has("task_notes") {
-        for r in rows(&conn, path, "task_notes").await? {
+        for r in super::rows::rows(&conn, path, "task_notes", &mut read).await? {
             src.notes.push(SrcNote {
                 int_id: int(&r, "id").unwrap_or_default(),
                 uuid: text(&r, "uuid"),
@@ -341,7 +301,7 @@ pub async fn read(path: &Path) -> Result<Source> {
         }
     }
     if has("task_completions") {
-        for r in rows(&conn, path, "task_completions").await? {
+        for r in super::rows::rows(&conn, path, "task_completions", &mut read).await? {
             src.completions.push(SrcCompletion {
                 int_id: int(&r, "id").unwrap_or_default(),
                 uuid: text(&r, "uuid"),
@@ -361,14 +321,14 @@ pub async fn read(path: &Path) -> Result<Source> {
         }
     }
     if has("devices") {
-        for r in rows(&conn, path, "devices").await? {
+        for r in super::rows::rows(&conn, path, "devices", &mut read).await? {
             if let (Some(id), Some(name)) = (text(&r, "id"), text(&r, "name")) {
                 src.devices.push((id, name));
             }
         }
     }
     if has("task_history") {
-        for r in rows(&conn, path, "task_history").await? {
+        for r in super::rows::rows(&conn, path, "task_history", &mut read).await? {
             // Go Shark records status changes (old_status, new_status, agent,
             // notes, timestamp); an export of ours records any field.
             src.history.push(SrcHistory {
@@ -388,7 +348,7 @@ pub async fn read(path: &Path) -> Result<Source> {
         }
     }
     if has("task_relationships") {
-        for r in rows(&conn, path, "task_relationships").await? {
+        for r in super::rows::rows(&conn, path, "task_relationships", &mut read).await? {
             src.relations.push(SrcRelation {
                 from_task: int(&r, "from_task_id").unwrap_or_default(),
                 to_task: int(&r, "to_task_id").unwrap_or_default(),

@@ -6,7 +6,10 @@ use turso::{Connection, Row, Value};
 
 use super::{Store, new_id, row, tasks};
 use crate::error::{DbContext, Error, Result};
-use crate::model::{Actor, Completion, CompletionRecord, validate_opt_name, validate_opt_text};
+use crate::model::{
+    Actor, ActorKind, Completion, CompletionRecord, validate_opt_name, validate_opt_text,
+};
+use crate::stored::Listing;
 use crate::time::{self, Timestamp};
 
 /// Most files in one list, and the longest path.
@@ -91,61 +94,73 @@ pub(crate) async fn insert(
 const COLS: &str = "id, task_id, files_created, files_modified, tests, summary, verified,
     time_spent_minutes, agent_id, actor_kind, actor, device_id, created_at";
 
-fn map(r: &Row, task_key: String) -> Result<CompletionRecord> {
-    let list = |i: usize| -> Result<Vec<String>> {
-        serde_json::from_str(&row::text(r, i)?)
-            .map_err(|e| Error::Corrupt(format!("a completion's file list: {e}")))
-    };
-    Ok(CompletionRecord {
-        id: row::text(r, 0)?,
-        task_key,
+const NAMES: &[&str] = &[
+    "id",
+    "task_id",
+    "files_created",
+    "files_modified",
+    "tests",
+    "summary",
+    "verified",
+    "time_spent_minutes",
+    "agent_id",
+    "actor_kind",
+    "actor",
+    "device_id",
+    "created_at",
+];
+
+fn map(r: &Row, task_key: impl FnOnce(String) -> String) -> row::Parsed<CompletionRecord> {
+    let mut f = row::Fields::new(r, NAMES);
+    let c = CompletionRecord {
+        id: f.text(0),
+        task_key: task_key(f.text(1)),
         report: Completion {
-            files_created: list(2)?,
-            files_modified: list(3)?,
-            tests: row::opt_text(r, 4)?,
-            summary: row::opt_text(r, 5)?,
-            verified: row::int(r, 6)? != 0,
-            time_spent_minutes: row::opt_int(r, 7)?,
-            agent_id: row::opt_text(r, 8)?,
+            files_created: f.string_list(2),
+            files_modified: f.string_list(3),
+            tests: f.opt_text(4),
+            summary: f.opt_text(5),
+            verified: f.int(6) != 0,
+            time_spent_minutes: f.opt_int(7),
+            agent_id: f.opt_text(8),
         },
-        actor_kind: row::parsed(r, 9)?,
-        created_by: row::text(r, 10)?,
-        device_id: row::text(r, 11)?,
-        created_at: row::ts(r, 12)?,
-    })
+        actor_kind: f.stored(9, ActorKind::from_stored, ActorKind::User),
+        created_by: f.text(10),
+        device_id: f.text(11),
+        created_at: f.ts(12),
+    };
+    let id = f.ok(0).then(|| c.id.clone());
+    f.finish("task_completions", id, None, None, c)
 }
 
 impl Store {
     /// A task's completion reports, oldest first.
-    pub async fn task_completions(&self, key: &str) -> Result<Vec<CompletionRecord>> {
+    pub async fn task_completions(&self, key: &str) -> Result<Listing<CompletionRecord>> {
         let guard = self.reader().await?;
         let c = &*guard;
         let task = tasks::require(c, key).await?;
-        row::query_all(
+        row::query_listing(
             c,
             &format!(
                 "SELECT {COLS} FROM task_completions WHERE task_id = ?1 ORDER BY created_at, id"
             ),
             vec![task.id.into()],
-            |r| map(r, task.key.clone()),
+            |r| map(r, |_| task.key.clone()),
         )
         .await
     }
 
     /// Every completion report, oldest first (for exports). A report whose
     /// task is gone names the task's id instead of its key.
-    pub async fn all_completions(&self) -> Result<Vec<CompletionRecord>> {
+    pub async fn all_completions(&self) -> Result<Listing<CompletionRecord>> {
         let guard = self.reader().await?;
         let c = &*guard;
         let keys = tasks::key_map(c).await?;
-        row::query_all(
+        row::query_listing(
             c,
             &format!("SELECT {COLS} FROM task_completions ORDER BY created_at, id"),
             vec![],
-            |r| {
-                let id = row::text(r, 1)?;
-                map(r, keys.get(&id).cloned().unwrap_or(id))
-            },
+            |r| map(r, |id| keys.get(&id).cloned().unwrap_or(id)),
         )
         .await
     }

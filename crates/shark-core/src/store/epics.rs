@@ -11,6 +11,7 @@ use crate::error::{DbContext, Error, Result};
 use crate::keys::EpicKey;
 use crate::model::{Epic, Level, PlanStatus, validate_opt_text, validate_title};
 use crate::plan_status::{self, StatusSource};
+use crate::stored::Listing;
 use crate::time;
 
 /// What a user gives to create an epic.
@@ -45,37 +46,72 @@ pub(crate) fn number_of(r: &Row, i: usize) -> Result<u32> {
     let n = row::int(r, i)?;
     u32::try_from(n)
         .ok()
-        .filter(|n| *n >= 1)
+        .filter(|n| crate::keys::in_range(*n))
         .ok_or_else(|| Error::Corrupt(format!("key number {n} is out of range")))
 }
 
-fn map(r: &Row) -> Result<Epic> {
-    Ok(Epic {
-        id: row::text(r, 0)?,
-        key: EpicKey(number_of(r, 1)?).to_string(),
-        title: row::text(r, 2)?,
-        description: row::opt_text(r, 3)?,
-        status: row::parsed(r, 4)?,
+const NAMES: &[&str] = &[
+    "id",
+    "number",
+    "title",
+    "description",
+    "status",
+    "priority",
+    "business_value",
+    "created_at",
+    "updated_at",
+];
+
+pub(crate) fn map(r: &Row) -> row::Parsed<Epic> {
+    let mut f = row::Fields::new(r, NAMES);
+    let id = f.text(0);
+    let number = f.number(1);
+    let title = f.text(2);
+    let epic = Epic {
+        id: id.clone(),
+        key: EpicKey(number).to_string(),
+        title: title.clone(),
+        description: f.opt_text(3),
+        status: f.stored(4, PlanStatus::from_stored, PlanStatus::Draft),
         status_source: StatusSource::Calculated,
-        priority: row::parsed(r, 5)?,
-        business_value: row::opt_text(r, 6)?.map(|s| s.parse()).transpose()?,
+        priority: f.stored(5, Level::from_stored, Level::Medium),
+        business_value: f.opt_stored(6, Level::from_stored),
         progress_pct: 0.0,
         feature_count: 0,
         task_count: 0,
-        created_at: row::ts(r, 7)?,
-        updated_at: row::ts(r, 8)?,
-    })
+        created_at: f.ts(7),
+        updated_at: f.ts(8),
+    };
+    let (id_ok, key_ok, title_ok) = (f.ok(0), f.ok(1), f.ok(2));
+    f.finish(
+        "epics",
+        id_ok.then_some(id),
+        key_ok.then(|| epic.key.clone()),
+        title_ok.then_some(title),
+        epic,
+    )
+}
+
+/// The first row of a lookup: a damaged one is an error that says what it holds.
+pub(crate) fn found<T>(rows: Vec<row::Parsed<T>>) -> Result<Option<T>> {
+    match rows.into_iter().next() {
+        None => Ok(None),
+        Some(Ok(v)) => Ok(Some(v)),
+        Some(Err(d)) => Err(Error::Unreadable(Box::new(d))),
+    }
 }
 
 /// The epic with this key, if any (the oldest, should a sync ever leave two).
 pub(crate) async fn by_key(conn: &Connection, key: EpicKey) -> Result<Option<Epic>> {
-    row::query_opt(
-        conn,
-        &format!("SELECT {COLS} FROM epics WHERE number = ?1 {OLDEST_FIRST} LIMIT 1"),
-        vec![key.0.into()],
-        map,
+    found(
+        row::query_all(
+            conn,
+            &format!("SELECT {COLS} FROM epics WHERE number = ?1 {OLDEST_FIRST} LIMIT 1"),
+            vec![key.0.into()],
+            |r| Ok(map(r)),
+        )
+        .await?,
     )
-    .await
 }
 
 /// Like [`by_key`] but a missing epic is an error naming the key.
@@ -146,9 +182,10 @@ impl Store {
     }
 
     /// Every epic, in key order, with progress and status from its work.
-    pub async fn list_epics(&self) -> Result<Vec<Epic>> {
+    /// Damaged rows come back beside the epics (see [`Listing`]).
+    pub async fn list_epics(&self) -> Result<Listing<Epic>> {
         let guard = self.reader().await?;
-        let mut epics = row::query_all(
+        let mut epics = row::query_listing(
             &guard,
             &format!("SELECT {COLS} FROM epics {OLDEST_FIRST}"),
             vec![],
@@ -156,8 +193,8 @@ impl Store {
         )
         .await?;
         // Stable: should two epics share a number, the oldest stays first.
-        epics.sort_by_key(|e| EpicKey::parse(&e.key).ok());
-        Rollup::read(&guard).await?.fill_epics(&mut epics);
+        epics.items.sort_by_key(|e| EpicKey::parse(&e.key).ok());
+        Rollup::read(&guard).await?.fill_epics(&mut epics.items);
         Ok(epics)
     }
 

@@ -9,6 +9,7 @@ use crate::error::{DbContext, Error, Result};
 use crate::keys::{EpicKey, FeatureKey};
 use crate::model::{Feature, PlanStatus, validate_opt_text, validate_title};
 use crate::plan_status::{self, StatusSource};
+use crate::stored::Listing;
 use crate::time;
 
 /// What a user gives to create a feature.
@@ -37,28 +38,58 @@ impl NewFeature {
 
 const SELECT: &str = "SELECT f.id, f.epic_id, e.number, f.number, f.title, f.description, f.status,
     f.execution_order, f.created_at, f.updated_at
-    FROM features f JOIN epics e ON e.id = f.epic_id";
+    FROM features f LEFT JOIN epics e ON e.id = f.epic_id";
 
-fn map(r: &Row) -> Result<Feature> {
+const NAMES: &[&str] = &[
+    "id",
+    "epic_id",
+    "epic number",
+    "number",
+    "title",
+    "description",
+    "status",
+    "execution_order",
+    "created_at",
+    "updated_at",
+];
+
+fn map(r: &Row) -> row::Parsed<Feature> {
+    let mut f = row::Fields::new(r, NAMES);
+    let id = f.text(0);
+    let epic_id = f.text(1);
+    let orphan = matches!(r.get_value(2), Ok(turso::Value::Null));
+    if orphan && f.ok(1) {
+        f.bad(1, crate::stored::quoted(&epic_id), "no such epic");
+    }
     let key = FeatureKey {
-        epic: epics::number_of(r, 2)?,
-        feature: epics::number_of(r, 3)?,
+        epic: if orphan { 0 } else { f.number(2) },
+        feature: f.number(3),
     };
-    Ok(Feature {
-        id: row::text(r, 0)?,
-        epic_id: row::text(r, 1)?,
+    let key_ok = !orphan && f.ok(2) && f.ok(3);
+    let title = f.text(4);
+    let feature = Feature {
+        id: id.clone(),
+        epic_id,
         epic_key: key.epic_key().to_string(),
         key: key.to_string(),
-        title: row::text(r, 4)?,
-        description: row::opt_text(r, 5)?,
-        status: row::parsed(r, 6)?,
+        title: title.clone(),
+        description: f.opt_text(5),
+        status: f.stored(6, PlanStatus::from_stored, PlanStatus::Draft),
         status_source: StatusSource::Calculated,
-        execution_order: row::opt_int(r, 7)?,
+        execution_order: f.opt_int(7),
         progress_pct: 0.0,
         task_count: 0,
-        created_at: row::ts(r, 8)?,
-        updated_at: row::ts(r, 9)?,
-    })
+        created_at: f.ts(8),
+        updated_at: f.ts(9),
+    };
+    let (id_ok, title_ok) = (f.ok(0), f.ok(4));
+    f.finish(
+        "features",
+        id_ok.then_some(id),
+        key_ok.then(|| feature.key.clone()),
+        title_ok.then_some(title),
+        feature,
+    )
 }
 
 /// The feature with this key, if any (inside the epic that holds the key).
@@ -66,13 +97,15 @@ pub(crate) async fn by_key(conn: &Connection, key: FeatureKey) -> Result<Option<
     let Some(epic) = epics::by_key(conn, key.epic_key()).await? else {
         return Ok(None);
     };
-    row::query_opt(
-        conn,
-        &format!("{SELECT} WHERE f.epic_id = ?1 AND f.number = ?2 {ORDER} LIMIT 1"),
-        vec![epic.id.into(), key.feature.into()],
-        map,
+    epics::found(
+        row::query_all(
+            conn,
+            &format!("{SELECT} WHERE f.epic_id = ?1 AND f.number = ?2 {ORDER} LIMIT 1"),
+            vec![epic.id.into(), key.feature.into()],
+            |r| Ok(map(r)),
+        )
+        .await?,
     )
-    .await
 }
 
 /// Oldest first, so a number two machines both took resolves the same way everywhere.
@@ -167,13 +200,14 @@ impl Store {
     }
 
     /// Features of one epic, or of all epics, in key order, with progress.
-    pub async fn list_features(&self, epic: Option<&str>) -> Result<Vec<Feature>> {
+    /// Damaged rows come back beside the features (see [`Listing`]).
+    pub async fn list_features(&self, epic: Option<&str>) -> Result<Listing<Feature>> {
         let guard = self.reader().await?;
         let c = &*guard;
         let mut features = match epic {
             Some(k) => {
                 let e = epics::require(c, k).await?;
-                row::query_all(
+                row::query_listing(
                     c,
                     &format!("{SELECT} WHERE f.epic_id = ?1 {ORDER}"),
                     vec![e.id.into()],
@@ -181,10 +215,10 @@ impl Store {
                 )
                 .await?
             }
-            None => row::query_all(c, &format!("{SELECT} {ORDER}"), vec![], map).await?,
+            None => row::query_listing(c, &format!("{SELECT} {ORDER}"), vec![], map).await?,
         };
-        Rollup::read(c).await?.fill_features(&mut features);
-        sort(&mut features);
+        Rollup::read(c).await?.fill_features(&mut features.items);
+        sort(&mut features.items);
         Ok(features)
     }
 

@@ -36,6 +36,12 @@ async fn apply(c: &Connection, src: &Source, device: &str) -> Result<ImportSumma
             "table '{tbl}' is not part of Shark's model and was not imported"
         ));
     }
+    if src.damaged_rows > 0 {
+        remarks.add(format!(
+            "{} row(s) the exporting machine could not read were not imported (the file keeps them as stored, in its damaged_rows table)",
+            src.damaged_rows
+        ));
+    }
     // Devices named by notes and history (an export of ours): added when new.
     let have = load(c, "devices").await?;
     let known: Vec<&String> = src.devices.iter().map(|(id, _)| id).collect();

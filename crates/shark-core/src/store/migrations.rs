@@ -175,6 +175,21 @@ pub(crate) const MIGRATIONS: &[Migration] = &[
                 created_at TEXT NOT NULL)",
         )],
     },
+    Migration {
+        version: 4,
+        // Which Shark each machine runs (see `versions`): one row per
+        // device, written only by that device. A table of its own, not
+        // columns added to `devices`: two machines upgrading offline both
+        // create it, and a CREATE TABLE IF NOT EXISTS replayed by sync is
+        // harmless where a replayed ADD COLUMN would fail.
+        steps: &[Step::Sql(
+            "CREATE TABLE IF NOT EXISTS device_versions (
+                id TEXT PRIMARY KEY NOT NULL,
+                app_version TEXT NOT NULL,
+                schema_version INTEGER NOT NULL,
+                last_seen TEXT NOT NULL)",
+        )],
+    },
 ];
 
 /// The newest schema version this build knows.

@@ -6,6 +6,7 @@
 
 mod checkpoint;
 pub mod completions;
+pub mod damage;
 mod engine;
 mod epics;
 mod features;
@@ -21,15 +22,18 @@ mod plan_edits;
 mod pool;
 mod preflight;
 mod renumber;
+pub mod repair;
 mod rollup;
 mod row;
 mod task_edits;
 mod task_links;
+mod task_rows;
 mod tasks;
 #[cfg(test)]
 mod tests;
 mod transfer;
 mod usage_ledger;
+pub mod versions;
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -43,6 +47,7 @@ use crate::time;
 use engine::Engine;
 
 pub use checkpoint::{FileSizes, WAL_LIMIT, WAL_WARN};
+pub use damage::StoredRow;
 pub use engine::{Backend, Remote, SyncStats};
 pub use epics::NewEpic;
 pub use features::NewFeature;
@@ -59,6 +64,7 @@ pub use task_edits::{Move, TaskPatch, TransitionRequest, UpdateOutcome};
 pub use task_links::{TaskLinks, is_done};
 pub use tasks::{NewTask, TaskFilter};
 pub use usage_ledger::UsageDay;
+pub use versions::NewerShark;
 
 /// A callback run after each committed write.
 pub type WriteHook = Box<dyn Fn() + Send + Sync>;
@@ -476,14 +482,18 @@ impl Store {
     /// Writes only when the row is missing or the name changed.
     async fn register_device(&self) -> Result<()> {
         let id = self.device.id.clone();
+        // A name nobody can read (another client's value) is written again.
         let known = row::query_opt(
             &*self.reader().await?,
             "SELECT name FROM devices WHERE id = ?1",
             vec![id.clone().into()],
-            |r| row::text(r, 0),
+            |r| Ok(row::text(r, 0).ok()),
         )
         .await?;
-        if known.as_deref() == Some(self.device.name.as_str()) {
+        if let Err(e) = self.record_version().await {
+            tracing::warn!("cannot record which Shark this machine runs: {e}");
+        }
+        if known.as_ref().and_then(|n| n.as_deref()) == Some(self.device.name.as_str()) {
             return Ok(());
         }
         let name = self.device.name.clone();

@@ -110,6 +110,16 @@ fn sets(level: Level2, p: &PlanPatch) -> Result<Vec<(&'static str, Value)>> {
     Ok(sets)
 }
 
+/// A stored status from a newer Shark is never replaced by this build.
+fn keep_newer(key: &str, stored: PlanStatus) -> Result<()> {
+    if stored.is_known() {
+        return Ok(());
+    }
+    Err(Error::InvalidState(format!(
+        "{key} is '{stored}', a status from a newer Shark that this version does not know; update Shark on this machine to change its status (its other fields can be edited here)"
+    )))
+}
+
 /// Archives every task of `tasks` not archived yet, each with a history row.
 async fn archive_tasks(
     c: &Connection,
@@ -120,7 +130,10 @@ async fn archive_tasks(
 ) -> Result<usize> {
     let now = time::now();
     let mut n = 0;
-    for (id, status) in tasks.iter().filter(|(_, s)| *s != TaskStatus::Archived) {
+    let archivable = tasks
+        .iter()
+        .filter(|(_, s)| s.is_known() && *s != TaskStatus::Archived);
+    for (id, status) in archivable {
         let archived = TaskStatus::Archived.as_str();
         let sets = [("status", Value::from(archived))];
         row::update(
@@ -152,9 +165,12 @@ impl Store {
     pub async fn update_epic(&self, key: &str, patch: PlanPatch) -> Result<Epic> {
         let sets = sets(Level2::Epic, &patch)?;
         self.write(async |c: &Connection| {
-            let id = epics::require(c, key).await?.id;
+            let e = epics::require(c, key).await?;
+            if patch.status.is_some() {
+                keep_newer(&e.key, e.status)?;
+            }
             let now = time::to_text(&time::now());
-            row::update(c, "epics", &id, &now, &sets, "updating an epic").await
+            row::update(c, "epics", &e.id, &now, &sets, "updating an epic").await
         })
         .await?;
         self.get_epic(key).await
@@ -165,9 +181,12 @@ impl Store {
     pub async fn update_feature(&self, key: &str, patch: PlanPatch) -> Result<Feature> {
         let sets = sets(Level2::Feature, &patch)?;
         self.write(async |c: &Connection| {
-            let id = features::require(c, key).await?.id;
+            let f = features::require(c, key).await?;
+            if patch.status.is_some() {
+                keep_newer(&f.key, f.status)?;
+            }
             let now = time::to_text(&time::now());
-            row::update(c, "features", &id, &now, &sets, "updating a feature").await
+            row::update(c, "features", &f.id, &now, &sets, "updating a feature").await
         })
         .await?;
         self.get_feature(key).await
@@ -230,18 +249,25 @@ impl Store {
             let (id, key) = match level {
                 Level2::Epic => {
                     let e = epics::require(c, key).await?;
+                    keep_newer(&e.key, e.status)?;
                     (e.id, e.key)
                 }
                 Level2::Feature => {
                     let f = features::require(c, key).await?;
+                    keep_newer(&f.key, f.status)?;
                     (f.id, f.key)
                 }
             };
-            let tasks = row::query_all(c, level.tasks_sql(), vec![id.clone().into()], |r| {
-                Ok((row::text(r, 0)?, row::parsed::<TaskStatus>(r, 1)?))
+            // A task whose status cannot be read, or is a newer Shark's,
+            // counts as open and is never archived here (its value is kept).
+            let read = row::query_all(c, level.tasks_sql(), vec![id.clone().into()], |r| {
+                let status = row::text(r, 1).ok().and_then(|s| TaskStatus::from_stored(&s));
+                Ok(row::text(r, 0).ok().zip(status))
             })
             .await?;
-            let open = tasks.iter().filter(|(_, s)| !is_done(*s)).count();
+            let unreadable = read.iter().filter(|t| t.is_none()).count();
+            let tasks: Vec<(String, TaskStatus)> = read.into_iter().flatten().collect();
+            let open = unreadable + tasks.iter().filter(|(_, s)| !is_done(*s)).count();
             if open > 0 && !force {
                 let verb = if to == PlanStatus::Archived { "delete" } else { "complete" };
                 return Err(Error::InvalidState(format!(

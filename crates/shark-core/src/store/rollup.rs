@@ -23,24 +23,33 @@ impl Rollup {
              FROM features f LEFT JOIN tasks t ON t.feature_id = f.id
              GROUP BY f.id, f.epic_id, f.status, t.status",
             vec![],
+            // A feature or task status that cannot be read counts for
+            // nothing (lists show such rows as damaged).
             |r| {
-                Ok((
-                    row::text(r, 0)?,
-                    row::text(r, 1)?,
-                    row::parsed::<PlanStatus>(r, 2)?,
-                    row::opt_text(r, 3)?,
-                    row::int(r, 4)?,
-                ))
+                let fid = row::text(r, 0).ok();
+                let eid = row::text(r, 1).ok();
+                let stored = row::text(r, 2)
+                    .ok()
+                    .and_then(|s| PlanStatus::from_stored(&s));
+                let status = row::opt_text(r, 3)
+                    .ok()
+                    .flatten()
+                    .and_then(|s| TaskStatus::from_stored(&s));
+                let n = row::int(r, 4).unwrap_or(0);
+                Ok(fid
+                    .zip(eid)
+                    .zip(stored)
+                    .map(|((f, e), s)| (f, e, s, status, n)))
             },
         )
         .await?;
         let mut features: HashMap<String, (String, PlanStatus, TaskCounts)> = HashMap::new();
-        for (fid, eid, stored, status, n) in rows {
+        for (fid, eid, stored, status, n) in rows.into_iter().flatten() {
             let entry = features
                 .entry(fid)
                 .or_insert_with(|| (eid, stored, TaskCounts::default()));
             if let Some(status) = status {
-                entry.2.add(status.parse::<TaskStatus>()?, n.max(0) as u64);
+                entry.2.add(status, n.max(0) as u64);
             }
         }
         Ok(Rollup { features })

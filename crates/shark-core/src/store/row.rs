@@ -1,11 +1,10 @@
 //! Reading engine rows into Rust values, with errors that name the column
 //! instead of panicking on unexpected data.
 
-use std::str::FromStr;
-
 use turso::{Connection, Row, Value};
 
 use crate::error::{DbContext, Error, Result};
+use crate::stored::{self, Damage, DamagedRow, Listing};
 use crate::time::{self, Timestamp};
 
 fn value(row: &Row, i: usize) -> Result<Value> {
@@ -43,26 +42,6 @@ pub(crate) fn opt_int(row: &Row, i: usize) -> Result<Option<i64>> {
 
 pub(crate) fn int(row: &Row, i: usize) -> Result<i64> {
     opt_int(row, i)?.ok_or_else(|| Error::Corrupt(format!("column {i} is empty")))
-}
-
-pub(crate) fn opt_ts(row: &Row, i: usize) -> Result<Option<Timestamp>> {
-    opt_text(row, i)?
-        .map(|s| {
-            time::from_text(&s)
-                .ok_or_else(|| Error::Corrupt(format!("column {i} holds '{s}', not a time")))
-        })
-        .transpose()
-}
-
-pub(crate) fn ts(row: &Row, i: usize) -> Result<Timestamp> {
-    opt_ts(row, i)?.ok_or_else(|| Error::Corrupt(format!("column {i} is empty")))
-}
-
-/// A column parsed with `FromStr` (statuses, levels, note types...).
-pub(crate) fn parsed<T: FromStr<Err = Error>>(row: &Row, i: usize) -> Result<T> {
-    let s = text(row, i)?;
-    s.parse()
-        .map_err(|e: Error| Error::Corrupt(format!("column {i}: {e}")))
 }
 
 /// How long a read keeps retrying while a sync applies changes ("busy").
@@ -173,4 +152,226 @@ pub(crate) async fn query_opt<T>(
     map: impl Fn(&Row) -> Result<T>,
 ) -> Result<Option<T>> {
     Ok(query_rows(conn, sql, params, Some(1), &map).await?.pop())
+}
+
+/// Runs a query and maps every row with a tolerant mapper: rows that cannot
+/// be read whole come back as damaged rows, never as an error.
+pub(crate) async fn query_listing<T>(
+    conn: &Connection,
+    sql: &str,
+    params: Vec<Value>,
+    map: impl Fn(&Row) -> Parsed<T>,
+) -> Result<Listing<T>> {
+    let rows = query_rows(conn, sql, params, None, &|r: &Row| Ok(map(r))).await?;
+    Ok(Listing::of(rows))
+}
+
+/// A row read whole, or what could be read of it.
+pub(crate) type Parsed<T> = std::result::Result<T, DamagedRow>;
+
+/// Reads one row's columns, noting each one that cannot be read (and giving
+/// a placeholder for it) instead of failing, so a mapper reads every column
+/// and [`Fields::finish`] says at once everything that is wrong with the row.
+pub(crate) struct Fields<'r> {
+    row: &'r Row,
+    names: &'static [&'static str],
+    problems: Vec<(usize, Damage)>,
+}
+
+impl<'r> Fields<'r> {
+    /// `names` are the columns in the query's order (for messages).
+    pub(crate) fn new(row: &'r Row, names: &'static [&'static str]) -> Self {
+        Fields {
+            row,
+            names,
+            problems: Vec::new(),
+        }
+    }
+
+    fn name(&self, i: usize) -> String {
+        self.names
+            .get(i)
+            .map_or_else(|| format!("column {i}"), |n| (*n).to_string())
+    }
+
+    /// Notes that column `i` holds `value` and why it cannot be read.
+    pub(crate) fn bad(&mut self, i: usize, value: String, problem: impl Into<String>) {
+        let column = self.name(i);
+        self.problems.push((
+            i,
+            Damage {
+                column,
+                value,
+                problem: problem.into(),
+            },
+        ));
+    }
+
+    /// Whether column `i` was read without a problem.
+    pub(crate) fn ok(&self, i: usize) -> bool {
+        !self.problems.iter().any(|(c, _)| *c == i)
+    }
+
+    fn value(&mut self, i: usize) -> Value {
+        match self.row.get_value(i) {
+            Ok(v) => v,
+            Err(e) => {
+                self.bad(i, "?".into(), format!("cannot be read: {e}"));
+                Value::Null
+            }
+        }
+    }
+
+    /// Text (numbers are taken as their digits); `None` for NULL.
+    pub(crate) fn opt_text(&mut self, i: usize) -> Option<String> {
+        match self.value(i) {
+            Value::Null => None,
+            Value::Text(s) => Some(s),
+            Value::Integer(n) => Some(n.to_string()),
+            Value::Real(f) => Some(f.to_string()),
+            v @ Value::Blob(_) => {
+                self.bad(i, stored::shown(&v), "binary data, not text");
+                None
+            }
+        }
+    }
+
+    /// Text that must be there.
+    pub(crate) fn text(&mut self, i: usize) -> String {
+        let v = self.opt_text(i);
+        if v.is_none() && self.ok(i) {
+            self.bad(i, "NULL".into(), "empty; a value is needed");
+        }
+        v.unwrap_or_default()
+    }
+
+    pub(crate) fn opt_int(&mut self, i: usize) -> Option<i64> {
+        match self.value(i) {
+            Value::Null => None,
+            Value::Integer(n) => Some(n),
+            Value::Text(s) if s.trim().parse::<i64>().is_ok() => s.trim().parse().ok(),
+            v => {
+                self.bad(i, stored::shown(&v), "not a whole number");
+                None
+            }
+        }
+    }
+
+    pub(crate) fn int(&mut self, i: usize) -> i64 {
+        let v = self.opt_int(i);
+        if v.is_none() && self.ok(i) {
+            self.bad(i, "NULL".into(), "empty; a number is needed");
+        }
+        v.unwrap_or_default()
+    }
+
+    /// A key number, 1 to [`crate::keys::MAX_PART`] (a key outside cannot be typed).
+    pub(crate) fn number(&mut self, i: usize) -> u32 {
+        let n = self.int(i);
+        match u32::try_from(n).ok().filter(|n| crate::keys::in_range(*n)) {
+            Some(n) => n,
+            None => {
+                if self.ok(i) {
+                    self.bad(
+                        i,
+                        n.to_string(),
+                        format!("a key number must be 1 to {}", crate::keys::MAX_PART),
+                    );
+                }
+                0
+            }
+        }
+    }
+
+    pub(crate) fn opt_ts(&mut self, i: usize) -> Option<Timestamp> {
+        let s = self.opt_text(i)?;
+        let t = time::from_text(&s);
+        if t.is_none() {
+            self.bad(i, stored::quoted(&s), "not a time (RFC 3339, years 1-9999)");
+        }
+        t
+    }
+
+    pub(crate) fn ts(&mut self, i: usize) -> Timestamp {
+        let v = self.opt_ts(i);
+        if v.is_none() && self.ok(i) {
+            self.bad(i, "NULL".into(), "empty; a time is needed");
+        }
+        v.unwrap_or(Timestamp::UNIX_EPOCH)
+    }
+
+    /// An enum column read with its `from_stored` (newer values kept);
+    /// `fallback` stands in for a value that cannot be one.
+    pub(crate) fn stored<T>(&mut self, i: usize, parse: fn(&str) -> Option<T>, fallback: T) -> T {
+        let s = self.text(i);
+        if !self.ok(i) {
+            return fallback;
+        }
+        match parse(&s) {
+            Some(v) => v,
+            None => {
+                self.bad(
+                    i,
+                    stored::quoted(&s),
+                    "not a value Shark knows or could keep",
+                );
+                fallback
+            }
+        }
+    }
+
+    /// [`Fields::stored`] for a column that may be NULL.
+    pub(crate) fn opt_stored<T>(&mut self, i: usize, parse: fn(&str) -> Option<T>) -> Option<T> {
+        let s = self.opt_text(i)?;
+        let v = parse(&s);
+        if v.is_none() {
+            self.bad(
+                i,
+                stored::quoted(&s),
+                "not a value Shark knows or could keep",
+            );
+        }
+        v
+    }
+
+    /// A JSON list of strings (`depends_on`, file lists).
+    pub(crate) fn string_list(&mut self, i: usize) -> Vec<String> {
+        let s = self.text(i);
+        if !self.ok(i) {
+            return Vec::new();
+        }
+        match serde_json::from_str::<Vec<String>>(&s) {
+            Ok(v) => v,
+            Err(e) => {
+                self.bad(
+                    i,
+                    stored::quoted(&s),
+                    format!("not a JSON list of strings: {e}"),
+                );
+                Vec::new()
+            }
+        }
+    }
+
+    /// The value when every column was read, else the damaged row (named by
+    /// what could be read of `id`, `key` and `title`).
+    pub(crate) fn finish<T>(
+        self,
+        table: &str,
+        id: Option<String>,
+        key: Option<String>,
+        title: Option<String>,
+        value: T,
+    ) -> Parsed<T> {
+        if self.problems.is_empty() {
+            return Ok(value);
+        }
+        Err(DamagedRow {
+            table: table.to_string(),
+            id: id.filter(|s| !s.is_empty()),
+            key,
+            title: title.filter(|s| !s.is_empty()),
+            problems: self.problems.into_iter().map(|(_, d)| d).collect(),
+        })
+    }
 }

@@ -55,6 +55,7 @@ async fn dependents(c: &Connection, task: &Task) -> Result<Vec<Task>> {
         ],
     )
     .await?
+    .items
     .into_iter()
     .filter(|t| t.depends_on.contains(&task.key))
     .collect();

@@ -6,12 +6,14 @@ use std::collections::{HashMap, HashSet};
 
 use turso::{Connection, Row, Value};
 
+use super::task_rows::{SELECT, map};
 use super::{Store, epics, features, journal, new_id, row};
 use crate::error::{DbContext, Error, Result};
 use crate::keys::{FeatureKey, TaskKey};
 use crate::model::{
     Actor, Task, TaskPriority, TaskStatus, validate_opt_name, validate_opt_text, validate_title,
 };
+use crate::stored::Listing;
 use crate::time;
 
 /// What a user gives to create a task.
@@ -53,17 +55,6 @@ pub struct TaskFilter {
     /// Only priorities from `priority_min` (1 = highest) to `priority_max`.
     pub priority_min: Option<TaskPriority>,
     pub priority_max: Option<TaskPriority>,
-}
-
-pub(crate) const SELECT: &str = "SELECT t.id, t.feature_id, e.number, f.number, t.number, t.title,
-    t.description, t.status, t.priority, t.agent_type, t.assigned_agent, t.depends_on,
-    t.blocked_reason, t.created_at, t.started_at, t.completed_at, t.blocked_at, t.updated_at
-    FROM tasks t JOIN features f ON f.id = t.feature_id JOIN epics e ON e.id = f.epic_id";
-
-/// A task as read, with its dependencies still as ids.
-pub(crate) struct Loaded {
-    pub task: Task,
-    pub dep_ids: Vec<String>,
 }
 
 /// A task key from three number columns (epic, feature, task) starting at `i`.
@@ -125,44 +116,15 @@ pub(crate) async fn key_map(conn: &Connection) -> Result<HashMap<String, String>
 /// Oldest first, so a number two machines both took resolves the same way everywhere.
 const ORDER: &str = "ORDER BY t.created_at, t.id";
 
-fn map(r: &Row) -> Result<Loaded> {
-    let deps_json = row::text(r, 11)?;
-    let dep_ids: Vec<String> = serde_json::from_str(&deps_json)
-        .map_err(|e| Error::Corrupt(format!("depends_on '{deps_json}': {e}")))?;
-    let key = key_of(r, 2)?;
-    Ok(Loaded {
-        task: Task {
-            id: row::text(r, 0)?,
-            feature_id: row::text(r, 1)?,
-            epic_key: key.feature_key().epic_key().to_string(),
-            feature_key: key.feature_key().to_string(),
-            key: key.to_string(),
-            title: row::text(r, 5)?,
-            description: row::opt_text(r, 6)?,
-            status: row::parsed(r, 7)?,
-            priority: TaskPriority::new(row::int(r, 8)?)
-                .map_err(|e| Error::Corrupt(e.to_string()))?,
-            agent_type: row::opt_text(r, 9)?,
-            assigned_agent: row::opt_text(r, 10)?,
-            depends_on: Vec::new(),
-            blocked_reason: row::opt_text(r, 12)?,
-            created_at: row::ts(r, 13)?,
-            started_at: row::opt_ts(r, 14)?,
-            completed_at: row::opt_ts(r, 15)?,
-            blocked_at: row::opt_ts(r, 16)?,
-            updated_at: row::ts(r, 17)?,
-        },
-        dep_ids,
-    })
-}
-
-/// Loads tasks matching `where_sql` and turns dependency ids into keys.
+/// Loads tasks matching `where_sql` and turns dependency ids into keys;
+/// rows that cannot be read whole come back as damaged rows.
 pub(crate) async fn load(
     conn: &Connection,
     where_sql: &str,
     params: Vec<Value>,
-) -> Result<Vec<Task>> {
-    let loaded = row::query_all(conn, &format!("{SELECT} {where_sql}"), params, map).await?;
+) -> Result<Listing<Task>> {
+    let read = row::query_listing(conn, &format!("{SELECT} {where_sql}"), params, map).await?;
+    let loaded = read.items;
     let mut keys: HashMap<String, String> = loaded
         .iter()
         .map(|l| (l.task.id.clone(), l.task.key.clone()))
@@ -177,7 +139,7 @@ pub(crate) async fn load(
     } else if !missing.is_empty() {
         keys.extend(keys_by_id(conn, missing.into_iter().cloned().collect()).await?);
     }
-    Ok(loaded
+    let items = loaded
         .into_iter()
         .map(|mut l| {
             // A dependency whose task is gone shows as its id rather than vanishing.
@@ -188,7 +150,11 @@ pub(crate) async fn load(
                 .collect();
             l.task
         })
-        .collect())
+        .collect();
+    Ok(Listing {
+        items,
+        damaged: read.damaged,
+    })
 }
 
 /// Sorts tasks by key numerically (`T-E01-F01-009` before `-010`); tasks
@@ -208,7 +174,11 @@ pub(crate) async fn by_key(conn: &Connection, key: TaskKey) -> Result<Option<Tas
         vec![feature.id.into(), key.number.into()],
     )
     .await?;
-    Ok(found.pop())
+    match (found.items.pop(), found.damaged.pop()) {
+        (Some(t), _) => Ok(Some(t)),
+        (None, Some(d)) => Err(Error::Unreadable(Box::new(d))),
+        (None, None) => Ok(None),
+    }
 }
 
 /// Like [`by_key`] but a missing task is an error naming the key.
@@ -293,8 +263,9 @@ impl Store {
         .await
     }
 
-    /// Tasks matching the filter, in key order.
-    pub async fn list_tasks(&self, filter: &TaskFilter) -> Result<Vec<Task>> {
+    /// Tasks matching the filter, in key order, and the rows among them that
+    /// cannot be read whole.
+    pub async fn list_tasks(&self, filter: &TaskFilter) -> Result<Listing<Task>> {
         let guard = self.reader().await?;
         let c = &*guard;
         let mut clauses: Vec<String> = Vec::new();
@@ -352,7 +323,7 @@ impl Store {
             format!("WHERE {}", clauses.join(" AND "))
         };
         let mut tasks = load(c, &where_sql, params).await?;
-        sort(&mut tasks);
+        sort(&mut tasks.items);
         Ok(tasks)
     }
 
@@ -371,7 +342,7 @@ impl Store {
             statuses: vec![TaskStatus::Todo],
             ..TaskFilter::default()
         };
-        let candidates = self.list_tasks(&filter).await?;
+        let candidates = self.list_tasks(&filter).await?.items;
         if candidates.is_empty() {
             return Ok(None);
         }
@@ -383,10 +354,12 @@ impl Store {
              FROM tasks t JOIN features f ON f.id = t.feature_id JOIN epics e ON e.id = f.epic_id
              WHERE t.status IN ('completed', 'archived')",
             vec![],
-            |r| Ok(key_of(r, 0)?.to_string()),
+            // A row whose key cannot be read is nobody's dependency.
+            |r| Ok(key_of(r, 0).ok().map(|k| k.to_string())),
         )
         .await?
         .into_iter()
+        .flatten()
         .collect();
         Ok(candidates
             .into_iter()

@@ -6,6 +6,7 @@ use turso::Connection;
 
 use super::{Store, new_id, row};
 use crate::error::{DbContext, Result};
+use crate::stored::Listing;
 use crate::time;
 use crate::usage::counters::{Counters, Unsent, should_fold};
 
@@ -21,30 +22,22 @@ pub struct UsageDay {
 }
 
 impl Store {
-    /// Every machine's figures from `from_day` (inclusive) on.
+    /// Every machine's figures from `from_day` (inclusive) on; a row that
+    /// cannot be read counts for nothing (see [`Store::usage_listing`]).
     pub async fn usage_days(&self, from_day: &str) -> Result<Vec<UsageDay>> {
-        row::query_all(
+        Ok(self.usage_listing(from_day).await?.items)
+    }
+
+    /// [`Store::usage_days`] with the rows that cannot be read.
+    pub async fn usage_listing(&self, from_day: &str) -> Result<Listing<UsageDay>> {
+        row::query_listing(
             &*self.reader().await?,
             "SELECT u.device_id, COALESCE(d.name, u.device_id), u.day, u.rows_written,
-                    u.bytes_sent, u.bytes_received, u.pushes, u.pulls
+                    u.bytes_sent, u.bytes_received, u.pushes, u.pulls, u.id
              FROM usage_days u LEFT JOIN devices d ON d.id = u.device_id
              WHERE u.day >= ?1 ORDER BY u.day, u.device_id",
             vec![from_day.to_string().into()],
-            |r| {
-                let n = |i| row::int(r, i).map(|v| u64::try_from(v).unwrap_or(0));
-                Ok(UsageDay {
-                    device_id: row::text(r, 0)?,
-                    device_name: row::text(r, 1)?,
-                    day: row::text(r, 2)?,
-                    counters: Counters {
-                        rows_written: n(3)?,
-                        bytes_sent: n(4)?,
-                        bytes_received: n(5)?,
-                        pushes: n(6)?,
-                        pulls: n(7)?,
-                    },
-                })
-            },
+            map,
         )
         .await
     }
@@ -63,7 +56,7 @@ impl Store {
             &*self.reader().await?,
             "SELECT id FROM usage_days WHERE device_id = ?1 AND day = ?2 LIMIT 1",
             vec![device.clone().into(), today.into()],
-            |r| row::text(r, 0),
+            |_| Ok(()),
         )
         .await?
         .is_some();
@@ -82,6 +75,45 @@ impl Store {
     }
 }
 
+const NAMES: &[&str] = &[
+    "device_id",
+    "device name",
+    "day",
+    "rows_written",
+    "bytes_sent",
+    "bytes_received",
+    "pushes",
+    "pulls",
+    "id",
+];
+
+fn map(r: &turso::Row) -> row::Parsed<UsageDay> {
+    let mut f = row::Fields::new(r, NAMES);
+    let mut n = |i| {
+        let v = f.int(i);
+        u64::try_from(v).unwrap_or_else(|_| {
+            f.bad(i, v.to_string(), "a figure cannot be negative");
+            0
+        })
+    };
+    let counters = Counters {
+        rows_written: n(3),
+        bytes_sent: n(4),
+        bytes_received: n(5),
+        pushes: n(6),
+        pulls: n(7),
+    };
+    let day = UsageDay {
+        device_id: f.text(0),
+        device_name: f.text(1),
+        day: f.text(2),
+        counters,
+    };
+    let id = f.text(8);
+    let id_ok = f.ok(8);
+    f.finish("usage_days", id_ok.then_some(id), None, None, day)
+}
+
 async fn fold_day(
     c: &Connection,
     device: &str,
@@ -93,9 +125,11 @@ async fn fold_day(
         c,
         "SELECT id FROM usage_days WHERE device_id = ?1 AND day = ?2 ORDER BY id LIMIT 1",
         vec![device.to_string().into(), day.to_string().into()],
-        |r| row::text(r, 0),
+        // A row whose id cannot be read is left alone (a new one is added).
+        |r| Ok(row::text(r, 0).ok()),
     )
-    .await?;
+    .await?
+    .flatten();
     let v = |x: u64| turso::Value::Integer(i64::try_from(x).unwrap_or(i64::MAX));
     let figures = [
         v(add.rows_written),
