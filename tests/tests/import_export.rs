@@ -396,8 +396,8 @@ fn an_import_source_with_values_shark_cannot_store_is_refused_naming_the_row() {
             "table tasks, id 3, column created_at: +10000-01-01 00:00:00 UTC is outside the years 1 to 9999",
         ),
         (
-            "ALTER TABLE task_notes ADD COLUMN actor_kind TEXT;\nUPDATE task_notes SET actor_kind = 'robot' WHERE id = 1",
-            "table task_notes, id 1, column actor_kind: 'robot' is not an actor kind (user, agent)",
+            "ALTER TABLE task_notes ADD COLUMN actor_kind TEXT;\nUPDATE task_notes SET actor_kind = 'a robot; really' WHERE id = 1",
+            "table task_notes, id 1, column actor_kind: 'a robot; really' is not an actor kind (user, agent, or a newer Shark's)",
         ),
     ];
     for (sql, expected) in cases {
@@ -434,4 +434,27 @@ fn a_generated_column_is_not_read_by_an_import() {
     let m = Machine::new();
     let s = import(&m, &file);
     assert_eq!(counts(&s, "tasks"), [5, 0, 0, 0], "{s}");
+}
+
+/// A column added with a large default costs nothing in the file but every
+/// row inherits it: an import bounds what it reads, not the file's size.
+#[test]
+fn an_import_bounds_what_it_reads_not_the_files_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("inflated.db");
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+        .block_on(goshark::write(&file, Schema::New, 300));
+    let pad = "x".repeat(1024 * 1024);
+    change(
+        &file,
+        &format!("ALTER TABLE tasks ADD COLUMN pad TEXT DEFAULT '{pad}'"),
+    );
+    let size = std::fs::metadata(&file).unwrap().len();
+    assert!(size < 8 * 1024 * 1024, "the file stays small: {size} bytes");
+    let m = Machine::new();
+    let err = m.fails(4, &["import", file.to_str().unwrap()]);
+    assert!(err.contains("more than 256 MiB of values"), "{err}");
+    assert_eq!(m.json(&["task", "list", "--all"]), serde_json::json!([]));
 }

@@ -124,6 +124,10 @@ fn everything_works(m: &Machine, good: &str, why: &str) {
 fn a_fixed_set_of_foreign_values_stops_nothing_and_a_newer_sharks_values_are_kept() {
     let server = SyncServer::start();
     let a = connected(&server, 10);
+    // A feature that will be damaged, with a task in it.
+    a.ok(&["feature", "create", "E01", "Second"]);
+    a.ok(&["task", "create", "E01", "F02", "In a damaged feature"]);
+    a.ok(&["cloud", "sync"]);
     let t = |n: usize| format!("(SELECT id FROM tasks WHERE title = 'Task {n}')");
     let fixed = [
         // A newer Shark's values: kept and shown as they are.
@@ -148,6 +152,8 @@ fn a_fixed_set_of_foreign_values_stops_nothing_and_a_newer_sharks_values_are_kep
          VALUES ('orphan-1', 'no-such-feature', 1, 'elsewhere', 'Orphan', 'todo', 5, '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')".to_string(),
         "INSERT INTO usage_days (id, device_id, day, rows_written, updated_at) VALUES ('u1', 'elsewhere', '2026-01-01', 'lots', 'now')".to_string(),
         "INSERT INTO devices (id, name, created_at, updated_at) VALUES ('d1', 'Someone''s box', 'long ago', 'x')".to_string(),
+        // A parent that cannot be read whole.
+        "UPDATE features SET updated_at = 'later' WHERE title = 'Second'".to_string(),
         // A newer Shark says so in the versions table.
         "INSERT INTO device_versions (id, app_version, schema_version, last_seen) VALUES ('d1', '9.0.0', 99, '2026-12-01T00:00:00Z')".to_string(),
         // Readable, but not what Shark writes: control characters, huge text, a duplicate key.
@@ -156,6 +162,28 @@ fn a_fixed_set_of_foreign_values_stops_nothing_and_a_newer_sharks_values_are_kep
     ];
     foreign(&server, &fixed.join(";\n"));
     everything_works(&a, "T-E01-F01-010", "fixed set");
+
+    // A damaged parent stops nothing below it.
+    a.ok(&["task", "get", "T-E01-F02-001"]);
+    a.ok(&["task", "start", "T-E01-F02-001"]);
+    a.ok(&[
+        "task",
+        "create",
+        "E01",
+        "F02",
+        "Also in the damaged feature",
+    ]);
+    a.ok(&["task", "list", "--feature", "E01-F02"]);
+    let err = a.fails(2, &["feature", "get", "E01-F02"]);
+    assert!(err.contains("updated_at holds 'later'"), "{err}");
+
+    // A damaged task asked for by its key says what parses and what does not.
+    let err = a.fails(2, &["task", "get", "T-E01-F01-003"]);
+    assert!(
+        err.contains("tasks T-E01-F01-003 ('Task 3') cannot be read whole")
+            && err.contains("created_at holds 'yesterday'"),
+        "{err}"
+    );
 
     // The machine on the newer Shark is named, with what to do.
     let status = a.ok(&["cloud", "status"]);
@@ -213,6 +241,20 @@ fn a_fixed_set_of_foreign_values_stops_nothing_and_a_newer_sharks_values_are_kep
         "{damaged:?}"
     );
     assert!(damaged.iter().any(|d| d["id"] == "orphan-1"), "{damaged:?}");
+    // Importing its own export back changes no newer value.
+    let db = dir.path().join("all.sqlite");
+    a.ok(&["export", "--format", "sqlite", db.to_str().unwrap()]);
+    let back = a.json(&["import", db.to_str().unwrap()]);
+    assert!(
+        back["remarks"]
+            .to_string()
+            .contains("could not read were not imported"),
+        "{back}"
+    );
+    assert_eq!(
+        a.json(&["task", "get", "T-E01-F01-001"])["status"],
+        "cancelled"
+    );
 
     // Doctor lists them; repair fixes the safe ones, each in history.
     let report = a.json(&["doctor"]);

@@ -128,7 +128,7 @@ pub enum Error {
     /// of it, and which columns hold what.
     #[error(
         "{} cannot be read whole: {}. Nothing was changed; shark doctor lists such rows and shark doctor --repair fixes what it safely can",
-        .0.label(),
+        .0.heading(),
         .0.problems_text()
     )]
     Unreadable(Box<crate::stored::DamagedRow>),

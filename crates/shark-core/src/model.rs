@@ -49,11 +49,16 @@ macro_rules! str_enum {
                 !matches!(self, $name::Newer(_))
             }
 
-            /// A value as stored: a known one (in any accepted spelling), a
-            /// plausible value from a newer Shark, or `None` for a value that
-            /// cannot be one (empty, long, control characters...).
+            /// A value as stored: a known one (exactly as Shark stores it:
+            /// SQL filters compare exact text), a plausible value from a newer
+            /// Shark (any other spelling included, shown as it is), or `None`
+            /// for a value that cannot be one (empty, long, control characters...).
             pub fn from_stored(s: &str) -> Option<Self> {
-                s.parse().ok().or_else(|| crate::stored::newer(s).map($name::Newer))
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == s)
+                    .or_else(|| crate::stored::newer($what, s).map($name::Newer))
             }
         }
 

@@ -3,23 +3,26 @@
 //! rewritten, and a row that cannot be read whole becomes a [`DamagedRow`]
 //! that says which column holds what, so one row never stops a read.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
 use serde::Serialize;
 
 /// Longest stored enum value taken as "from a newer Shark".
 pub const MAX_NEWER_CHARS: usize = 40;
-/// How many distinct newer values one process keeps (each lives as long as
-/// the process); past this, a further one is read as damage.
-const MAX_NEWER_VALUES: usize = 256;
+/// How many distinct newer values one process keeps per kind of value
+/// (each lives as long as the process); past this, a further one is read as
+/// damage, and values already kept stay readable.
+const MAX_NEWER_VALUES: usize = 64;
 
-static NEWER: Mutex<BTreeSet<&'static str>> = Mutex::new(BTreeSet::new());
+type Interned = BTreeMap<&'static str, BTreeSet<&'static str>>;
+static NEWER: Mutex<Interned> = Mutex::new(BTreeMap::new());
 
 /// A stored enum value this build does not know, if it can be one a newer
 /// Shark wrote: a short identifier (letters, digits, `_`, `-`, starting with
-/// a letter). Values are interned so the enums stay `Copy`.
-pub(crate) fn newer(s: &str) -> Option<&'static str> {
+/// a letter). Values are interned (per `kind`: task status, note type...)
+/// so the enums stay `Copy`.
+pub(crate) fn newer(kind: &'static str, s: &str) -> Option<&'static str> {
     let plausible = s.len() <= MAX_NEWER_CHARS
         && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
         && s.chars()
@@ -27,7 +30,8 @@ pub(crate) fn newer(s: &str) -> Option<&'static str> {
     if !plausible {
         return None;
     }
-    let mut set = NEWER.lock().unwrap_or_else(|p| p.into_inner());
+    let mut all = NEWER.lock().unwrap_or_else(|p| p.into_inner());
+    let set = all.entry(kind).or_default();
     if let Some(known) = set.get(s) {
         return Some(known);
     }
@@ -69,6 +73,14 @@ impl DamagedRow {
             (Some(k), _) => k.clone(),
             (None, Some(id)) => format!("id {id}"),
             (None, None) => "a row without a readable id".into(),
+        }
+    }
+
+    /// `tasks T-E01-F01-003 ('Its title')`: the table, the label, the title if read.
+    pub fn heading(&self) -> String {
+        match &self.title {
+            Some(t) => format!("{} {} ({})", self.table, self.label(), quoted(t)),
+            None => format!("{} {}", self.table, self.label()),
         }
     }
 
@@ -173,10 +185,8 @@ mod tests {
         assert_eq!(s.map(|s| s.as_str()), Some("cancelled"));
         assert!(!s.is_some_and(|s| s.is_known()));
         assert_eq!(TaskStatus::from_stored("todo"), Some(TaskStatus::Todo));
-        assert_eq!(
-            TaskStatus::from_stored("In-Progress"),
-            Some(TaskStatus::InProgress)
-        );
+        // Another spelling is not what SQL filters match: kept as it is.
+        assert!(TaskStatus::from_stored("Archived").is_some_and(|s| !s.is_known()));
         assert_eq!(TaskStatus::from_stored(""), None);
         assert_eq!(TaskStatus::from_stored("a\nb"), None);
         assert_eq!(TaskStatus::from_stored(&"x".repeat(41)), None);

@@ -44,6 +44,10 @@ pub struct Document {
     /// Rows this build cannot read (another machine's, a newer Shark's, a
     /// hand edit's), every column as stored: an export leaves nothing behind.
     pub damaged_rows: Vec<StoredRow>,
+    /// Each note's, history row's and completion's task, by id (links in
+    /// the SQLite export: keys can be shared until a collision is renumbered).
+    #[serde(skip)]
+    pub owners: std::collections::HashMap<String, String>,
 }
 
 /// What an export wrote.
@@ -96,6 +100,7 @@ pub async fn document(store: &Store) -> Result<Document> {
         history: history.items,
         completions: completions.items,
         damaged_rows: store.stored_rows(&damaged).await?,
+        owners: store.record_owners().await?,
     })
 }
 

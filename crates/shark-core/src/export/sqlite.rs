@@ -153,12 +153,20 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
         .await
         .map_err(e)?;
     }
-    let mut task_ids = HashMap::new();
+    // Notes, history and completions are linked by their task's id, not its
+    // key: until two offline machines' key collision is renumbered, two
+    // tasks share a key here.
+    let mut row_of_task = HashMap::new();
+    for (i, x) in d.tasks.iter().enumerate() {
+        row_of_task.insert(x.id.clone(), i as i64 + 1);
+    }
+    let task_ids: HashMap<&str, i64> = d
+        .owners
+        .iter()
+        .filter_map(|(record, task)| Some((record.as_str(), *row_of_task.get(task)?)))
+        .collect();
     for (i, x) in d.tasks.iter().enumerate() {
         let n = i as i64 + 1;
-        // Until a key two offline machines both took is renumbered, the
-        // oldest task holds it (as lookups resolve it): keys are not unique here.
-        task_ids.entry(x.key.clone()).or_insert(n);
         let ts =
             |t: &Option<time::Timestamp>| t.as_ref().map_or(Value::Null, |t| txt(time::to_text(t)));
         c.execute(
@@ -193,7 +201,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
                 Value::Integer(i as i64 + 1),
                 txt(&x.id),
                 task_ids
-                    .get(&x.task_key)
+                    .get(x.id.as_str())
                     .map_or(Value::Null, |n| Value::Integer(*n)),
                 txt(x.note_type.as_str()),
                 txt(&x.content),
@@ -213,7 +221,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
                 Value::Integer(i as i64 + 1),
                 txt(&x.id),
                 task_ids
-                    .get(&x.task_key)
+                    .get(x.id.as_str())
                     .map_or(Value::Null, |n| Value::Integer(*n)),
                 txt(&x.field),
                 opt(&x.old_value),
@@ -237,7 +245,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
             vec![
                 Value::Integer(i as i64 + 1),
                 txt(&x.id),
-                task_ids.get(&x.task_key).map_or(Value::Null, |n| Value::Integer(*n)),
+                task_ids.get(x.id.as_str()).map_or(Value::Null, |n| Value::Integer(*n)),
                 list(&r.files_created),
                 list(&r.files_modified),
                 opt(&r.tests),

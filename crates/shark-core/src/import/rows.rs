@@ -26,6 +26,18 @@ pub(super) fn text(r: &RowMap, col: &str) -> Option<String> {
     }
 }
 
+/// An actor kind as Shark stores it: a known one in its stored spelling
+/// (`User` is `user`), a newer Shark's kept as it is ([`check_row`] refused
+/// any other).
+pub(super) fn actor_kind(r: &RowMap) -> Option<String> {
+    let k = text(r, "actor_kind")?;
+    let k = k.trim();
+    Some(
+        crate::model::ActorKind::from_str(k)
+            .map_or_else(|_| k.to_string(), |a| a.as_str().to_string()),
+    )
+}
+
 /// A driver error as the person importing should read it.
 pub(super) fn why(path: &Path, e: &libsql::Error) -> Error {
     let m = e.to_string();
@@ -48,7 +60,7 @@ pub(super) fn why(path: &Path, e: &libsql::Error) -> Error {
 
 /// Most bytes of values an import reads, whatever the file's size says
 /// (generated columns are never read; this bounds everything else).
-const MAX_READ_BYTES: usize = 512 * 1024 * 1024;
+const MAX_READ_BYTES: u64 = 256 * 1024 * 1024;
 
 fn bad_value(table: &str, row: &RowMap, col: &str, what: &str) -> Error {
     let id = match row.get("id") {
@@ -89,7 +101,7 @@ pub(super) async fn rows(
     conn: &libsql::Connection,
     path: &Path,
     table: &str,
-    read: &mut usize,
+    read: &mut u64,
 ) -> Result<Vec<RowMap>> {
     let cols = stored_columns(conn, path, table).await?;
     if cols.is_empty() {
@@ -102,6 +114,37 @@ pub(super) async fn rows(
             format!("typeof(\"{c}\"), CASE WHEN typeof(\"{c}\") IN ('text', 'blob') THEN hex(\"{c}\") ELSE \"{c}\" END")
         })
         .collect();
+    // What reading the table will hold, summed by SQLite one value at a
+    // time before any of it is read here.
+    let sizes: Vec<String> = cols
+        .iter()
+        .map(|c| {
+            let c = c.replace('"', "\"\"");
+            format!("coalesce(length(CAST(\"{c}\" AS BLOB)), 8)")
+        })
+        .collect();
+    let mut total = conn
+        .query(
+            &format!(
+                "SELECT coalesce(sum({}), 0) FROM \"{table}\"",
+                sizes.join(" + ")
+            ),
+            (),
+        )
+        .await
+        .map_err(|e| why(path, &e))?;
+    if let Some(r) = total.next().await.map_err(|e| why(path, &e))?
+        && let Ok(Value::Integer(n)) = r.get_value(0)
+    {
+        *read = read.saturating_add(u64::try_from(n).unwrap_or(u64::MAX));
+    }
+    if *read > MAX_READ_BYTES {
+        return Err(Error::invalid(format!(
+            "{} holds more than {} MiB of values; Shark imports up to that much. Nothing was imported",
+            path.display(),
+            MAX_READ_BYTES / (1024 * 1024)
+        )));
+    }
     let mut rows = conn
         .query(
             &format!("SELECT {} FROM \"{table}\"", select.join(", ")),
@@ -123,7 +166,6 @@ pub(super) async fn rows(
             let v = match (kind, v) {
                 (Value::Text(k), Value::Text(hex)) if k == "text" || k == "blob" => {
                     let bytes = unhex(&hex);
-                    *read += bytes.len();
                     if k == "blob" {
                         Value::Blob(bytes)
                     } else {
@@ -131,19 +173,9 @@ pub(super) async fn rows(
                         continue;
                     }
                 }
-                (_, v) => {
-                    *read += 8;
-                    v
-                }
+                (_, v) => v,
             };
             m.insert(name, v);
-        }
-        if *read > MAX_READ_BYTES {
-            return Err(Error::invalid(format!(
-                "{} holds more than {} MiB of values; Shark imports up to that much. Nothing was imported",
-                path.display(),
-                MAX_READ_BYTES / (1024 * 1024)
-            )));
         }
         for (name, text) in texts {
             match text {
@@ -173,13 +205,14 @@ fn check_row(table: &str, m: &RowMap) -> Result<()> {
         if name == "actor_kind"
             && let Some(k) = text(m, name)
             && crate::model::ActorKind::from_str(k.trim()).is_err()
+            && crate::model::ActorKind::from_stored(k.trim()).is_none()
         {
             return Err(bad_value(
                 table,
                 m,
                 name,
                 &format!(
-                    "{} is not an actor kind ({})",
+                    "{} is not an actor kind ({}, or a newer Shark's)",
                     crate::stored::quoted(&k),
                     crate::model::ActorKind::accepted()
                 ),

@@ -203,6 +203,20 @@ pub async fn read(path: &Path) -> Result<Source> {
     let conn = look.db.connect().map_err(|e| why(path, &e))?;
     conn.busy_timeout(Duration::from_secs(2))
         .map_err(|e| why(path, &e))?;
+    // Text is checked as UTF-8 bytes; Go Shark and Shark write UTF-8.
+    let mut enc = conn
+        .query("PRAGMA encoding", ())
+        .await
+        .map_err(|e| why(path, &e))?;
+    if let Some(r) = enc.next().await.map_err(|e| why(path, &e))?
+        && let Ok(Value::Text(e)) = r.get_value(0)
+        && e != "UTF-8"
+    {
+        return Err(Error::invalid(format!(
+            "{} stores its text as {e}; Shark imports UTF-8 databases (as Go Shark writes them). Convert it with sqlite3 (.dump, then load into a new file) and import that. Nothing was imported",
+            path.display()
+        )));
+    }
     let mut tables = Vec::new();
     let mut list = conn
         .query("SELECT name FROM sqlite_master WHERE type = 'table'", ())
@@ -230,7 +244,7 @@ pub async fn read(path: &Path) -> Result<Source> {
             .collect(),
         ..Default::default()
     };
-    let mut read = 0usize;
+    let mut read = 0u64;
     if has("damaged_rows") {
         src.damaged_rows = super::rows::rows(&conn, path, "damaged_rows", &mut read)
             .await?
@@ -294,7 +308,7 @@ pub async fn read(path: &Path) -> Result<Source> {
                 note_type: text(&r, "note_type"),
                 content: text(&r, "content").unwrap_or_default(),
                 created_by: text(&r, "created_by"),
-                actor_kind: text(&r, "actor_kind"),
+                actor_kind: super::rows::actor_kind(&r),
                 device_id: text(&r, "device_id"),
                 created_at: value(&r, "created_at"),
             });
@@ -314,7 +328,7 @@ pub async fn read(path: &Path) -> Result<Source> {
                 time_spent_minutes: int(&r, "time_spent_minutes"),
                 agent_id: text(&r, "agent_id"),
                 created_by: text(&r, "created_by"),
-                actor_kind: text(&r, "actor_kind"),
+                actor_kind: super::rows::actor_kind(&r),
                 device_id: text(&r, "device_id"),
                 created_at: value(&r, "created_at"),
             });
@@ -341,7 +355,7 @@ pub async fn read(path: &Path) -> Result<Source> {
                 reason: text(&r, "reason").or_else(|| text(&r, "notes")),
                 forced: int(&r, "forced").unwrap_or(0) != 0,
                 actor: text(&r, "actor").or_else(|| text(&r, "agent")),
-                actor_kind: text(&r, "actor_kind"),
+                actor_kind: super::rows::actor_kind(&r),
                 device_id: text(&r, "device_id"),
                 created_at: value(&r, "created_at").or_else(|| value(&r, "timestamp")),
             });

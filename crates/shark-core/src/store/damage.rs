@@ -65,6 +65,20 @@ impl Store {
         Ok(out)
     }
 
+    /// Each note's, history row's and completion's task id, by its own id
+    /// (rows whose ids cannot be read are left out).
+    pub async fn record_owners(&self) -> Result<std::collections::HashMap<String, String>> {
+        let pairs = row::query_all(
+            &*self.reader().await?,
+            "SELECT id, task_id FROM task_notes UNION ALL SELECT id, task_id FROM task_history
+             UNION ALL SELECT id, task_id FROM task_completions",
+            vec![],
+            |r| Ok(row::text(r, 0).ok().zip(row::text(r, 1).ok())),
+        )
+        .await?;
+        Ok(pairs.into_iter().flatten().collect())
+    }
+
     /// The damaged rows of the tables no list shows (devices, usage days).
     pub async fn damaged_rows_of_devices_and_usage(&self) -> Result<Vec<DamagedRow>> {
         let mut out = self.damaged_devices().await?;
@@ -104,7 +118,7 @@ impl Store {
                 if !names.contains_key(table) {
                     let cols = row::query_all(
                         &guard,
-                        &format!("PRAGMA table_info({table})"),
+                        &format!("PRAGMA table_xinfo({table})"),
                         vec![],
                         |r| row::text(r, 1),
                     )

@@ -114,14 +114,39 @@ pub(crate) async fn by_key(conn: &Connection, key: EpicKey) -> Result<Option<Epi
     )
 }
 
-/// Like [`by_key`] but a missing epic is an error naming the key.
-pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Epic> {
+/// The id of the epic with this key, if any (the oldest), reading nothing
+/// else: a lookup below an epic works even when another of its columns
+/// cannot be read.
+pub(crate) async fn id_of(conn: &Connection, key: EpicKey) -> Result<Option<String>> {
+    let ids = row::query_all(
+        conn,
+        &format!("SELECT id FROM epics WHERE number = ?1 {OLDEST_FIRST} LIMIT 1"),
+        vec![key.0.into()],
+        |r| Ok(row::text(r, 0).ok()),
+    )
+    .await?;
+    Ok(ids.into_iter().flatten().next())
+}
+
+/// Like [`id_of`] but a missing epic is an error naming the key.
+pub(crate) async fn require_id(conn: &Connection, key: &str) -> Result<(String, EpicKey)> {
     let k = EpicKey::parse(key)?;
-    by_key(conn, k).await?.ok_or_else(|| Error::NotFound {
+    let id = id_of(conn, k).await?.ok_or_else(|| not_found(k))?;
+    Ok((id, k))
+}
+
+fn not_found(k: EpicKey) -> Error {
+    Error::NotFound {
         kind: "epic",
         key: k.to_string(),
         hint: "; list epics to see the keys that exist".into(),
-    })
+    }
+}
+
+/// Like [`by_key`] but a missing epic is an error naming the key.
+pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Epic> {
+    let k = EpicKey::parse(key)?;
+    by_key(conn, k).await?.ok_or_else(|| not_found(k))
 }
 
 impl Store {

@@ -6,7 +6,7 @@ use turso::{Connection, Row};
 use super::rollup::Rollup;
 use super::{Store, epics, new_id, row};
 use crate::error::{DbContext, Error, Result};
-use crate::keys::{EpicKey, FeatureKey};
+use crate::keys::FeatureKey;
 use crate::model::{Feature, PlanStatus, validate_opt_text, validate_title};
 use crate::plan_status::{self, StatusSource};
 use crate::stored::Listing;
@@ -94,14 +94,14 @@ fn map(r: &Row) -> row::Parsed<Feature> {
 
 /// The feature with this key, if any (inside the epic that holds the key).
 pub(crate) async fn by_key(conn: &Connection, key: FeatureKey) -> Result<Option<Feature>> {
-    let Some(epic) = epics::by_key(conn, key.epic_key()).await? else {
+    let Some(epic_id) = epics::id_of(conn, key.epic_key()).await? else {
         return Ok(None);
     };
     epics::found(
         row::query_all(
             conn,
             &format!("{SELECT} WHERE f.epic_id = ?1 AND f.number = ?2 {ORDER} LIMIT 1"),
-            vec![epic.id.into(), key.feature.into()],
+            vec![epic_id.into(), key.feature.into()],
             |r| Ok(map(r)),
         )
         .await?,
@@ -111,13 +111,46 @@ pub(crate) async fn by_key(conn: &Connection, key: FeatureKey) -> Result<Option<
 /// Oldest first, so a number two machines both took resolves the same way everywhere.
 const ORDER: &str = "ORDER BY f.created_at, f.id";
 
+/// The id of the feature with this key, if any, reading nothing else (see
+/// [`epics::id_of`]).
+pub(crate) async fn id_of(conn: &Connection, key: FeatureKey) -> Result<Option<String>> {
+    let Some(epic_id) = epics::id_of(conn, key.epic_key()).await? else {
+        return Ok(None);
+    };
+    let ids = row::query_all(
+        conn,
+        "SELECT id FROM features WHERE epic_id = ?1 AND number = ?2 ORDER BY created_at, id LIMIT 1",
+        vec![epic_id.into(), key.feature.into()],
+        |r| Ok(row::text(r, 0).ok()),
+    )
+    .await?;
+    Ok(ids.into_iter().flatten().next())
+}
+
+/// Like [`id_of`], with the errors of [`require`].
+pub(crate) async fn require_id(conn: &Connection, key: &str) -> Result<(String, FeatureKey)> {
+    let k = FeatureKey::parse(key)?;
+    if let Some(id) = id_of(conn, k).await? {
+        return Ok((id, k));
+    }
+    epics::require_id(conn, &k.epic_key().to_string()).await?;
+    Err(Error::NotFound {
+        kind: "feature",
+        key: k.to_string(),
+        hint: format!(
+            "; list the features of {} to see the keys that exist",
+            k.epic_key()
+        ),
+    })
+}
+
 /// Like [`by_key`], with an error that says whether the epic exists at all.
 pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Feature> {
     let k = FeatureKey::parse(key)?;
     if let Some(f) = by_key(conn, k).await? {
         return Ok(f);
     }
-    epics::require(conn, &k.epic_key().to_string()).await?;
+    epics::require_id(conn, &k.epic_key().to_string()).await?;
     Err(Error::NotFound {
         kind: "feature",
         key: k.to_string(),
@@ -141,11 +174,11 @@ impl Store {
         let description = validate_opt_text("description", new.description.as_deref())?;
         let device = self.device().id.clone();
         self.write(async |c: &Connection| {
-            let epic = epics::require(c, &new.epic).await?;
+            let (epic_id, epic_key) = epics::require_id(c, &new.epic).await?;
             let siblings = row::query_all(
                 c,
                 "SELECT number, execution_order FROM features WHERE epic_id = ?1",
-                vec![epic.id.clone().into()],
+                vec![epic_id.clone().into()],
                 // A number or order nobody can read stops no create.
                 |r| Ok((epics::number_of(r, 0).ok(), row::opt_int(r, 1).ok().flatten())),
             )
@@ -156,15 +189,15 @@ impl Store {
                 siblings.iter().filter_map(|(_, o)| *o).max().unwrap_or(0) + 1
             });
             let key = FeatureKey {
-                epic: EpicKey::parse(&epic.key)?.0,
+                epic: epic_key.0,
                 feature: next,
             };
             let now = time::now();
             let stored = new.status.unwrap_or(PlanStatus::Draft);
             let feature = Feature {
                 id: new_id(),
-                epic_id: epic.id.clone(),
-                epic_key: epic.key.clone(),
+                epic_id: epic_id.clone(),
+                epic_key: epic_key.to_string(),
                 key: key.to_string(),
                 title: title.clone(),
                 description: description.clone(),
@@ -206,11 +239,11 @@ impl Store {
         let c = &*guard;
         let mut features = match epic {
             Some(k) => {
-                let e = epics::require(c, k).await?;
+                let (epic_id, _) = epics::require_id(c, k).await?;
                 row::query_listing(
                     c,
                     &format!("{SELECT} WHERE f.epic_id = ?1 {ORDER}"),
-                    vec![e.id.into()],
+                    vec![epic_id.into()],
                     map,
                 )
                 .await?

@@ -80,6 +80,7 @@ pub(super) async fn upsert(
             let changed: Vec<&(&str, Value)> = fields
                 .iter()
                 .filter(|(n, v)| old.get(*n) != Some(v))
+                .filter(|(n, _)| !old.get(*n).is_some_and(|o| newer_value(table, n, o)))
                 .collect();
             if changed.is_empty() {
                 return Ok(Outcome::Unchanged);
@@ -97,6 +98,24 @@ pub(super) async fn upsert(
                 .db("updating an imported row")?;
             Ok(Outcome::Updated)
         }
+    }
+}
+
+/// Whether `old` is a newer Shark's value in an enum column: an import never
+/// replaces it (this build cannot know what it would undo).
+fn newer_value(table: &str, column: &str, old: &Value) -> bool {
+    use crate::model::{ActorKind, Level, NoteType, PlanStatus, TaskStatus};
+    let Value::Text(s) = old else { return false };
+    let newer = |known: Option<bool>| known == Some(false);
+    match (table, column) {
+        ("tasks", "status") => newer(TaskStatus::from_stored(s).map(|v| v.is_known())),
+        ("epics" | "features", "status") => newer(PlanStatus::from_stored(s).map(|v| v.is_known())),
+        ("epics", "priority" | "business_value") => {
+            newer(Level::from_stored(s).map(|v| v.is_known()))
+        }
+        ("task_notes", "note_type") => newer(NoteType::from_stored(s).map(|v| v.is_known())),
+        (_, "actor_kind") => newer(ActorKind::from_stored(s).map(|v| v.is_known())),
+        _ => false,
     }
 }
 

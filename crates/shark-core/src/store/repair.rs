@@ -10,8 +10,11 @@
 //!   move it, even when the row's first device is gone;
 //! - a task whose feature does not exist: moved into the feature
 //!   "Recovered tasks" of the epic "Recovered by shark doctor" (made once);
-//! - a creation or update time that does not parse: set from the row's
-//!   other times (the earliest that parses; else now).
+//!   a feature whose epic does not exist: moved into that epic, its tasks
+//!   with it;
+//! - a time that does not parse (epics, features, tasks): a creation, start,
+//!   completion or block time from the earliest of the row's times that
+//!   parses, an update time from the latest (else now).
 //!
 //! Values this build does not understand (a newer Shark's status, broken
 //! JSON, binary data) are never rewritten.
@@ -73,13 +76,13 @@ fn text_of(v: &Value) -> Option<String> {
     }
 }
 
+/// A key number as lookups find it: an integer from 1 to 9,999 (text that
+/// looks like one is not: `WHERE number = 3` never matches it).
 fn number_of(v: &Value) -> Option<u32> {
-    let n = match v {
-        Value::Integer(n) => *n,
-        Value::Text(s) => s.trim().parse().ok()?,
-        _ => return None,
-    };
-    u32::try_from(n).ok().filter(|n| in_range(*n))
+    match v {
+        Value::Integer(n) => u32::try_from(*n).ok().filter(|n| in_range(*n)),
+        _ => None,
+    }
 }
 
 impl Store {
@@ -94,18 +97,19 @@ impl Store {
                 left: Vec::new(),
             });
         }
-        let orphans = self.orphaned_tasks().await?;
-        let home = if orphans.is_empty() {
+        let orphans = self.orphans().await?;
+        let home = if orphans == 0 {
             None
         } else {
-            Some(self.recovery_feature().await?)
+            Some(self.recovery_home().await?)
         };
         let device = self.device().id.clone();
         let done = self
             .write(async |c: &Connection| {
                 let mut done = Vec::new();
                 let now = time::now();
-                if let Some(feature_id) = &home {
+                if let Some((epic_id, feature_id)) = &home {
+                    move_orphan_features(c, epic_id, &device, &now, &mut done).await?;
                     move_orphans(c, feature_id, actor, &device, &now, &mut done).await?;
                 }
                 for (table, scope) in NUMBERED {
@@ -127,33 +131,95 @@ impl Store {
         })
     }
 
-    async fn orphaned_tasks(&self) -> Result<Vec<String>> {
-        let ids = row::query_all(
+    /// How many features have no epic and tasks no feature.
+    async fn orphans(&self) -> Result<usize> {
+        let n = row::query_all(
             &*self.reader().await?,
-            "SELECT t.id FROM tasks t LEFT JOIN features f ON f.id = t.feature_id WHERE f.id IS NULL",
+            "SELECT (SELECT count(*) FROM tasks t LEFT JOIN features f ON f.id = t.feature_id WHERE f.id IS NULL)
+                  + (SELECT count(*) FROM features f LEFT JOIN epics e ON e.id = f.epic_id WHERE e.id IS NULL)",
             vec![],
-            |r| Ok(row::text(r, 0).ok()),
+            |r| Ok(row::int(r, 0).unwrap_or(0)),
         )
         .await?;
-        Ok(ids.into_iter().flatten().collect())
+        Ok(n.into_iter()
+            .next()
+            .map_or(0, |n| usize::try_from(n).unwrap_or(0)))
     }
 
-    /// The feature that receives orphaned tasks: found by its titles, else made.
-    async fn recovery_feature(&self) -> Result<String> {
+    /// The epic and feature that receive orphans (ids): found by their
+    /// titles, else made (each in its own write, before the repair's: should
+    /// the repair fail, they are found again next time).
+    async fn recovery_home(&self) -> Result<(String, String)> {
         let epics = self.list_epics().await?;
         let epic = match epics.iter().find(|e| e.title == RECOVERED_EPIC) {
-            Some(e) => e.key.clone(),
-            None => self.create_epic(NewEpic::titled(RECOVERED_EPIC)).await?.key,
+            Some(e) => e.clone(),
+            None => self.create_epic(NewEpic::titled(RECOVERED_EPIC)).await?,
         };
-        let features = self.list_features(Some(&epic)).await?;
+        let features = self.list_features(Some(&epic.key)).await?;
         if let Some(f) = features.iter().find(|f| f.title == RECOVERED_FEATURE) {
-            return Ok(f.id.clone());
+            return Ok((epic.id, f.id.clone()));
         }
-        Ok(self
-            .create_feature(NewFeature::new(epic, RECOVERED_FEATURE))
-            .await?
-            .id)
+        let f = self
+            .create_feature(NewFeature::new(epic.key, RECOVERED_FEATURE))
+            .await?;
+        Ok((epic.id, f.id))
     }
+}
+
+/// Features whose epic is gone move into the recovery epic, with their tasks.
+async fn move_orphan_features(
+    c: &Connection,
+    epic_id: &str,
+    device: &str,
+    now: &Timestamp,
+    done: &mut Vec<Repair>,
+) -> Result<()> {
+    let rows = row::query_all(
+        c,
+        "SELECT f.id, f.epic_id FROM features f LEFT JOIN epics e ON e.id = f.epic_id WHERE e.id IS NULL",
+        vec![],
+        |r| Ok((row::text(r, 0).ok(), r.get_value(1).ok())),
+    )
+    .await?;
+    let mut taken: BTreeSet<u32> = row::query_all(
+        c,
+        "SELECT number FROM features WHERE epic_id = ?1",
+        vec![epic_id.into()],
+        |r| Ok(r.get_value(0).ok().as_ref().and_then(number_of)),
+    )
+    .await?
+    .into_iter()
+    .flatten()
+    .collect();
+    for (id, old_epic) in rows {
+        let Some(id) = id else { continue };
+        let number = next_free(&taken)?;
+        taken.insert(number);
+        c.execute(
+            "UPDATE features SET epic_id = ?2, number = ?3, origin_device = ?4, updated_at = ?5 WHERE id = ?1",
+            Vec::<Value>::from([
+                id.clone().into(),
+                epic_id.into(),
+                number.into(),
+                device.into(),
+                time::to_text(now).into(),
+            ]),
+        )
+        .await
+        .db("moving a feature whose epic is gone")?;
+        let old = old_epic
+            .as_ref()
+            .map(crate::stored::shown)
+            .unwrap_or_default();
+        done.push(Repair {
+            table: "features".into(),
+            id,
+            what: format!(
+                "its epic {old} does not exist; moved to \"{RECOVERED_EPIC}\" with its tasks"
+            ),
+        });
+    }
+    Ok(())
 }
 
 async fn move_orphans(
@@ -325,7 +391,10 @@ async fn mend_times(
             .iter()
             .map(|v| text_of(v).and_then(|s| time::from_text(&s)))
             .collect();
-        let fallback = parsed.iter().flatten().min().copied().unwrap_or(*now);
+        // A creation (or start...) time from the earliest that parses, an
+        // update time from the latest.
+        let earliest = parsed.iter().flatten().min().copied().unwrap_or(*now);
+        let latest = parsed.iter().flatten().max().copied().unwrap_or(*now);
         let mut sets: Vec<(&str, Value)> = Vec::new();
         for (i, col) in cols.iter().enumerate() {
             let bad = match &values[i] {
@@ -333,7 +402,12 @@ async fn mend_times(
                 _ => parsed[i].is_none(),
             };
             if bad {
-                sets.push((col, time::to_text(&fallback).into()));
+                let at = if *col == "updated_at" {
+                    latest
+                } else {
+                    earliest
+                };
+                sets.push((col, time::to_text(&at).into()));
             }
         }
         if sets.is_empty() {
@@ -356,7 +430,8 @@ async fn mend_times(
                 let change = Change {
                     task_id: &id,
                     field: col,
-                    old_value: text_of(&values[i]),
+                    old_value: text_of(&values[i])
+                        .or_else(|| Some(crate::stored::shown(&values[i]))),
                     new_value: text_of(v),
                     reason: Some(format!("shark doctor --repair: {what}")),
                     forced: false,

@@ -265,8 +265,17 @@ impl<'r> Fields<'r> {
         v.unwrap_or_default()
     }
 
-    /// A key number, 1 to [`crate::keys::MAX_PART`] (a key outside cannot be typed).
+    /// A key number, 1 to [`crate::keys::MAX_PART`] (a key outside cannot be
+    /// typed), stored as an integer (SQL lookups compare integers).
     pub(crate) fn number(&mut self, i: usize) -> u32 {
+        if let Ok(v @ Value::Text(_)) = self.row.get_value(i) {
+            self.bad(
+                i,
+                stored::shown(&v),
+                "a key number must be stored as a whole number",
+            );
+            return 0;
+        }
         let n = self.int(i);
         match u32::try_from(n).ok().filter(|n| crate::keys::in_range(*n)) {
             Some(n) => n,

@@ -373,12 +373,13 @@ async fn record_all(
 
 /// Refuses dependencies that would make `task` (indirectly) wait for itself.
 async fn check_no_cycle(c: &Connection, task: &Task, deps: &[(String, String)]) -> Result<()> {
+    // A row whose id or list cannot be read waits for nothing here.
     let rows = row::query_all(c, "SELECT id, depends_on FROM tasks", vec![], |r| {
-        Ok((row::text(r, 0)?, row::text(r, 1)?))
+        Ok(row::text(r, 0).ok().zip(row::text(r, 1).ok()))
     })
     .await?;
     let mut graph: HashMap<String, Vec<String>> = HashMap::new();
-    for (id, json) in rows {
+    for (id, json) in rows.into_iter().flatten() {
         graph.insert(id, serde_json::from_str(&json).unwrap_or_default());
     }
     let keys = tasks::key_map(c).await?;

@@ -28,15 +28,16 @@ pub fn is_done(status: TaskStatus) -> bool {
     matches!(status, TaskStatus::Completed | TaskStatus::Archived)
 }
 
-/// The tasks `task` depends on, in the order given (one whose task is gone
-/// is left out).
+/// The tasks `task` depends on, in the order given (one whose task is gone,
+/// or cannot be read whole, is left out).
 async fn dependencies(c: &Connection, task: &Task) -> Result<Vec<Task>> {
     let mut out = Vec::new();
     for d in &task.depends_on {
-        if let Ok(k) = TaskKey::parse(d)
-            && let Some(t) = tasks::by_key(c, k).await?
-        {
-            out.push(t);
+        let Ok(k) = TaskKey::parse(d) else { continue };
+        match tasks::by_key(c, k).await {
+            Ok(Some(t)) => out.push(t),
+            Ok(None) | Err(crate::Error::Unreadable(_)) => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(out)

@@ -51,6 +51,9 @@ pub(crate) fn map(r: &Row) -> row::Parsed<Loaded> {
     if orphan && f.ok(1) {
         f.bad(1, crate::stored::quoted(&feature_id), "no such feature");
     }
+    if !orphan && matches!(r.get_value(2), Ok(Value::Null)) {
+        f.bad(2, "NULL".into(), "its feature's epic does not exist");
+    }
     let key = TaskKey {
         epic: if orphan { 0 } else { f.number(2) },
         feature: if orphan { 0 } else { f.number(3) },

@@ -165,13 +165,13 @@ pub(crate) fn sort(tasks: &mut [Task]) {
 
 /// The task with this key, if any.
 pub(crate) async fn by_key(conn: &Connection, key: TaskKey) -> Result<Option<Task>> {
-    let Some(feature) = features::by_key(conn, key.feature_key()).await? else {
+    let Some(feature_id) = features::id_of(conn, key.feature_key()).await? else {
         return Ok(None);
     };
     let mut found = load(
         conn,
         &format!("WHERE t.feature_id = ?1 AND t.number = ?2 {ORDER} LIMIT 1"),
-        vec![feature.id.into(), key.number.into()],
+        vec![feature_id.into(), key.number.into()],
     )
     .await?;
     match (found.items.pop(), found.damaged.pop()) {
@@ -271,12 +271,12 @@ impl Store {
         let mut clauses: Vec<String> = Vec::new();
         let mut params: Vec<Value> = Vec::new();
         if let Some(f) = &filter.feature {
-            let feature = features::require(c, f).await?;
-            params.push(feature.id.into());
+            let (feature_id, _) = features::require_id(c, f).await?;
+            params.push(feature_id.into());
             clauses.push(format!("t.feature_id = ?{}", params.len()));
         } else if let Some(e) = &filter.epic {
-            let epic = epics::require(c, e).await?;
-            params.push(epic.id.into());
+            let (epic_id, _) = epics::require_id(c, e).await?;
+            params.push(epic_id.into());
             clauses.push(format!("f.epic_id = ?{}", params.len()));
         }
         if !filter.statuses.is_empty() {
@@ -371,7 +371,8 @@ impl Store {
 /// Per-transaction memory of a batch: each feature's row and next task number.
 #[derive(Default)]
 struct BatchState {
-    features: HashMap<String, crate::model::Feature>,
+    /// Per feature key, its id and key.
+    features: HashMap<String, (String, FeatureKey)>,
     /// Per feature id, the task numbers taken (this batch's included).
     taken: HashMap<String, std::collections::BTreeSet<u32>>,
 }
@@ -387,32 +388,31 @@ async fn create_one(
     let description = validate_opt_text("description", new.description.as_deref())?;
     let agent_type = validate_opt_name("agent type", new.agent_type.as_deref())?;
     let feature_key = FeatureKey::parse(&new.feature)?.to_string();
-    let feature = match state.features.get(&feature_key) {
+    let (feature_id, fk) = match state.features.get(&feature_key) {
         Some(f) => f.clone(),
         None => {
-            let f = features::require(c, &feature_key).await?;
+            let f = features::require_id(c, &feature_key).await?;
             state.features.insert(feature_key, f.clone());
             f
         }
     };
     let deps = resolve_deps(c, &new.depends_on).await?;
-    if !state.taken.contains_key(&feature.id) {
+    if !state.taken.contains_key(&feature_id) {
         let numbers = row::query_all(
             c,
             "SELECT number FROM tasks WHERE feature_id = ?1",
-            vec![feature.id.clone().into()],
+            vec![feature_id.clone().into()],
             // A number nobody can read stops no create.
             |r| Ok(epics::number_of(r, 0).ok()),
         )
         .await?;
         state
             .taken
-            .insert(feature.id.clone(), numbers.into_iter().flatten().collect());
+            .insert(feature_id.clone(), numbers.into_iter().flatten().collect());
     }
-    let taken = state.taken.entry(feature.id.clone()).or_default();
+    let taken = state.taken.entry(feature_id.clone()).or_default();
     let number = crate::keys::next_free(taken)?;
     taken.insert(number);
-    let fk = FeatureKey::parse(&feature.key)?;
     let key = TaskKey {
         epic: fk.epic,
         feature: fk.feature,
@@ -421,9 +421,9 @@ async fn create_one(
     let now = time::now();
     let task = Task {
         id: new_id(),
-        feature_id: feature.id.clone(),
-        epic_key: feature.epic_key.clone(),
-        feature_key: feature.key.clone(),
+        feature_id: feature_id.clone(),
+        epic_key: fk.epic_key().to_string(),
+        feature_key: fk.to_string(),
         key: key.to_string(),
         title,
         description,

@@ -123,7 +123,13 @@ async fn fold_day(
 ) -> Result<()> {
     let existing = row::query_opt(
         c,
-        "SELECT id FROM usage_days WHERE device_id = ?1 AND day = ?2 ORDER BY id LIMIT 1",
+        // Only a row whose figures are numbers is added to (one holding
+        // something else is left as it is, and a new row is added).
+        "SELECT id FROM usage_days WHERE device_id = ?1 AND day = ?2
+           AND typeof(rows_written) = 'integer' AND typeof(bytes_sent) = 'integer'
+           AND typeof(bytes_received) = 'integer' AND typeof(pushes) = 'integer'
+           AND typeof(pulls) = 'integer'
+         ORDER BY id LIMIT 1",
         vec![device.to_string().into(), day.to_string().into()],
         // A row whose id cannot be read is left alone (a new one is added).
         |r| Ok(row::text(r, 0).ok()),
