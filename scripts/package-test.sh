@@ -130,9 +130,9 @@ snapshot() {
   done
 }
 snapshot >"$work/before.json"
-# The previous schema: schema 3 added only the completion reports' table.
-[ "$(sqlite3 "$data/shark.db" 'PRAGMA user_version;')" = 3 ] || fail "expected schema 3"
-sqlite3 "$data/shark.db" "DROP TABLE task_completions; PRAGMA user_version = 2;"
+# The previous schema: schema 4 added only the machines' versions table.
+[ "$(sqlite3 "$data/shark.db" 'PRAGMA user_version;')" = 4 ] || fail "expected schema 4"
+sqlite3 "$data/shark.db" "DROP TABLE device_versions; PRAGMA user_version = 3;"
 
 # The next version over it (this build, versioned as the one after).
 mkdir "$work/next"
@@ -145,8 +145,9 @@ grep -q "over ($version)" "$work/upgrade.log" || fail "not an upgrade: $(cat "$w
 [ "$(dpkg-query --admindir="$R/var/lib/dpkg" -W -f='${Version}' shark)" = "$version+next" ] || fail "the upgrade did not register"
 snapshot >"$work/after.json"
 cmp -s "$work/before.json" "$work/after.json" || { diff "$work/before.json" "$work/after.json" | head -20 >&2; fail "the data changed across the upgrade"; }
-[ "$(sqlite3 "$data/shark.db" 'PRAGMA user_version;')" = 3 ] || fail "the upgraded shark did not migrate the database"
-ok "$version+next installed over $version: a schema-2 database migrated to 3, every epic, feature, task, note and history row the same"
+[ "$(sqlite3 "$data/shark.db" 'PRAGMA user_version;')" = 4 ] || fail "the upgraded shark did not migrate the database"
+[ "$(sqlite3 "$data/shark.db" 'SELECT count(*) FROM device_versions;')" = 1 ] || fail "the upgraded shark did not record its version"
+ok "$version+next installed over $version: a schema-3 database migrated to 4 (this machine's version recorded), every epic, feature, task, note and history row the same"
 
 # 6. Removing the package leaves the user's data alone.
 (cd "$work/home" && find . -type f ! -name '*.sock' -print0 | sort -z | xargs -0 sha256sum) >"$work/data.before"

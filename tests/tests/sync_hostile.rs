@@ -53,7 +53,8 @@ fn foreign(server: &SyncServer, sql: &str) {
 }
 
 /// A machine connected to `server` (its daemon owns the replica) with an
-/// epic, a feature and `n` tasks, each with a note, all pushed.
+/// epic, a feature and `n` tasks (n >= 2), each with a note, the first two
+/// completed with a report, all pushed (usage figures included).
 fn connected(server: &SyncServer, n: usize) -> Machine {
     let a = Machine::new();
     a.ok(&["cloud", "init", "--url", &server.url()]);
@@ -61,8 +62,28 @@ fn connected(server: &SyncServer, n: usize) -> Machine {
     for i in 1..=n {
         a.ok(&["task", "note", &format!("T-E01-F01-{i:03}"), "a note"]);
     }
+    for key in ["T-E01-F01-001", "T-E01-F01-002"] {
+        a.ok(&["task", "start", key]);
+        a.ok(&[
+            "task",
+            "complete",
+            key,
+            "--files-created",
+            "src/a.rs",
+            "--summary",
+            "done",
+        ]);
+    }
+    a.ok(&["cloud", "sync"]);
     a.ok(&["cloud", "sync"]);
     a
+}
+
+/// `m.ok` that names the round when it fails.
+fn ok(m: &Machine, why: &str, args: &[&str]) -> String {
+    let r = m.run(args);
+    assert_eq!(r.code, 0, "{why}: shark {args:?}: {}{}", r.stdout, r.stderr);
+    r.stdout
 }
 
 /// Every read a user has, both exports, an edit, a create and a sync:
@@ -73,7 +94,7 @@ fn everything_works(m: &Machine, good: &str, why: &str) {
     let (epic, feature) = (parts[0], parts[1]);
     let feature_key = format!("{epic}-{feature}");
     let dir = tempfile::tempdir().unwrap();
-    m.ok(&["cloud", "sync"]);
+    ok(m, why, &["cloud", "sync"]);
     for args in [
         vec!["task", "list"],
         vec!["task", "list", "--all"],
@@ -100,17 +121,25 @@ fn everything_works(m: &Machine, good: &str, why: &str) {
         assert_eq!(r.code, 0, "{why}: export {format}: {}", r.stderr);
     }
     // Reads of a good task, an edit, a create, a sync.
-    m.ok(&["task", "get", good]);
-    m.ok(&["task", "history", good]);
-    m.ok(&[
-        "task",
-        "update",
-        good,
-        "--title",
-        "Edited beside the damage",
-    ]);
-    m.ok(&["task", "create", epic, feature, "Created beside the damage"]);
-    m.ok(&["cloud", "sync"]);
+    ok(m, why, &["task", "get", good]);
+    ok(m, why, &["task", "history", good]);
+    ok(
+        m,
+        why,
+        &[
+            "task",
+            "update",
+            good,
+            "--title",
+            "Edited beside the damage",
+        ],
+    );
+    ok(
+        m,
+        why,
+        &["task", "create", epic, feature, "Created beside the damage"],
+    );
+    ok(m, why, &["cloud", "sync"]);
     let doctor = m.run(&["doctor", "--json"]);
     assert!(
         doctor.stdout.contains("damaged_rows"),
@@ -152,6 +181,8 @@ fn a_fixed_set_of_foreign_values_stops_nothing_and_a_newer_sharks_values_are_kep
          VALUES ('orphan-1', 'no-such-feature', 1, 'elsewhere', 'Orphan', 'todo', 5, '[]', '2026-01-01T00:00:00Z', '2026-01-01T00:00:00Z')".to_string(),
         "INSERT INTO usage_days (id, device_id, day, rows_written, updated_at) VALUES ('u1', 'elsewhere', '2026-01-01', 'lots', 'now')".to_string(),
         "INSERT INTO devices (id, name, created_at, updated_at) VALUES ('d1', 'Someone''s box', 'long ago', 'x')".to_string(),
+        // A completion report nobody can read.
+        format!("UPDATE task_completions SET files_created = 'not json' WHERE task_id = {}", t(1)),
         // A parent that cannot be read whole.
         "UPDATE features SET updated_at = 'later' WHERE title = 'Second'".to_string(),
         // A newer Shark says so in the versions table.
@@ -162,6 +193,15 @@ fn a_fixed_set_of_foreign_values_stops_nothing_and_a_newer_sharks_values_are_kep
     ];
     foreign(&server, &fixed.join(";\n"));
     everything_works(&a, "T-E01-F01-010", "fixed set");
+
+    // A task whose completion report cannot be read shows the rest, and says so.
+    let r = a.run(&["task", "get", "T-E01-F01-001"]);
+    assert_eq!(r.code, 0, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("files_created holds 'not json'"),
+        "{}",
+        r.stderr
+    );
 
     // A damaged parent stops nothing below it.
     a.ok(&["task", "get", "T-E01-F02-001"]);
@@ -345,6 +385,29 @@ fn seeded_random_foreign_values_stop_nothing() {
             &["task_id", "field", "forced", "actor_kind", "created_at"],
         ),
         ("devices", &["name", "created_at"]),
+        (
+            "task_completions",
+            &[
+                "task_id",
+                "files_created",
+                "files_modified",
+                "verified",
+                "time_spent_minutes",
+                "actor_kind",
+                "created_at",
+            ],
+        ),
+        (
+            "usage_days",
+            &[
+                "device_id",
+                "day",
+                "rows_written",
+                "bytes_sent",
+                "pushes",
+                "updated_at",
+            ],
+        ),
     ];
     const VALUES: &[&str] = &[
         "0",

@@ -188,43 +188,46 @@ pub async fn run_with(
     let steps = plan(trigger, store.pending_changes().await, pulled_fresh);
     let mut figures = PassFigures::default();
     let mut failures = 0;
-    let result = loop {
-        let result = match tokio::time::timeout(
-            attempts.timeout,
-            execute(store, &steps, &mut figures),
-        )
-        .await
-        {
-            Ok(r) => r,
-            Err(_) => {
-                // The engine's request goes on without us: cut it, so the
-                // next step does not queue behind it.
-                store.cut_connections();
-                Err(Error::SyncTimeout {
-                    secs: attempts.timeout.as_secs(),
-                })
+    let result =
+        loop {
+            let result =
+                match tokio::time::timeout(attempts.timeout, execute(store, &steps, &mut figures))
+                    .await
+                {
+                    Ok(r) => r,
+                    Err(_) => {
+                        // The engine's request goes on without us: cut it, so the
+                        // next step does not queue behind it.
+                        store.cut_connections();
+                        Err(Error::SyncTimeout {
+                            secs: attempts.timeout.as_secs(),
+                        })
+                    }
+                };
+            match result {
+                Ok(report) => break Ok(report),
+                Err(e) => {
+                    failures += 1;
+                    let retry_after = store.take_retry_after();
+                    let wait = if failures <= attempts.retries {
+                        super::policy::retry_in_command(e.problem(), failures, retry_after)
+                    } else if trigger == Trigger::Requested && failures == 1 {
+                        super::policy::retry_requested_once(e.problem(), retry_after)
+                    } else {
+                        None
+                    };
+                    let Some(wait) = wait else {
+                        break Err(RunError::of(&e, retry_after));
+                    };
+                    tracing::info!(
+                        failures,
+                        wait_ms = wait.as_millis() as u64,
+                        "sync failed; retrying: {e}"
+                    );
+                    tokio::time::sleep(wait).await;
+                }
             }
         };
-        match result {
-            Ok(report) => break Ok(report),
-            Err(e) => {
-                failures += 1;
-                let retry_after = store.take_retry_after();
-                let wait = (failures <= attempts.retries)
-                    .then(|| super::policy::retry_in_command(e.problem(), failures, retry_after))
-                    .flatten();
-                let Some(wait) = wait else {
-                    break Err(RunError::of(&e, retry_after));
-                };
-                tracing::info!(
-                    failures,
-                    wait_ms = wait.as_millis() as u64,
-                    "sync failed; retrying: {e}"
-                );
-                tokio::time::sleep(wait).await;
-            }
-        }
-    };
     let (sent, received) = store.traffic_since_last().await;
     figures.bytes_sent = sent;
     figures.bytes_received = received;

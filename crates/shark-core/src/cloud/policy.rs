@@ -74,6 +74,23 @@ pub fn retry_in_command(
     }
 }
 
+/// A requested pass ("Sync now") that is not retried by count is still
+/// tried once more, at once, after an answer that was garbled or a server
+/// error (seen against the real server: a push answered 200 with an empty
+/// body now and then); a dead network (which answers at once by design),
+/// a quota, and what only the user can end are not.
+pub fn retry_requested_once(problem: Problem, retry_after: Option<Duration>) -> Option<Duration> {
+    match problem {
+        Problem::Other | Problem::Server if retry_after.is_none_or(|r| r <= COMMAND_PAUSE) => {
+            Some(retry_after.unwrap_or(GARBLED_PAUSE))
+        }
+        _ => None,
+    }
+}
+
+/// The pause before trying a garbled answer's request again.
+const GARBLED_PAUSE: Duration = Duration::from_millis(300);
+
 /// The longest pause a command waits before its next attempt.
 const COMMAND_PAUSE: Duration = Duration::from_secs(8);
 
@@ -105,6 +122,26 @@ mod tests {
     use super::*;
 
     const S: fn(u64) -> Duration = Duration::from_secs;
+
+    #[test]
+    fn sync_now_tries_a_garbled_answer_once_more_but_never_a_dead_network() {
+        let ms = Duration::from_millis;
+        assert_eq!(retry_requested_once(Problem::Other, None), Some(ms(300)));
+        assert_eq!(
+            retry_requested_once(Problem::Server, Some(S(2))),
+            Some(S(2))
+        );
+        assert_eq!(retry_requested_once(Problem::Server, Some(S(60))), None);
+        for p in [
+            Problem::Offline,
+            Problem::Quota,
+            Problem::Auth,
+            Problem::Rejected,
+            Problem::Busy,
+        ] {
+            assert_eq!(retry_requested_once(p, None), None, "{p:?}");
+        }
+    }
 
     #[test]
     fn transient_failures_back_off_and_honour_retry_after() {

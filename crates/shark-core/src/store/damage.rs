@@ -12,17 +12,14 @@ use crate::error::Result;
 use crate::stored::DamagedRow;
 
 /// The synced tables a damaged row can come from (the only names
-/// [`Store::stored_rows`] puts into SQL).
-pub const TABLES: &[&str] = &[
-    "devices",
-    "epics",
-    "features",
-    "tasks",
-    "task_notes",
-    "task_history",
-    "task_completions",
-    "usage_days",
-];
+/// [`Store::stored_rows`] puts into SQL): the copied ones, and the usage figures.
+fn known_table(name: &str) -> Option<&'static str> {
+    super::transfer::TABLES
+        .iter()
+        .chain(&["usage_days"])
+        .find(|t| **t == name)
+        .copied()
+}
 
 /// A damaged row as stored: every column's value, and what is wrong with it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -113,7 +110,7 @@ impl Store {
         let mut names: BTreeMap<&str, Vec<String>> = BTreeMap::new();
         for d in damaged {
             let mut columns = BTreeMap::new();
-            let table = TABLES.iter().find(|t| **t == d.table);
+            let table = known_table(&d.table);
             if let (Some(table), Some(id)) = (table, &d.id) {
                 if !names.contains_key(table) {
                     let cols = row::query_all(

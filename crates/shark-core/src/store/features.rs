@@ -130,35 +130,35 @@ pub(crate) async fn id_of(conn: &Connection, key: FeatureKey) -> Result<Option<S
 /// Like [`id_of`], with the errors of [`require`].
 pub(crate) async fn require_id(conn: &Connection, key: &str) -> Result<(String, FeatureKey)> {
     let k = FeatureKey::parse(key)?;
-    if let Some(id) = id_of(conn, k).await? {
-        return Ok((id, k));
+    match id_of(conn, k).await? {
+        Some(id) => Ok((id, k)),
+        None => Err(missing(conn, k).await),
     }
-    epics::require_id(conn, &k.epic_key().to_string()).await?;
-    Err(Error::NotFound {
+}
+
+/// The error for a feature that is not there: its epic's, if that is
+/// missing too.
+async fn missing(conn: &Connection, k: FeatureKey) -> Error {
+    if let Err(e) = epics::require_id(conn, &k.epic_key().to_string()).await {
+        return e;
+    }
+    Error::NotFound {
         kind: "feature",
         key: k.to_string(),
         hint: format!(
             "; list the features of {} to see the keys that exist",
             k.epic_key()
         ),
-    })
+    }
 }
 
 /// Like [`by_key`], with an error that says whether the epic exists at all.
 pub(crate) async fn require(conn: &Connection, key: &str) -> Result<Feature> {
     let k = FeatureKey::parse(key)?;
-    if let Some(f) = by_key(conn, k).await? {
-        return Ok(f);
+    match by_key(conn, k).await? {
+        Some(f) => Ok(f),
+        None => Err(missing(conn, k).await),
     }
-    epics::require_id(conn, &k.epic_key().to_string()).await?;
-    Err(Error::NotFound {
-        kind: "feature",
-        key: k.to_string(),
-        hint: format!(
-            "; list the features of {} to see the keys that exist",
-            k.epic_key()
-        ),
-    })
 }
 
 fn sort(features: &mut [Feature]) {
