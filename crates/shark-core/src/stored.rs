@@ -23,11 +23,7 @@ static NEWER: Mutex<Interned> = Mutex::new(BTreeMap::new());
 /// a letter). Values are interned (per `kind`: task status, note type...)
 /// so the enums stay `Copy`.
 pub(crate) fn newer(kind: &'static str, s: &str) -> Option<&'static str> {
-    let plausible = s.len() <= MAX_NEWER_CHARS
-        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !plausible {
+    if !plausible(s) {
         return None;
     }
     let mut all = NEWER.lock().unwrap_or_else(|p| p.into_inner());
@@ -41,6 +37,16 @@ pub(crate) fn newer(kind: &'static str, s: &str) -> Option<&'static str> {
     let kept: &'static str = Box::leak(s.to_string().into_boxed_str());
     set.insert(kept);
     Some(kept)
+}
+
+/// Whether `s` can be a value a newer Shark wrote (see [`newer`]); keeps
+/// nothing, so checks of data that is not read into the model (an import's
+/// source, a row an import would update) never use up the interning cap.
+pub(crate) fn plausible(s: &str) -> bool {
+    s.len() <= MAX_NEWER_CHARS
+        && s.chars().next().is_some_and(|c| c.is_ascii_alphabetic())
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-')
 }
 
 /// One column of a row that this build cannot read.

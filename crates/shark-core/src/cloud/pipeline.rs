@@ -211,7 +211,10 @@ pub async fn run_with(
                     let retry_after = store.take_retry_after();
                     let wait = if failures <= attempts.retries {
                         super::policy::retry_in_command(e.problem(), failures, retry_after)
-                    } else if trigger == Trigger::Requested && failures == 1 {
+                    } else if trigger == Trigger::Requested
+                        && failures == 1
+                        && matches!(e, Error::Sync { .. })
+                    {
                         super::policy::retry_requested_once(e.problem(), retry_after)
                     } else {
                         None
@@ -219,7 +222,7 @@ pub async fn run_with(
                     let Some(wait) = wait else {
                         break Err(RunError::of(&e, retry_after));
                     };
-                    tracing::info!(
+                    tracing::warn!(
                         failures,
                         wait_ms = wait.as_millis() as u64,
                         "sync failed; retrying: {e}"
@@ -237,7 +240,8 @@ pub async fn run_with(
     result
 }
 
-/// One requested pass with no retries and no observers (tests, tools).
+/// One requested pass with no counted retries (only the one more try of
+/// `policy::retry_requested_once`) and no observers (tests, tools).
 pub async fn sync_once(store: &Store) -> Result<SyncReport, RunError> {
     let attempts = Attempts {
         timeout: Duration::from_secs(30),

@@ -44,8 +44,9 @@ pub struct Document {
     /// Rows this build cannot read (another machine's, a newer Shark's, a
     /// hand edit's), every column as stored: an export leaves nothing behind.
     pub damaged_rows: Vec<StoredRow>,
-    /// Each note's, history row's and completion's task, by id (links in
-    /// the SQLite export: keys can be shared until a collision is renumbered).
+    /// Each note's, history row's and completion's task, by `table/id`
+    /// (links in the SQLite export: keys can be shared until a collision is
+    /// renumbered).
     #[serde(skip)]
     pub owners: std::collections::HashMap<String, String>,
 }

@@ -160,11 +160,13 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
     for (i, x) in d.tasks.iter().enumerate() {
         row_of_task.insert(x.id.clone(), i as i64 + 1);
     }
-    let task_ids: HashMap<&str, i64> = d
-        .owners
-        .iter()
-        .filter_map(|(record, task)| Some((record.as_str(), *row_of_task.get(task)?)))
-        .collect();
+    // The export row of a note's, history row's or completion's task.
+    let link = |table: &str, id: &str| {
+        d.owners
+            .get(&format!("{table}/{id}"))
+            .and_then(|task| row_of_task.get(task))
+            .map_or(Value::Null, |n| Value::Integer(*n))
+    };
     for (i, x) in d.tasks.iter().enumerate() {
         let n = i as i64 + 1;
         let ts =
@@ -200,9 +202,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
             vec![
                 Value::Integer(i as i64 + 1),
                 txt(&x.id),
-                task_ids
-                    .get(x.id.as_str())
-                    .map_or(Value::Null, |n| Value::Integer(*n)),
+                link("task_notes", &x.id),
                 txt(x.note_type.as_str()),
                 txt(&x.content),
                 txt(&x.created_by),
@@ -220,9 +220,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
             vec![
                 Value::Integer(i as i64 + 1),
                 txt(&x.id),
-                task_ids
-                    .get(x.id.as_str())
-                    .map_or(Value::Null, |n| Value::Integer(*n)),
+                link("task_history", &x.id),
                 txt(&x.field),
                 opt(&x.old_value),
                 opt(&x.new_value),
@@ -245,7 +243,7 @@ pub async fn write(path: &Path, d: &Document) -> Result<()> {
             vec![
                 Value::Integer(i as i64 + 1),
                 txt(&x.id),
-                task_ids.get(x.id.as_str()).map_or(Value::Null, |n| Value::Integer(*n)),
+                link("task_completions", &x.id),
                 list(&r.files_created),
                 list(&r.files_modified),
                 opt(&r.tests),

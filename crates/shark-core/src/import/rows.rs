@@ -205,7 +205,7 @@ fn check_row(table: &str, m: &RowMap) -> Result<()> {
         if name == "actor_kind"
             && let Some(k) = text(m, name)
             && crate::model::ActorKind::from_str(k.trim()).is_err()
-            && crate::model::ActorKind::from_stored(k.trim()).is_none()
+            && !crate::stored::plausible(k.trim())
         {
             return Err(bad_value(
                 table,

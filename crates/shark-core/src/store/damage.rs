@@ -62,13 +62,15 @@ impl Store {
         Ok(out)
     }
 
-    /// Each note's, history row's and completion's task id, by its own id
-    /// (rows whose ids cannot be read are left out).
+    /// Each note's, history row's and completion's task id, by `table/id`
+    /// (two tables' rows may share an id; rows whose ids cannot be read are
+    /// left out).
     pub async fn record_owners(&self) -> Result<std::collections::HashMap<String, String>> {
         let pairs = row::query_all(
             &*self.reader().await?,
-            "SELECT id, task_id FROM task_notes UNION ALL SELECT id, task_id FROM task_history
-             UNION ALL SELECT id, task_id FROM task_completions",
+            "SELECT 'task_notes/' || id, task_id FROM task_notes WHERE typeof(id) = 'text'
+             UNION ALL SELECT 'task_history/' || id, task_id FROM task_history WHERE typeof(id) = 'text'
+             UNION ALL SELECT 'task_completions/' || id, task_id FROM task_completions WHERE typeof(id) = 'text'",
             vec![],
             |r| Ok(row::text(r, 0).ok().zip(row::text(r, 1).ok())),
         )

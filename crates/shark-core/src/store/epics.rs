@@ -41,9 +41,13 @@ const COLS: &str =
 /// Deterministic winner when two rows share a number: the oldest.
 pub(crate) const OLDEST_FIRST: &str = "ORDER BY created_at, id";
 
-/// A stored key number (1..=9999).
+/// A stored key number (1..=9999), stored as an integer (as lookups compare
+/// it; text that looks like a number is damage, see `Fields::number`).
 pub(crate) fn number_of(r: &Row, i: usize) -> Result<u32> {
-    let n = row::int(r, i)?;
+    let n = match r.get_value(i) {
+        Ok(turso::Value::Integer(n)) => n,
+        _ => return Err(Error::Corrupt(format!("column {i} is not a key number"))),
+    };
     u32::try_from(n)
         .ok()
         .filter(|n| crate::keys::in_range(*n))
@@ -120,7 +124,9 @@ pub(crate) async fn by_key(conn: &Connection, key: EpicKey) -> Result<Option<Epi
 pub(crate) async fn id_of(conn: &Connection, key: EpicKey) -> Result<Option<String>> {
     let ids = row::query_all(
         conn,
-        &format!("SELECT id FROM epics WHERE number = ?1 {OLDEST_FIRST} LIMIT 1"),
+        &format!(
+            "SELECT id FROM epics WHERE number = ?1 AND typeof(id) = 'text' {OLDEST_FIRST} LIMIT 1"
+        ),
         vec![key.0.into()],
         |r| Ok(row::text(r, 0).ok()),
     )

@@ -119,7 +119,8 @@ pub(crate) async fn id_of(conn: &Connection, key: FeatureKey) -> Result<Option<S
     };
     let ids = row::query_all(
         conn,
-        "SELECT id FROM features WHERE epic_id = ?1 AND number = ?2 ORDER BY created_at, id LIMIT 1",
+        "SELECT id FROM features WHERE epic_id = ?1 AND number = ?2 AND typeof(id) = 'text'
+         ORDER BY created_at, id LIMIT 1",
         vec![epic_id.into(), key.feature.into()],
         |r| Ok(row::text(r, 0).ok()),
     )

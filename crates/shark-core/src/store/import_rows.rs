@@ -106,17 +106,16 @@ pub(super) async fn upsert(
 fn newer_value(table: &str, column: &str, old: &Value) -> bool {
     use crate::model::{ActorKind, Level, NoteType, PlanStatus, TaskStatus};
     let Value::Text(s) = old else { return false };
-    let newer = |known: Option<bool>| known == Some(false);
-    match (table, column) {
-        ("tasks", "status") => newer(TaskStatus::from_stored(s).map(|v| v.is_known())),
-        ("epics" | "features", "status") => newer(PlanStatus::from_stored(s).map(|v| v.is_known())),
-        ("epics", "priority" | "business_value") => {
-            newer(Level::from_stored(s).map(|v| v.is_known()))
-        }
-        ("task_notes", "note_type") => newer(NoteType::from_stored(s).map(|v| v.is_known())),
-        (_, "actor_kind") => newer(ActorKind::from_stored(s).map(|v| v.is_known())),
-        _ => false,
-    }
+    // Exact stored spellings are known; the check interns nothing.
+    let known: Vec<&str> = match (table, column) {
+        ("tasks", "status") => TaskStatus::ALL.iter().map(|v| v.as_str()).collect(),
+        ("epics" | "features", "status") => PlanStatus::ALL.iter().map(|v| v.as_str()).collect(),
+        ("epics", "priority" | "business_value") => Level::ALL.iter().map(|v| v.as_str()).collect(),
+        ("task_notes", "note_type") => NoteType::ALL.iter().map(|v| v.as_str()).collect(),
+        (_, "actor_kind") => ActorKind::ALL.iter().map(|v| v.as_str()).collect(),
+        _ => return false,
+    };
+    !known.contains(&s.as_str()) && crate::stored::plausible(s)
 }
 
 pub(super) fn t(v: Timestamp) -> Value {

@@ -28,19 +28,24 @@ pub fn is_done(status: TaskStatus) -> bool {
     matches!(status, TaskStatus::Completed | TaskStatus::Archived)
 }
 
-/// The tasks `task` depends on, in the order given (one whose task is gone,
-/// or cannot be read whole, is left out).
-async fn dependencies(c: &Connection, task: &Task) -> Result<Vec<Task>> {
-    let mut out = Vec::new();
+/// The tasks `task` depends on, in the order given (one whose task is gone
+/// is left out), and those that cannot be read whole (their status is
+/// unknown, so they still hold the task back).
+async fn dependencies(
+    c: &Connection,
+    task: &Task,
+) -> Result<(Vec<Task>, Vec<crate::stored::DamagedRow>)> {
+    let (mut out, mut damaged) = (Vec::new(), Vec::new());
     for d in &task.depends_on {
         let Ok(k) = TaskKey::parse(d) else { continue };
         match tasks::by_key(c, k).await {
             Ok(Some(t)) => out.push(t),
-            Ok(None) | Err(crate::Error::Unreadable(_)) => {}
+            Ok(None) => {}
+            Err(crate::Error::Unreadable(row)) => damaged.push(*row),
             Err(e) => return Err(e),
         }
     }
-    Ok(out)
+    Ok((out, damaged))
 }
 
 /// The tasks that depend on `task` (not archived), in key order.
@@ -66,11 +71,16 @@ async fn dependents(c: &Connection, task: &Task) -> Result<Vec<Task>> {
 
 impl Store {
     /// The tasks `key` depends on, in the order given (one whose task is
-    /// gone is left out).
+    /// gone is left out; one that cannot be read whole is an error that says
+    /// what it holds, since its status, done or not, is unknown).
     pub async fn dependencies_of(&self, key: &str) -> Result<Vec<Task>> {
         let guard = self.reader().await?;
         let task = tasks::require(&guard, key).await?;
-        dependencies(&guard, &task).await
+        let (deps, mut damaged) = dependencies(&guard, &task).await?;
+        match damaged.pop() {
+            Some(d) => Err(crate::Error::Unreadable(Box::new(d))),
+            None => Ok(deps),
+        }
     }
 
     /// The tasks that depend on `key` (not archived), in key order.
@@ -82,21 +92,23 @@ impl Store {
 
     /// The status of each task `task` depends on (what `task next` shows).
     pub async fn dependency_status(&self, task: &Task) -> Result<BTreeMap<String, TaskStatus>> {
-        let deps = dependencies(&*self.reader().await?, task).await?;
+        let (deps, _) = dependencies(&*self.reader().await?, task).await?;
         Ok(deps.into_iter().map(|d| (d.key, d.status)).collect())
     }
 
     /// `task`'s dependencies' statuses and its dependents.
     pub async fn task_links(&self, task: &Task) -> Result<TaskLinks> {
         let guard = self.reader().await?;
-        let deps = dependencies(&guard, task).await?;
+        let (deps, damaged) = dependencies(&guard, task).await?;
         let blocks = dependents(&guard, task).await?;
         Ok(TaskLinks {
             dependency_status: deps.iter().map(|d| (d.key.clone(), d.status)).collect(),
+            // A dependency that cannot be read may not be done: it holds the task.
             blocked_by: deps
                 .iter()
                 .filter(|d| !is_done(d.status))
                 .map(|d| d.key.clone())
+                .chain(damaged.iter().filter_map(|d| d.key.clone()))
                 .collect(),
             blocks: blocks.into_iter().map(|t| t.key).collect(),
         })

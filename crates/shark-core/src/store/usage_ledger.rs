@@ -129,6 +129,7 @@ async fn fold_day(
            AND typeof(rows_written) = 'integer' AND typeof(bytes_sent) = 'integer'
            AND typeof(bytes_received) = 'integer' AND typeof(pushes) = 'integer'
            AND typeof(pulls) = 'integer'
+           AND min(rows_written, bytes_sent, bytes_received, pushes, pulls) >= 0
          ORDER BY id LIMIT 1",
         vec![device.to_string().into(), day.to_string().into()],
         // A row whose id cannot be read is left alone (a new one is added).
