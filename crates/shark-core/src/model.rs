@@ -60,6 +60,12 @@ macro_rules! str_enum {
                     .find(|v| v.as_str() == s)
                     .or_else(|| crate::stored::newer($what, s).map($name::Newer))
             }
+
+            /// Whether `s` is a value this build knows, exactly as stored
+            /// (interns nothing, unlike [`Self::from_stored`]).
+            pub fn knows(s: &str) -> bool {
+                Self::ALL.iter().any(|v| v.as_str() == s)
+            }
         }
 
         impl std::fmt::Display for $name {

@@ -101,11 +101,21 @@ pub struct StatusChange {
 /// A status from a newer Shark: this build cannot know what leaving it
 /// means, so it never does, even with force.
 fn refuse_newer(key: &str, from: TaskStatus) -> Result<()> {
-    if from.is_known() {
+    keep_newer_status(key, from, from.is_known())
+}
+
+/// The one refusal to leave a status this build does not know (a task's,
+/// an epic's or a feature's): `Ok` when `known`.
+pub(crate) fn keep_newer_status(
+    key: &str,
+    status: impl std::fmt::Display,
+    known: bool,
+) -> Result<()> {
+    if known {
         return Ok(());
     }
     Err(Error::InvalidState(format!(
-        "{key} is '{from}', a status from a newer Shark that this version does not know; update Shark on this machine to change its status (its other fields can be edited here)"
+        "{key} is '{status}', a status from a newer Shark that this version does not know; update Shark on this machine to change its status (its other fields can be edited here)"
     )))
 }
 

@@ -106,16 +106,15 @@ pub(super) async fn upsert(
 fn newer_value(table: &str, column: &str, old: &Value) -> bool {
     use crate::model::{ActorKind, Level, NoteType, PlanStatus, TaskStatus};
     let Value::Text(s) = old else { return false };
-    // Exact stored spellings are known; the check interns nothing.
-    let known: Vec<&str> = match (table, column) {
-        ("tasks", "status") => TaskStatus::ALL.iter().map(|v| v.as_str()).collect(),
-        ("epics" | "features", "status") => PlanStatus::ALL.iter().map(|v| v.as_str()).collect(),
-        ("epics", "priority" | "business_value") => Level::ALL.iter().map(|v| v.as_str()).collect(),
-        ("task_notes", "note_type") => NoteType::ALL.iter().map(|v| v.as_str()).collect(),
-        (_, "actor_kind") => ActorKind::ALL.iter().map(|v| v.as_str()).collect(),
+    let known = match (table, column) {
+        ("tasks", "status") => TaskStatus::knows(s),
+        ("epics" | "features", "status") => PlanStatus::knows(s),
+        ("epics", "priority" | "business_value") => Level::knows(s),
+        ("task_notes", "note_type") => NoteType::knows(s),
+        (_, "actor_kind") => ActorKind::knows(s),
         _ => return false,
     };
-    !known.contains(&s.as_str()) && crate::stored::plausible(s)
+    !known && crate::stored::plausible(s)
 }
 
 pub(super) fn t(v: Timestamp) -> Value {

@@ -112,12 +112,7 @@ fn sets(level: Level2, p: &PlanPatch) -> Result<Vec<(&'static str, Value)>> {
 
 /// A stored status from a newer Shark is never replaced by this build.
 fn keep_newer(key: &str, stored: PlanStatus) -> Result<()> {
-    if stored.is_known() {
-        return Ok(());
-    }
-    Err(Error::InvalidState(format!(
-        "{key} is '{stored}', a status from a newer Shark that this version does not know; update Shark on this machine to change its status (its other fields can be edited here)"
-    )))
+    crate::workflow::keep_newer_status(key, stored, stored.is_known())
 }
 
 /// Archives every task of `tasks` not archived yet, each with a history row.

@@ -166,6 +166,19 @@ impl Store {
     }
 }
 
+/// The key numbers taken in one scope (`table` rows whose `scope` column is
+/// `id`); `table` and `scope` are this module's constants.
+async fn taken_in(c: &Connection, table: &str, scope: &str, id: &str) -> Result<BTreeSet<u32>> {
+    let numbers = row::query_all(
+        c,
+        &format!("SELECT number FROM {table} WHERE {scope} = ?1"),
+        vec![id.into()],
+        |r| Ok(r.get_value(0).ok().as_ref().and_then(number_of)),
+    )
+    .await?;
+    Ok(numbers.into_iter().flatten().collect())
+}
+
 /// Features whose epic is gone move into the recovery epic, with their tasks.
 async fn move_orphan_features(
     c: &Connection,
@@ -181,16 +194,7 @@ async fn move_orphan_features(
         |r| Ok((row::text(r, 0).ok(), r.get_value(1).ok())),
     )
     .await?;
-    let mut taken: BTreeSet<u32> = row::query_all(
-        c,
-        "SELECT number FROM features WHERE epic_id = ?1",
-        vec![epic_id.into()],
-        |r| Ok(r.get_value(0).ok().as_ref().and_then(number_of)),
-    )
-    .await?
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut taken = taken_in(c, "features", "epic_id", epic_id).await?;
     for (id, old_epic) in rows {
         let Some(id) = id else { continue };
         let number = next_free(&taken)?;
@@ -238,16 +242,7 @@ async fn move_orphans(
         |r| Ok((row::text(r, 0).ok(), r.get_value(1).ok(), r.get_value(2).ok())),
     )
     .await?;
-    let mut taken: BTreeSet<u32> = row::query_all(
-        c,
-        "SELECT number FROM tasks WHERE feature_id = ?1",
-        vec![feature_id.into()],
-        |r| Ok(r.get_value(0).ok().as_ref().and_then(number_of)),
-    )
-    .await?
-    .into_iter()
-    .flatten()
-    .collect();
+    let mut taken = taken_in(c, "tasks", "feature_id", feature_id).await?;
     for (id, old_feature, _) in rows {
         let Some(id) = id else { continue };
         let number = next_free(&taken)?;

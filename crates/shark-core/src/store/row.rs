@@ -236,12 +236,18 @@ impl<'r> Fields<'r> {
         }
     }
 
+    /// Notes that column `i`, which must hold `what`, is empty (unless a
+    /// problem with it is noted already).
+    fn needed(&mut self, i: usize, present: bool, what: &str) {
+        if !present && self.ok(i) {
+            self.bad(i, "NULL".into(), format!("empty; {what} is needed"));
+        }
+    }
+
     /// Text that must be there.
     pub(crate) fn text(&mut self, i: usize) -> String {
         let v = self.opt_text(i);
-        if v.is_none() && self.ok(i) {
-            self.bad(i, "NULL".into(), "empty; a value is needed");
-        }
+        self.needed(i, v.is_some(), "a value");
         v.unwrap_or_default()
     }
 
@@ -259,9 +265,7 @@ impl<'r> Fields<'r> {
 
     pub(crate) fn int(&mut self, i: usize) -> i64 {
         let v = self.opt_int(i);
-        if v.is_none() && self.ok(i) {
-            self.bad(i, "NULL".into(), "empty; a number is needed");
-        }
+        self.needed(i, v.is_some(), "a number");
         v.unwrap_or_default()
     }
 
@@ -303,9 +307,7 @@ impl<'r> Fields<'r> {
 
     pub(crate) fn ts(&mut self, i: usize) -> Timestamp {
         let v = self.opt_ts(i);
-        if v.is_none() && self.ok(i) {
-            self.bad(i, "NULL".into(), "empty; a time is needed");
-        }
+        self.needed(i, v.is_some(), "a time");
         v.unwrap_or(Timestamp::UNIX_EPOCH)
     }
 
