@@ -8,6 +8,7 @@ const COMMANDS: &[&str] = &[
     "list_epics",
     "list_features",
     "list_tasks",
+    "tasks_by_ids",
     "get_task",
     "create_epic",
     "create_feature",

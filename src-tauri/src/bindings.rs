@@ -56,6 +56,7 @@ pub fn typescript() -> String {
     c.visit::<shark_core::stored::Listing<shark_core::model::Feature>>();
     c.visit::<shark_core::stored::Listing<shark_core::model::Task>>();
     c.visit::<crate::commands::TaskDetail>();
+    c.visit::<shark_core::store::changes::DataChange>();
     c.visit::<crate::commands::EpicInput>();
     c.visit::<crate::commands::FeatureInput>();
     c.visit::<crate::commands::TaskInput>();

@@ -74,6 +74,13 @@ pub async fn list_tasks(session: S<'_>) -> IpcResult<Listing<Task>> {
     Ok(listing)
 }
 
+/// The tasks with these ids (those a data-changed event named); ids with
+/// no task are left out, so the window drops them.
+#[tauri::command]
+pub async fn tasks_by_ids(session: S<'_>, ids: Vec<String>) -> IpcResult<Listing<Task>> {
+    Ok(session.live().await?.store.tasks_by_ids(&ids).await?)
+}
+
 /// A task with what its detail view shows.
 #[derive(Debug, Serialize, ts_rs::TS)]
 pub struct TaskDetail {

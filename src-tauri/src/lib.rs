@@ -5,7 +5,9 @@
 mod app_commands;
 pub mod bindings;
 mod commands;
+mod config_cache;
 pub mod error;
+mod forward;
 pub mod icons;
 mod logging;
 pub mod session;
@@ -89,6 +91,7 @@ pub fn run() {
             commands::list_epics,
             commands::list_features,
             commands::list_tasks,
+            commands::tasks_by_ids,
             commands::get_task,
             commands::create_epic,
             commands::create_feature,
@@ -214,8 +217,8 @@ fn start_handoff(session: &Arc<Session>, started: &OnceLock<()>) {
 /// Forwards a session event to the window, the tray and notifications.
 fn on_event(app: &AppHandle, event: Event) {
     match event {
-        Event::DataChanged => {
-            let _ = app.emit("data-changed", ());
+        Event::DataChanged(change) => {
+            let _ = app.emit("data-changed", change);
         }
         Event::Opened => usage::opened(app),
         Event::Status => {

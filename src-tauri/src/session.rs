@@ -11,18 +11,21 @@ use shark_core::cloud::{self, ConnectionInfo, MachineState, Mode, SyncEngine, Sy
 use shark_core::config::{Config, Device};
 use shark_core::paths::SharkPaths;
 use shark_core::secret::SecretToken;
+use shark_core::store::changes::DataChange;
 use shark_core::store::{DEFAULT_LOCK_TIMEOUT, Store};
 use shark_core::time;
 use tokio::sync::watch;
 
 use crate::error::{IpcError, IpcResult};
+use crate::forward::Forwarders;
 use crate::status::{AppStatus, UsageSummary};
 
 /// Something the UI and the tray must hear about.
 #[derive(Debug, Clone)]
 pub enum Event {
-    /// The data may have changed (any write, or a pull that brought changes).
-    DataChanged,
+    /// The data changed (any write, or a pull that brought changes): what
+    /// lists show, named when few rows moved.
+    DataChanged(DataChange),
     /// The connection or sync status changed.
     Status,
     /// The engine's status, for notifications.
@@ -47,18 +50,6 @@ pub struct Live {
     forwarders: Forwarders,
 }
 
-/// The tasks forwarding a store's events; stopped when dropped.
-#[derive(Debug)]
-struct Forwarders(Vec<tokio::task::JoinHandle<()>>);
-
-impl Drop for Forwarders {
-    fn drop(&mut self) {
-        for f in &self.0 {
-            f.abort();
-        }
-    }
-}
-
 /// The state of the database slot.
 #[derive(Debug, Clone)]
 pub enum Slot {
@@ -81,6 +72,8 @@ pub struct Session {
     damaged: std::sync::Mutex<[usize; 3]>,
     /// When the app started (for `shark daemon status`).
     started: time::Timestamp,
+    /// The saved settings the status shows, read again only after a change.
+    settings: crate::config_cache::ConfigCache,
 }
 
 impl std::fmt::Debug for Session {
@@ -104,6 +97,7 @@ impl Session {
             usage: std::sync::Mutex::new(None),
             damaged: std::sync::Mutex::new([0; 3]),
             started: time::now(),
+            settings: crate::config_cache::ConfigCache::default(),
         })
     }
 
@@ -137,6 +131,11 @@ impl Session {
         self.damaged.lock().map_or(0, |d| d.iter().sum())
     }
 
+    /// The saved settings, parsed again only after `config.toml` changed.
+    pub fn settings(&self) -> Result<Config, String> {
+        self.settings.get(&self.paths)
+    }
+
     fn usage_summary(&self) -> Option<UsageSummary> {
         self.usage.lock().ok().and_then(|u| u.clone())
     }
@@ -161,7 +160,7 @@ impl Session {
             Err(e) => self.slot.send_replace(Slot::Failed(e.message.clone())),
         };
         (self.notify)(Event::Status);
-        (self.notify)(Event::DataChanged);
+        (self.notify)(Event::DataChanged(DataChange::everything()));
         (self.notify)(Event::Opened);
         result
     }
@@ -216,7 +215,7 @@ impl Session {
         let store = Arc::new(opened.store);
         let engine = (opened.info.mode == Mode::Replica)
             .then(|| SyncEngine::for_owner(store.clone(), self.paths.clone(), &config));
-        let forwarders = self.forward(&store, engine.as_ref());
+        let forwarders = Forwarders::start(&store, engine.as_ref(), self.notify.clone()).await;
         Ok(Arc::new(Live {
             store,
             info: opened.info,
@@ -226,40 +225,6 @@ impl Session {
             notices: opened.notices,
             forwarders,
         }))
-    }
-
-    /// Forwards data changes and engine transitions to the callback.
-    fn forward(&self, store: &Store, engine: Option<&SyncEngine>) -> Forwarders {
-        let mut tasks = Vec::new();
-        let mut changes = store.changes();
-        let notify = self.notify.clone();
-        tasks.push(tokio::spawn(async move {
-            while changes.changed().await.is_ok() {
-                // Coalesce bursts (a batch, a pull) into one refresh.
-                tokio::time::sleep(Duration::from_millis(50)).await;
-                changes.borrow_and_update();
-                notify(Event::DataChanged);
-            }
-        }));
-        if let Some(engine) = engine {
-            let mut events = engine.subscribe();
-            let notify = self.notify.clone();
-            tasks.push(tokio::spawn(async move {
-                loop {
-                    match events.recv().await {
-                        Ok(s) => {
-                            notify(Event::Sync(s));
-                            notify(Event::Status);
-                        }
-                        Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {
-                            notify(Event::Status);
-                        }
-                        Err(_) => return,
-                    }
-                }
-            }));
-        }
-        Forwarders(tasks)
     }
 
     /// The open database, waiting while it opens.
@@ -408,8 +373,9 @@ impl Session {
     pub async fn status(&self) -> AppStatus {
         let now = time::now();
         let slot = self.slot.borrow().clone();
-        // Read once: the saved settings (the app changes them while running).
-        let config = Config::load(&self.paths);
+        // The saved settings (the app changes them while running), parsed
+        // again only after the file changed.
+        let config = self.settings();
         let base = |phase: MachineState| AppStatus {
             phase,
             mode: None,

@@ -35,9 +35,13 @@ pub struct UsageView {
 pub async fn refresh(app: &AppHandle, mode: ApiMode) -> IpcResult<UsageReport> {
     let session = app.state::<Arc<Session>>().inner().clone();
     let live = session.live().await?;
-    let config = Config::load(&session.paths).unwrap_or_else(|_| live.config.clone());
+    let config = session.settings().unwrap_or_else(|_| live.config.clone());
     let report = usage::gather(&live.store, &config.usage, mode).await?;
-    announce(app, &session, &report);
+    // The announcement log is a file: written off the runtime's threads.
+    let (a, s, r) = (app.clone(), session.clone(), report.clone());
+    if let Err(e) = tauri::async_runtime::spawn_blocking(move || announce(&a, &s, &r)).await {
+        tracing::warn!("usage warnings not announced: {e}");
+    }
     if session.set_usage(UsageSummary::of(&report)) {
         session.emit(Event::Status);
     }

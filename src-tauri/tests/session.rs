@@ -1,7 +1,8 @@
 //! The app's session without a window: it opens the local database by
 //! default, reports data changes and status, connects to the real sync
 //! server (carrying local work over), tests connections with classified
-//! results, and disconnects keeping every record.
+//! results, and disconnects keeping every record. Idle, it wakes no view;
+//! a remote edit names the task it changed.
 
 // Test helpers may unwrap: a failure is the test failing.
 #![allow(clippy::unwrap_used)]
@@ -11,9 +12,10 @@ use std::time::Duration;
 
 use shark_app::session::{Event, Session};
 use shark_core::cloud::{MachineState, Mode, Problem, test_connection, token::test_token};
+use shark_core::model::Actor;
 use shark_core::paths::SharkPaths;
-use shark_core::store::{NewEpic, TaskFilter};
-use shark_tests::{AuthProxy, SyncServer, replica};
+use shark_core::store::{NewEpic, NewFeature, NewTask, TaskFilter, TaskPatch};
+use shark_tests::{AuthProxy, FaultProxy, SyncServer, replica};
 
 type Seen = Arc<Mutex<Vec<String>>>;
 
@@ -23,7 +25,15 @@ fn session() -> (tempfile::TempDir, Arc<Session>, Seen) {
     let log = seen.clone();
     let notify = Arc::new(move |e: Event| {
         let name = match e {
-            Event::DataChanged => "data".to_string(),
+            Event::DataChanged(c) => {
+                let what = if c.everything {
+                    "*".to_string()
+                } else {
+                    c.tasks.join(",")
+                };
+                log.lock().unwrap().push(format!("data:{what}"));
+                "data".to_string()
+            }
             Event::Status => "status".to_string(),
             Event::Sync(s) => format!("sync:{:?}", s.phase),
             Event::Opened => "opened".to_string(),
@@ -287,4 +297,91 @@ async fn the_saved_token_is_never_sent_to_another_host() {
     // The same host keeps working with the saved token.
     session.connect(&good.url(), None).await.unwrap();
     assert_eq!(session.status().await.mode, Some(Mode::Replica));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_it_wakes_no_view_and_a_remote_edit_names_its_task() {
+    let server = SyncServer::start();
+    let proxy = FaultProxy::start(server.addr());
+    let other = replica::replica_at(&proxy.url(), "laptop-2", None).await;
+    other.store.create_epic(NewEpic::titled("E")).await.unwrap();
+    other
+        .store
+        .create_feature(NewFeature::new("E01", "F"))
+        .await
+        .unwrap();
+    let news = (0..3)
+        .map(|_| NewTask::new("E01-F01".to_string(), "t"))
+        .collect();
+    let made = other
+        .store
+        .create_tasks(news, &Actor::user("u"))
+        .await
+        .unwrap();
+    other.store.push().await.unwrap();
+
+    let (_home, session, seen) = session();
+    drop(session.open().await.unwrap());
+    let url = proxy.url();
+    let live = session
+        .reconfigure(move |c| {
+            c.cloud.url = Some(url);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    wait_for(&seen, "sync:UpToDate").await;
+    for _ in 0..200 {
+        if live
+            .store
+            .list_tasks(&TaskFilter::default())
+            .await
+            .unwrap()
+            .len()
+            == 3
+        {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+
+    // Idle: live pulls keep asking, and no view is woken.
+    seen.lock().unwrap().clear();
+    let pulls = proxy.seen.pulls.load(std::sync::atomic::Ordering::SeqCst);
+    for _ in 0..400 {
+        if proxy.seen.pulls.load(std::sync::atomic::Ordering::SeqCst) >= pulls + 4 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    assert!(
+        proxy.seen.pulls.load(std::sync::atomic::Ordering::SeqCst) >= pulls + 4,
+        "live pulls ran"
+    );
+    let woken: Vec<String> = seen
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|s| s.starts_with("data"))
+        .cloned()
+        .collect();
+    assert!(woken.is_empty(), "idle pulls woke views: {woken:?}");
+
+    // One task edited elsewhere: the event names that task alone.
+    let patch = TaskPatch {
+        title: Some("edited on laptop-2".into()),
+        ..TaskPatch::default()
+    };
+    other
+        .store
+        .update_task(&made[1].key, patch, &Actor::user("u"))
+        .await
+        .unwrap();
+    other.store.push().await.unwrap();
+    wait_for(&seen, &format!("data:{}", made[1].id)).await;
+    assert!(
+        !seen.lock().unwrap().iter().any(|s| s == "data:*"),
+        "a remote edit made the window read everything: {:?}",
+        seen.lock().unwrap()
+    );
 }

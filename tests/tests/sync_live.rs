@@ -1,7 +1,8 @@
 //! The owner's live sync through the fault proxy: a write never waits for
 //! a sync stuck on a dead network, an idle owner keeps one pull waiting on
 //! a server that long-polls (few requests), and a change pushed by another
-//! machine arrives as soon as that push passes, long before the hold ends.
+//! machine arrives as soon as that push passes, long before the hold ends;
+//! a write on the owner itself leaves without waiting out its own held pull.
 
 use std::sync::atomic::Ordering;
 use std::time::Duration;
@@ -143,5 +144,60 @@ async fn a_held_pull_answers_as_soon_as_another_machine_pushes() {
     assert!(
         pushed_at.elapsed() < Duration::from_secs(25),
         "B saw the edit only when the hold ran out"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_write_leaves_at_once_though_the_owners_own_pull_is_held() {
+    let server = SyncServer::start();
+    let proxy = FaultProxy::start(server.addr());
+    proxy.faults.long_poll_ms.store(30_000, Ordering::SeqCst);
+    let b = replica_at(&proxy.url(), "b", Some(Duration::from_secs(30))).await;
+    seed(&b.store).await;
+    b.store
+        .create_task(task("to edit"), &Actor::user("b"))
+        .await
+        .unwrap();
+    shark_core::cloud::pipeline::sync_once(&b.store)
+        .await
+        .unwrap();
+    let _engine = SyncEngine::start(
+        b.store.clone(),
+        b.paths.clone(),
+        owner(Duration::from_secs(30)),
+    );
+    // Wait until B's pull is being held (no pull answered for a while).
+    let mut last = proxy.seen.pulls.load(Ordering::SeqCst);
+    loop {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let now = proxy.seen.pulls.load(Ordering::SeqCst);
+        if now == last && now > 0 {
+            break;
+        }
+        last = now;
+    }
+    let pushes = proxy.seen.pushes.load(Ordering::SeqCst);
+    let wrote_at = tokio::time::Instant::now();
+    let patch = TaskPatch {
+        title: Some("edited on b".into()),
+        ..Default::default()
+    };
+    b.store
+        .update_task("T-E01-F01-001", patch, &Actor::user("b"))
+        .await
+        .unwrap();
+    until(25, "B's push to pass", async || {
+        proxy.seen.pushes.load(Ordering::SeqCst) > pushes && b.store.pending_changes().await == 0
+    })
+    .await;
+    assert!(
+        wrote_at.elapsed() < Duration::from_secs(15),
+        "the push waited out the 30 s hold: {:?}",
+        wrote_at.elapsed()
+    );
+    let a = replica_at(&server.url(), "a", None).await;
+    assert_eq!(
+        a.store.get_task("T-E01-F01-001").await.unwrap().title,
+        "edited on b"
     );
 }

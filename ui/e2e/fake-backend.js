@@ -24,7 +24,10 @@
   const record = (task, field, oldValue, newValue, reason = null, device = db.device, deviceName = "this-machine") =>
     db.history.push({ id: id(), task_key: task.key, field, old_value: oldValue, new_value: newValue, reason, forced: false, actor_kind: "user", actor: "tester", device_id: device, device_name: deviceName, created_at: now() });
   const status = { phase: "up_to_date", mode: "replica", pending_changes: 0, last_success: now(), last_error: null, paused: false, url: "libsql://demo-org.turso.io", token_source: "the system keyring", interval_secs: 30, device_name: "this-machine", line: "Synced just now - 0 pending", offline: false, usage: null, damaged_rows: 0, newer_shark: null, now: now() };
-  const changed = () => setTimeout(() => emit("data-changed", null), 0);
+  // Like the app: no payload reads everything; a named change, those tasks.
+  const changed = (change = null) => setTimeout(() => emit("data-changed", change), 0);
+  // Commands the window invoked (the test counts what a change costs).
+  const calls = [];
   // Diagnostics: extra checks the test sets (a broken setup).
   const fake = { diagnostics: [], syncFailure: null };
   // Usage: figures the test sets; levels as the core computes them.
@@ -59,6 +62,7 @@
     list_epics: () => ({ items: db.epics, damaged: db.damaged.filter((d) => d.table === "epics") }),
     list_features: () => ({ items: db.features.map((f) => ({ ...f, task_count: db.tasks.filter((t) => t.feature_key === f.key).length })), damaged: db.damaged.filter((d) => d.table === "features") }),
     list_tasks: () => ({ items: db.tasks, damaged: db.damaged.filter((d) => d.table === "tasks") }),
+    tasks_by_ids: ({ ids }) => ({ items: db.tasks.filter((t) => ids.includes(t.id)), damaged: db.damaged.filter((d) => d.table === "tasks" && ids.includes(d.id)) }),
     get_task: ({ key }) => {
       const task = find(key);
       if (!task) return err("not_found", `task ${key} not found`);
@@ -166,13 +170,14 @@
   window.__fake = {
     db,
     emit,
+    calls,
     remoteEdit(key, field, value) {
       const t = find(key);
       const old = t[field] === null ? null : String(t[field]);
       t[field] = value;
       record(t, field, old, String(value), null, "dev-other", "laptop-2");
       t.updated_at = now();
-      changed();
+      changed({ everything: false, tasks: [t.id], removed: [], notes: [], plans: true });
     },
     setUsage(rowsWritten) {
       usage.rows_written = rowsWritten;
@@ -216,6 +221,7 @@
       }
       if (cmd === "plugin:event|unlisten") return null;
       const f = handlers[cmd];
+      calls.push(cmd);
       if (!f) return err("unknown", `no fake for ${cmd}`);
       return f(args ?? {});
     },

@@ -117,9 +117,12 @@ try {
     await page.fill("#d-title", "Password form v2");
     await page.press("#d-title", "Enter");
     await page.waitForSelector('.row:has-text("Password form v2")');
-    await page.evaluate(() => window.__fake.remoteEdit("T-E01-F01-001", "title", "Changed on laptop"));
+    await page.evaluate(() => { window.__fake.calls.length = 0; window.__fake.remoteEdit("T-E01-F01-001", "title", "Changed on laptop"); });
     await page.waitForSelector('.history li.other-device:has-text("laptop-2")');
     await page.waitForSelector('.row:has-text("Changed on laptop")');
+    // The remote edit cost that task's fetch (and the open detail's), not every task's.
+    const calls = await page.evaluate(() => [...window.__fake.calls].sort());
+    if (calls.includes("list_tasks") || !calls.includes("tasks_by_ids")) throw new Error(`a remote edit invoked ${calls.join(", ")}`);
     await page.click('.history li.other-device button:has-text("Restore")');
     await page.waitForSelector('.row:has-text("Password form v2")');
   });

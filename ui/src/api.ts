@@ -9,6 +9,7 @@ import type {
   AppInfo,
   AppStatus,
   Connected,
+  DataChange,
   DiagnosticsReport,
   Epic,
   EpicInput,
@@ -44,46 +45,63 @@ export function errorMessage(e: unknown): string {
   return String(e);
 }
 
+/**
+ * The commands this window invoked so far, by name: what a change costs in
+ * IPC, read by the benchmark (`bench/app-bench.mjs`) as
+ * `window.__sharkIpcCalls`.
+ */
+export const ipcCalls: Record<string, number> = {};
+(globalThis as { __sharkIpcCalls?: Record<string, number> }).__sharkIpcCalls = ipcCalls;
+
+function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
+  ipcCalls[cmd] = (ipcCalls[cmd] ?? 0) + 1;
+  return invoke<T>(cmd, args);
+}
+
 export const api = {
-  status: () => invoke<AppStatus>("get_status"),
-  retryOpen: () => invoke<AppStatus>("retry_open"),
-  epics: () => invoke<Listing<Epic>>("list_epics"),
-  features: () => invoke<Listing<Feature>>("list_features"),
-  tasks: () => invoke<Listing<Task>>("list_tasks"),
-  task: (key: string) => invoke<TaskDetail>("get_task", { key }),
-  createEpic: (input: EpicInput) => invoke<Epic>("create_epic", { input }),
-  createFeature: (input: FeatureInput) => invoke<Feature>("create_feature", { input }),
+  status: () => call<AppStatus>("get_status"),
+  retryOpen: () => call<AppStatus>("retry_open"),
+  epics: () => call<Listing<Epic>>("list_epics"),
+  features: () => call<Listing<Feature>>("list_features"),
+  tasks: () => call<Listing<Task>>("list_tasks"),
+  /** The tasks with these ids (at most 500); ids with no task are left out. */
+  tasksByIds: (ids: string[]) => call<Listing<Task>>("tasks_by_ids", { ids }),
+  task: (key: string) => call<TaskDetail>("get_task", { key }),
+  createEpic: (input: EpicInput) => call<Epic>("create_epic", { input }),
+  createFeature: (input: FeatureInput) => call<Feature>("create_feature", { input }),
   /** Sets an epic's or feature's status by hand; "auto" follows its tasks again. */
-  setPlanStatus: (key: string, status: PlanStatus | "auto") => invoke<void>("set_plan_status", { key, status }),
-  createTask: (input: TaskInput) => invoke<Task>("create_task", { input }),
-  updateTask: (key: string, patch: PatchInput) => invoke<Task>("update_task", { key, patch }),
+  setPlanStatus: (key: string, status: PlanStatus | "auto") => call<void>("set_plan_status", { key, status }),
+  createTask: (input: TaskInput) => call<Task>("create_task", { input }),
+  updateTask: (key: string, patch: PatchInput) => call<Task>("update_task", { key, patch }),
   transition: (key: string, action: Action, reason?: string) =>
-    invoke<Task>("transition_task", { key, action, reason: reason ?? null }),
+    call<Task>("transition_task", { key, action, reason: reason ?? null }),
   addNote: (key: string, noteType: NoteType, content: string) =>
-    invoke<Note>("add_note", { key, noteType, content }),
+    call<Note>("add_note", { key, noteType, content }),
   restore: (key: string, historyId: string) =>
-    invoke<Task>("restore_value", { key, historyId }),
-  syncNow: () => invoke<SyncOutcome>("sync_now"),
-  setPaused: (paused: boolean) => invoke<AppStatus>("set_paused", { paused }),
+    call<Task>("restore_value", { key, historyId }),
+  syncNow: () => call<SyncOutcome>("sync_now"),
+  setPaused: (paused: boolean) => call<AppStatus>("set_paused", { paused }),
   testConnection: (url: string, token: string | null) =>
-    invoke<ProbeOutcome>("test_connection", { url, token }),
+    call<ProbeOutcome>("test_connection", { url, token }),
   connect: (url: string, token: string | null) =>
-    invoke<Connected>("connect_cloud", { url, token }),
-  disconnect: () => invoke<number>("disconnect_cloud"),
-  setInterval: (secs: number) => invoke<AppStatus>("set_sync_interval", { secs }),
-  appInfo: () => invoke<AppInfo>("app_info"),
-  setStartAtLogin: (enabled: boolean) => invoke<boolean>("set_start_at_login", { enabled }),
-  checkUpdate: () => invoke<UpdateCheck>("check_update"),
-  importDatabase: (path: string) => invoke<ImportSummary>("import_database", { path }),
-  exportData: (format: string, path: string, force: boolean) => invoke<ExportSummary>("export_data", { format, path, force }),
-  diagnostics: () => invoke<DiagnosticsReport>("get_diagnostics"),
-  usage: (fetch: boolean) => invoke<UsageView>("get_usage", { fetch }),
-  saveUsage: (form: UsageForm) => invoke<UsageView>("save_usage_settings", { form }),
-  openDashboard: () => invoke<null>("open_dashboard"),
+    call<Connected>("connect_cloud", { url, token }),
+  disconnect: () => call<number>("disconnect_cloud"),
+  setInterval: (secs: number) => call<AppStatus>("set_sync_interval", { secs }),
+  appInfo: () => call<AppInfo>("app_info"),
+  setStartAtLogin: (enabled: boolean) => call<boolean>("set_start_at_login", { enabled }),
+  checkUpdate: () => call<UpdateCheck>("check_update"),
+  importDatabase: (path: string) => call<ImportSummary>("import_database", { path }),
+  exportData: (format: string, path: string, force: boolean) => call<ExportSummary>("export_data", { format, path, force }),
+  diagnostics: () => call<DiagnosticsReport>("get_diagnostics"),
+  usage: (fetch: boolean) => call<UsageView>("get_usage", { fetch }),
+  saveUsage: (form: UsageForm) => call<UsageView>("save_usage_settings", { form }),
+  openDashboard: () => call<null>("open_dashboard"),
 };
 
 export const events = {
-  onDataChanged: (f: () => void): Promise<UnlistenFn> => listen("data-changed", () => f()),
+  /** What changed; null (no payload) means read everything. */
+  onDataChanged: (f: (c: DataChange | null) => void): Promise<UnlistenFn> =>
+    listen<DataChange | null>("data-changed", (e) => f(e.payload ?? null)),
   onStatus: (f: (s: AppStatus) => void): Promise<UnlistenFn> =>
     listen<AppStatus>("sync-status", (e) => f(e.payload)),
   onNavigate: (f: (where: string) => void): Promise<UnlistenFn> =>

@@ -140,6 +140,34 @@ id: string | null,
 key: string | null, title: string | null, problems: Array<Damage>, };
 
 /**
+ * What a data-changed event tells the window.
+ */
+export type DataChange = { 
+/**
+ * Read everything again: after a reopen, more than [`MAX_NAMED`]
+ * tasks, a renumbered task (its key shows in other tasks' dependencies)
+ * or a row that has no id to name it by.
+ */
+everything: boolean, 
+/**
+ * Tasks added or changed (ids).
+ */
+tasks: Array<string>, 
+/**
+ * Tasks gone (ids).
+ */
+removed: Array<string>, 
+/**
+ * Tasks whose notes changed while their rows did not (ids): an open
+ * detail shows them; lists do not.
+ */
+notes: Array<string>, 
+/**
+ * Epics or features changed, or tasks did (their progress is derived).
+ */
+plans: boolean, };
+
+/**
  * One day of the chart (all machines).
  */
 export type DayFigure = { day: string, rows_written: number, bytes_synced: number, };

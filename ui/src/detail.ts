@@ -35,6 +35,11 @@ export async function showDetail(root: HTMLElement, key: string | null): Promise
   if (focused) document.getElementById(focused)?.focus();
 }
 
+/** The key of the task shown, if any. */
+export function shownKey(): string | null {
+  return current;
+}
+
 /** Redraws the open task (after a change from anywhere). */
 export function refreshDetail(root: HTMLElement): void {
   const a = document.activeElement;

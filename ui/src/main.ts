@@ -2,13 +2,13 @@
 // the detail pane, the sync indicator and offline banner, and the keyboard.
 import "./style.css";
 import { api, errorMessage, events, type Task } from "./api";
-import { showDetail, refreshDetail, focusStatus } from "./detail";
+import { showDetail, refreshDetail, focusStatus, shownKey } from "./detail";
 import { $, clear, h } from "./dom";
 import { formDialog } from "./forms";
 import { STATUSES, STATUS_LABEL, agentsOf, damagedLine, statusLabel, buildTree, byStatus, filterTasks, followCoreClock, shortcutFor, syncFailure } from "./model";
 import { openSettings } from "./settings";
 import { openUsage } from "./usage";
-import { changed, onChange, reload, state } from "./state";
+import { apply, changed, onChange, reload, state } from "./state";
 import { toast } from "./toast";
 import { VList } from "./vlist";
 
@@ -408,13 +408,23 @@ function layout(): void {
   document.addEventListener("keydown", onKey);
 }
 
+/** Whether the open task, or one it links to, is among these ids ("*": all). */
+function showsAny(touched: Set<string>): boolean {
+  const key = shownKey();
+  if (!key || touched.size === 0) return false;
+  if (touched.has("*")) return true;
+  const open = state.tasks.find((t) => t.key === key);
+  if (!open || touched.has(open.id)) return true;
+  return state.tasks.some((t) => touched.has(t.id) && (open.depends_on.includes(t.key) || t.depends_on.includes(key)));
+}
+
 async function start(): Promise<void> {
   layout();
   onChange(render);
   void showDetail($("#detail"), null);
-  await events.onDataChanged(async () => {
-    await reload();
-    refreshDetail($("#detail"));
+  await events.onDataChanged(async (c) => {
+    const touched = await apply(c);
+    if (showsAny(touched)) refreshDetail($("#detail"));
   });
   await events.onStatus((s) => {
     state.status = s;

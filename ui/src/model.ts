@@ -91,6 +91,25 @@ export function filterTasks(tasks: Task[], f: Filters): Task[] {
   return out;
 }
 
+/** A task key's numbers (`T-E01-F02-003` -> [1, 2, 3]), or null. */
+function keyNumbers(key: string): number[] | null {
+  const m = /^T-E(\d+)-F(\d+)-(\d+)$/.exec(key);
+  return m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+}
+
+/** The order lists come in from the app: by key, then oldest, then id. */
+export function compareTasks(a: Task, b: Task): number {
+  const ka = keyNumbers(a.key);
+  const kb = keyNumbers(b.key);
+  if (!ka || !kb) {
+    if (ka !== kb) return ka ? 1 : -1;
+  } else {
+    for (let i = 0; i < 3; i++) if (ka[i] !== kb[i]) return ka[i] - kb[i];
+  }
+  if (a.created_at !== b.created_at) return a.created_at < b.created_at ? -1 : 1;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /** Agents seen on tasks (agent types and assigned agents), sorted. */
 export function agentsOf(tasks: Task[]): string[] {
   const s = new Set<string>();

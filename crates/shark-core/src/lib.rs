@@ -12,6 +12,7 @@ pub mod import;
 mod inspect;
 pub mod keys;
 pub mod model;
+mod offload;
 pub mod paths;
 pub mod plan_status;
 pub mod secret;

@@ -1,5 +1,5 @@
 //! The benchmark suite's Rust half (the app's half is bench/app-bench.mjs):
-//! reads, writes, what history costs, sync, import and export, each figure with median, 95th
+//! reads, writes, what history costs, sync, idle cost, import and export, each figure with median, 95th
 //! percentile and the number of runs, written as JSON for bench/report.mjs.
 //!
 //! Run through `npm run bench` (release build, README table) or
@@ -11,6 +11,7 @@
 mod daemon;
 mod heal;
 mod history;
+mod idle;
 mod live;
 mod reads;
 mod stats;
@@ -124,7 +125,7 @@ fn main() {
         .and_then(|i| args.get(i + 1))
         .cloned()
         .unwrap_or_else(|| "bench-core.json".into());
-    // `--only SECTION` (reads, history, sync, daemon, heal, transfer) runs one section.
+    // `--only SECTION` (reads, history, sync, daemon, idle, heal, transfer, sizes) runs one section.
     let only = args
         .iter()
         .position(|a| a == "--only")
@@ -162,6 +163,12 @@ fn main() {
         daemon::run(&sizes, &mut figures);
         report(&figures, done);
     }
+    if runs("idle") {
+        let done = figures.len();
+        eprintln!("# a connected machine nobody uses; what each long-poll hold costs");
+        rt.block_on(idle::run(&sizes, &mut figures));
+        report(&figures, done);
+    }
     if runs("heal") {
         let done = figures.len();
         eprintln!("# sync through sleeps, outages and Sync now (daemons)");
@@ -172,6 +179,11 @@ fn main() {
         let done = figures.len();
         eprintln!("# import and export");
         rt.block_on(transfer::run(&sizes, &mut figures));
+        report(&figures, done);
+    }
+    if runs("sizes") {
+        let done = figures.len();
+        binary_sizes(&mut figures);
         report(&figures, done);
     }
     let doc = serde_json::json!({
@@ -188,6 +200,36 @@ fn main() {
         figures.len(),
         started.elapsed().as_secs()
     );
+}
+
+/// The sizes of the binaries measured (the CLI, and the app beside it).
+fn binary_sizes(figures: &mut Vec<stats::Figure>) {
+    let cli = shark_tests::shark_bin();
+    for (id, what, path) in [
+        ("size_cli", "the `shark` binary", cli.clone()),
+        (
+            "size_app",
+            "the `shark-app` binary",
+            cli.with_file_name("shark-app"),
+        ),
+    ] {
+        if let Ok(m) = std::fs::metadata(&path) {
+            figures.push(stats::Figure::from(
+                id,
+                "Sizes",
+                format!(
+                    "{what} ({} build, as packaged)",
+                    if cfg!(debug_assertions) {
+                        "debug"
+                    } else {
+                        "release"
+                    }
+                ),
+                "bytes",
+                &[m.len() as f64],
+            ));
+        }
+    }
 }
 
 fn report(figures: &[stats::Figure], from: usize) {

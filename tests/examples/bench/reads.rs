@@ -53,10 +53,12 @@ pub fn fill(m: &Machine, n: usize) -> f64 {
 }
 
 pub fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
+    version(sizes, out);
     for &n in &sizes.reads {
         let m = skeleton();
         fill(&m, n);
         let k = label(n);
+        let sqlite = sqlite_list(&m, n, sizes);
         let list = process_runs(
             || m.command(&["task", "list", "--json"]),
             sizes.warmup,
@@ -70,7 +72,13 @@ pub fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
             &list,
         );
         if n == 1_000 {
-            f = f.target("p95", "<", 15.0, "p95 < 15 ms");
+            let target = 2.0 * sqlite.p95;
+            f = f.target(
+                "p95",
+                "<",
+                target,
+                &format!("p95 < 2x sqlite3 = {target:.1} ms"),
+            );
         }
         out.push(f);
         let next = process_runs(
@@ -86,7 +94,7 @@ pub fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
             &next,
         ));
         out.push(core_list(&m, n, sizes));
-        out.push(sqlite_list(&m, n, sizes));
+        out.push(sqlite);
     }
     writes(sizes, out);
 }
@@ -134,6 +142,41 @@ fn core_list(m: &Machine, n: usize, sizes: &Sizes) -> Figure {
         "ms",
         &samples,
     )
+}
+
+/// `shark --version` against `sqlite3 --version`: what starting costs.
+fn version(sizes: &Sizes, out: &mut Vec<Figure>) {
+    let m = Machine::new();
+    let sqlite = process_runs(
+        || {
+            let mut c = Command::new("sqlite3");
+            c.arg("--version");
+            c
+        },
+        sizes.warmup,
+        sizes.runs,
+    );
+    let (s_median, s_p95) = crate::stats::median_p95(&sqlite);
+    let shark = process_runs(|| m.command(&["--version"]), sizes.warmup, sizes.runs);
+    let target = 2.0 * s_p95;
+    out.push(
+        Figure::from(
+            "cli_version",
+            "Reads",
+            "`shark --version` (whole process: start-up alone)",
+            "ms",
+            &shark,
+        )
+        .target(
+            "p95",
+            "<",
+            target,
+            &format!("p95 < 2x `sqlite3 --version` = {target:.1} ms"),
+        )
+        .note(format!(
+            "`sqlite3 --version`: median {s_median:.1} ms, p95 {s_p95:.1} ms"
+        )),
+    );
 }
 
 fn sqlite_list(m: &Machine, n: usize, sizes: &Sizes) -> Figure {

@@ -26,11 +26,13 @@ use crate::store::Store;
 use crate::time::{self, Timestamp};
 
 /// How long the owner asks the server to hold a pull that finds nothing
-/// new. Turso Cloud answers as soon as a change arrives; a push waits for a
-/// pull in flight (the engine runs one operation at a time), so this also
-/// bounds how long a write can wait to leave. See the README ("Sync timing")
-/// for what it costs.
-pub const LONG_POLL: Duration = Duration::from_secs(2);
+/// new (Turso's own example uses 10 s). Turso Cloud answers as soon as a
+/// change arrives. The engine runs one request at a time, so a write's push
+/// or a Sync now would wait behind a held pull: the relay ends the hold for
+/// them (`Relay::release`), and the hold only sets the idle cost (requests
+/// per hour) and how soon a silently dead connection is noticed (the hold
+/// plus the relay's grace). Measured per hold in the README ("Sync timing").
+pub const LONG_POLL: Duration = Duration::from_secs(10);
 
 /// The least time between the starts of two pulls, for a server that
 /// answers at once (the local development server ignores long-poll). An
@@ -160,6 +162,18 @@ pub struct SyncEngine {
     status: watch::Receiver<SyncStatus>,
     events: broadcast::Sender<SyncStatus>,
     task: tokio::task::JoinHandle<()>,
+    release: Release,
+}
+
+/// Ends a pull the server is holding (`Replica::release_held_pull`), for
+/// a write's push or a Sync now that would otherwise wait out the hold.
+#[derive(Clone)]
+struct Release(Arc<dyn Fn() + Send + Sync>);
+
+impl std::fmt::Debug for Release {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Release")
+    }
 }
 
 impl Drop for SyncEngine {
@@ -187,8 +201,18 @@ impl SyncEngine {
             stopped: false,
         });
         let hook_tx = tx.clone();
+        // Weak: the hook lives in the store; it must not keep it alive.
+        let held = Arc::downgrade(&store);
+        let release = Release(Arc::new(move || {
+            if let Some(store) = held.upgrade() {
+                store.release_held_pull();
+            }
+        }));
+        let on_write = release.clone();
         store.on_write(Box::new(move || {
             let _ = hook_tx.send(Msg::Wrote);
+            // The loop may be inside a held pull: end it so the push can go.
+            (on_write.0)();
         }));
         let (events, _) = broadcast::channel(256);
         let publisher = Publisher {
@@ -201,6 +225,7 @@ impl SyncEngine {
             status,
             events,
             task,
+            release,
         }
     }
 
@@ -232,6 +257,8 @@ impl SyncEngine {
             retry_after: None,
         };
         self.tx.send(Msg::SyncNow(reply)).map_err(|_| stopped())?;
+        // The loop may be inside a held pull: answer it now, not at its end.
+        (self.release.0)();
         rx.await.map_err(|_| stopped())?
     }
 
@@ -342,10 +369,9 @@ async fn run_loop<R: Replica>(
     let mut first = !config.paused;
     let mut waiters: Vec<Reply> = Vec::new();
     loop {
-        let next = match push_at {
-            Some(p) if p < pull_at => p,
-            _ => pull_at,
-        };
+        // A push due: no live pull before it (the server could hold that
+        // pull, and the push would wait behind it); the push's pass pulls.
+        let next = push_at.unwrap_or(pull_at);
         tokio::select! {
             msg = rx.recv() => {
                 match msg {

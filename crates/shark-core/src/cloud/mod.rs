@@ -14,12 +14,14 @@
 pub mod classify;
 pub mod connect;
 pub mod engine;
+mod hold;
 pub mod keyring;
 pub mod machine;
 pub mod pipeline;
 pub mod policy;
 pub mod probe;
 pub mod rebuild;
+mod recorder;
 pub mod relay;
 pub mod replica;
 pub mod state;

@@ -11,11 +11,9 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::classify::Problem;
-use super::state::SyncState;
+pub use super::recorder::Recorder;
 use crate::error::Error;
-use crate::paths::SharkPaths;
 use crate::store::{Renumbered, Store};
-use crate::time::{self, Timestamp};
 
 /// Why a pass runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -310,85 +308,6 @@ async fn push(
     figures.rows_written += u64::try_from(pushed).unwrap_or(0);
     report.pushed_changes += pushed;
     Ok(())
-}
-
-/// Records outcomes in `sync-state.json` (last success, last failure, the
-/// daily tally behind the success rate). A long-lived owner pulls every
-/// second or so: it keeps outcomes in memory and writes the file when the
-/// outcome changes, or at most once a minute otherwise, replaying them onto
-/// the file's current content (so another process's records are kept).
-#[derive(Debug)]
-pub struct Recorder {
-    paths: SharkPaths,
-    /// The state as this process knows it (the file plus what is unsaved).
-    current: SyncState,
-    unsaved: Vec<(Timestamp, Option<RunError>)>,
-    saved_at: Option<Timestamp>,
-}
-
-/// The most an unchanged outcome stays unwritten.
-const SAVE_EVERY: Duration = Duration::from_secs(60);
-
-impl Recorder {
-    pub fn new(paths: &SharkPaths) -> Self {
-        Recorder {
-            paths: paths.clone(),
-            current: SyncState::load(paths),
-            unsaved: Vec::new(),
-            saved_at: None,
-        }
-    }
-
-    /// The state as recorded so far (saved or not).
-    pub fn state(&self) -> &SyncState {
-        &self.current
-    }
-
-    /// Records one pass's outcome (at `now`).
-    pub fn record<T>(&mut self, result: &Result<T, RunError>, now: Timestamp) {
-        let before = self.current.last_failure.as_ref().map(|f| f.problem);
-        let failure = result.as_ref().err().cloned();
-        apply(&mut self.current, now, failure.as_ref());
-        let after = self.current.last_failure.as_ref().map(|f| f.problem);
-        self.unsaved.push((now, failure));
-        let stale = self
-            .saved_at
-            .is_none_or(|t| (now - t).to_std().unwrap_or_default() >= SAVE_EVERY);
-        if before != after || stale {
-            self.flush(now);
-        }
-    }
-
-    /// Writes what is not saved yet.
-    pub fn flush(&mut self, now: Timestamp) {
-        if self.unsaved.is_empty() {
-            return;
-        }
-        let mut state = SyncState::load(&self.paths);
-        for (at, failure) in &self.unsaved {
-            apply(&mut state, *at, failure.as_ref());
-        }
-        if let Err(e) = state.save(&self.paths) {
-            tracing::warn!("cannot save the sync state: {e}");
-            return;
-        }
-        self.current = state;
-        self.unsaved.clear();
-        self.saved_at = Some(now);
-    }
-}
-
-fn apply(state: &mut SyncState, at: Timestamp, failure: Option<&RunError>) {
-    match failure {
-        None => state.succeeded(at),
-        Some(e) => state.failed(at, e.problem, &e.message),
-    }
-}
-
-impl Drop for Recorder {
-    fn drop(&mut self) {
-        self.flush(time::now());
-    }
 }
 
 #[cfg(test)]

@@ -13,6 +13,10 @@
 //! goes out on a fresh connection. The relay also keeps the server's
 //! `Retry-After`, which the engine drops, for the retry policy.
 //!
+//! A held pull (long-poll) is asked again without its hold when a local
+//! write wants to push ([`Relay::release`]; `hold`): the engine runs one
+//! request at a time, so the push would otherwise wait out the hold.
+//!
 //! The relay never reads or keeps the token: the engine's `Authorization`
 //! header is passed through to the configured host only, and redirects are
 //! passed back unfollowed.
@@ -67,6 +71,10 @@ const SUSPEND_GAP: Duration = Duration::from_secs(3);
 /// How often a request in flight looks at the clocks.
 const CLOCK_LOOK: Duration = Duration::from_secs(1);
 
+/// A pull that arrives this soon after a release is not held either (the
+/// engine may have sent it just before the write).
+const RELEASE_GRACE: Duration = Duration::from_millis(250);
+
 /// The marker the relay's own "offline" answers carry; `classify` reads it.
 pub const OFFLINE_MARK: &str = "shark relay: offline";
 
@@ -91,6 +99,10 @@ struct Shared {
     client: Mutex<Option<HttpsClient>>,
     retry_after: Mutex<Option<Duration>>,
     clocks: Mutex<(SystemTime, std::time::Instant)>,
+    /// Bumped by [`Relay::release`]: a held pull in flight is asked again
+    /// without its hold.
+    releases: watch::Sender<u64>,
+    released_at: Mutex<Option<std::time::Instant>>,
 }
 
 type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -118,6 +130,8 @@ impl Relay {
             client: Mutex::new(None),
             retry_after: Mutex::new(None),
             clocks: Mutex::new((SystemTime::now(), std::time::Instant::now())),
+            releases: watch::Sender::new(0),
+            released_at: Mutex::new(None),
         });
         let (stop, stopped) = oneshot::channel();
         let (ready_tx, ready) = std::sync::mpsc::channel::<std::result::Result<(), String>>();
@@ -173,6 +187,16 @@ impl Relay {
         self.shared.cut("asked");
     }
 
+    /// A local write wants to push: a pull the server is holding is asked
+    /// again without the hold (answered at once), and so is one arriving
+    /// within [`RELEASE_GRACE`]. Never blocks (called from the write hook).
+    pub fn release(&self) {
+        if let Ok(mut at) = self.shared.released_at.lock() {
+            *at = Some(std::time::Instant::now());
+        }
+        self.shared.releases.send_modify(|n| *n += 1);
+    }
+
     /// The `Retry-After` of the server's latest 429 or 503, taken once.
     pub fn take_retry_after(&self) -> Option<Duration> {
         self.shared
@@ -192,6 +216,14 @@ impl Drop for Relay {
 }
 
 impl Shared {
+    fn released_recently(&self) -> bool {
+        self.released_at
+            .lock()
+            .ok()
+            .and_then(|at| *at)
+            .is_some_and(|at| at.elapsed() < RELEASE_GRACE)
+    }
+
     fn cut(&self, why: &str) {
         tracing::info!(why, "cutting the sync connections");
         if let Ok(mut c) = self.client.lock() {
@@ -362,22 +394,37 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<RelayB
     let target = format!("{}{rest}", shared.upstream);
     shared.look_at_clocks();
     let mut cuts = shared.cuts.subscribe();
+    let mut releases = shared.releases.subscribe();
     let (parts, body) = req.into_parts();
     let body = match body.collect().await {
         Ok(b) => b.to_bytes(),
         Err(e) => return answer(StatusCode::BAD_REQUEST, format!("unreadable request: {e}")),
     };
-    let mut up = Request::builder().method(parts.method).uri(&target);
-    for (name, value) in &parts.headers {
-        if !hop_by_hop(name.as_str()) {
-            up = up.header(name, value);
+    let build = |body: Bytes| {
+        let mut up = Request::builder().method(parts.method.clone()).uri(&target);
+        for (name, value) in &parts.headers {
+            if !hop_by_hop(name.as_str()) {
+                up = up.header(name, value);
+            }
         }
-    }
+        up.body(Full::new(body)).ok()
+    };
     let upload_time = Duration::from_secs(body.len() as u64 / shared.deadlines.upload_rate.max(1));
-    let Ok(up) = up.body(Full::new(body)) else {
+    // A pull asking for a hold, and the same pull without it.
+    let mut unheld = if shared.hold > Duration::ZERO && rest.starts_with("/pull-updates") {
+        super::hold::without_long_poll(&body).map(Bytes::from)
+    } else {
+        None
+    };
+    let first = match unheld.take_if(|_| shared.released_recently()) {
+        Some(quick) => quick,
+        None => body,
+    };
+    let Some(up) = build(first) else {
         return answer(StatusCode::BAD_REQUEST, "unforwardable request".into());
     };
-    let head_due = shared.hold + shared.deadlines.answer_grace + upload_time;
+    let quick_due = shared.deadlines.answer_grace + upload_time;
+    let head_due = shared.hold + quick_due;
     let client = match shared.client.lock() {
         Ok(mut c) => c
             .get_or_insert_with(|| client(shared.deadlines.connect))
@@ -387,6 +434,17 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<RelayB
     let response = tokio::select! {
         r = tokio::time::timeout(head_due, client.request(up)) => r,
         why = watch_cuts(shared, &mut cuts) => return offline(why),
+        Some(quick) = released(&mut releases, &mut unheld) => {
+            // A push is waiting behind this pull: drop the held request,
+            // ask again without the hold, and answer with that.
+            let Some(up) = build(quick) else {
+                return answer(StatusCode::BAD_REQUEST, "unforwardable request".into());
+            };
+            tokio::select! {
+                r = tokio::time::timeout(quick_due, client.request(up)) => r,
+                why = watch_cuts(shared, &mut cuts) => return offline(why),
+            }
+        }
     };
     let response = match response {
         Ok(Ok(r)) => r,
@@ -459,6 +517,18 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<RelayB
         }
     }
     out
+}
+
+/// The body to ask again with once a release comes (never, with none).
+async fn released(
+    releases: &mut watch::Receiver<u64>,
+    unheld: &mut Option<Bytes>,
+) -> Option<Bytes> {
+    if unheld.is_none() {
+        return std::future::pending().await;
+    }
+    releases.changed().await.ok()?;
+    unheld.take()
 }
 
 /// Waits until the requests in flight are cut (by [`Relay::cut`], or here

@@ -6,6 +6,9 @@
 //! Invariants an implementation keeps:
 //! - the write hook is called after every local write that leaves something
 //!   to push, from any thread, and never blocks;
+//! - `release_held_pull` ends the wait of a pull the server is holding (so
+//!   a push behind it goes now), never blocks, and is harmless when no pull
+//!   is held;
 //! - `pending` counts the change records not yet pushed (0 when everything
 //!   is pushed, and for a local database);
 //! - `pass` runs one sync pass as `pipeline::run_with` does (the steps the
@@ -22,6 +25,8 @@ use crate::store::{Store, WriteHook};
 pub trait Replica: Send + Sync + 'static {
     /// Sets the function called after local writes (the first one set stays).
     fn on_write(&self, hook: WriteHook);
+    /// A local write wants to push: a pull the server holds answers now.
+    fn release_held_pull(&self) {}
     /// Change records waiting to be pushed.
     fn pending(&self) -> impl Future<Output = i64> + Send;
     /// One sync pass.
@@ -37,6 +42,10 @@ pub trait Replica: Send + Sync + 'static {
 impl Replica for Store {
     fn on_write(&self, hook: WriteHook) {
         self.set_write_hook(hook);
+    }
+
+    fn release_held_pull(&self) {
+        Store::release_held_pull(self);
     }
 
     fn pending(&self) -> impl Future<Output = i64> + Send {

@@ -119,10 +119,14 @@ impl Store {
 
     /// After a sync step, with the sync lock held: checkpoints unless a
     /// write is in progress (the write checkpoints when it commits).
-    pub(crate) async fn checkpoint_after_sync(&self) {
+    /// `applied` says the step wrote to the files: only then can the engine
+    /// have created one (an idle pull every half second costs no chmods).
+    pub(crate) async fn checkpoint_after_sync(&self, applied: bool) {
         // A pull's apply may have created the engine's revert log with the
         // default mode; a long-lived owner never reopens to fix it.
-        self.restrict_files();
+        if applied {
+            self.restrict_files();
+        }
         if !due(self.wal_bytes()) {
             return;
         }

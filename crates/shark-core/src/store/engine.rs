@@ -133,6 +133,14 @@ impl Store {
         }
     }
 
+    /// A local write wants to push: a pull the server holds is answered
+    /// now (`Relay::release`); nothing for a local database. Never blocks.
+    pub fn release_held_pull(&self) {
+        if let Engine::Replica(_, relay) = &self.engine {
+            relay.release();
+        }
+    }
+
     /// The server's latest `Retry-After`, taken once.
     pub fn take_retry_after(&self) -> Option<std::time::Duration> {
         match &self.engine {
@@ -165,7 +173,7 @@ impl Store {
         let _sync = self.sync.lock().await;
         let pending = self.stats_locked().await?.map_or(0, |s| s.pending_changes);
         busy_retry(|| db.push(), "pushing changes").await?;
-        self.checkpoint_after_sync().await;
+        self.checkpoint_after_sync(true).await;
         self.top_up_readers_locked().await;
         Ok(pending)
     }
@@ -188,7 +196,7 @@ impl Store {
         }
         // Pulled changes are applied through the WAL too: a machine that
         // only receives changes must keep it bounded as well.
-        self.checkpoint_after_sync().await;
+        self.checkpoint_after_sync(pulled).await;
         self.top_up_readers_locked().await;
         Ok(pulled)
     }

@@ -4,6 +4,7 @@
 //! for the network; the WAL is checkpointed on that path when it has grown,
 //! see `checkpoint`).
 
+pub mod changes;
 mod checkpoint;
 pub mod completions;
 pub mod damage;

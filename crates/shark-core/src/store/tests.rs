@@ -222,3 +222,61 @@ async fn a_write_cancelled_mid_transaction_does_not_block_later_writes() {
     .unwrap();
     assert_eq!(half, None, "the cancelled write was rolled back");
 }
+
+#[tokio::test]
+async fn fingerprints_name_the_rows_that_changed_however_they_were_written() {
+    use crate::model::NoteType;
+    let (_tmp, paths) = setup();
+    let store = open(&paths).await;
+    store.create_epic(NewEpic::titled("E")).await.unwrap();
+    store
+        .create_feature(NewFeature::new("E01", "F"))
+        .await
+        .unwrap();
+    let news = (0..3)
+        .map(|_| NewTask::new("E01-F01".to_string(), "t"))
+        .collect();
+    let made = store.create_tasks(news, &Actor::user("u")).await.unwrap();
+    let ids: Vec<String> = made.iter().map(|t| t.id.clone()).collect();
+    let before = store.fingerprints().await.unwrap();
+    assert!(before.since(&before).is_empty());
+
+    // A hand edit in a SQL shell, to a status this build does not know.
+    let edit = format!(
+        "UPDATE tasks SET status = 'cancelled' WHERE id = '{}'",
+        ids[1]
+    );
+    store.conn.execute(&edit, ()).await.unwrap();
+    let after = store.fingerprints().await.unwrap();
+    let change = after.since(&before);
+    assert_eq!(change.tasks, vec![ids[1].clone()]);
+    assert!(!change.everything && change.plans && change.removed.is_empty());
+    let read = store.tasks_by_ids(&change.tasks).await.unwrap();
+    assert_eq!(read.items.len() + read.damaged.len(), 1, "{read:?}");
+
+    // A note changes no row a list shows, only the detail.
+    store
+        .add_note(&made[0].key, NoteType::Comment, "seen", &Actor::user("u"))
+        .await
+        .unwrap();
+    let noted = store.fingerprints().await.unwrap();
+    let change = noted.since(&after);
+    assert_eq!(change.notes, vec![ids[0].clone()]);
+    assert!(change.tasks.is_empty() && !change.plans);
+
+    // A row deleted by hand is named as removed, and reads as absent.
+    let gone = format!("DELETE FROM tasks WHERE id = '{}'", ids[2]);
+    store.conn.execute(&gone, ()).await.unwrap();
+    let change = store.fingerprints().await.unwrap().since(&noted);
+    assert_eq!(change.removed, vec![ids[2].clone()]);
+    assert!(
+        store
+            .tasks_by_ids(&change.removed)
+            .await
+            .unwrap()
+            .items
+            .is_empty()
+    );
+    let many = vec![String::new(); changes::MAX_NAMED + 1];
+    assert!(store.tasks_by_ids(&many).await.is_err(), "a bounded read");
+}

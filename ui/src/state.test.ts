@@ -1,0 +1,130 @@
+import { beforeEach, describe, expect, it, vi } from "vitest";
+import type { DamagedRow, DataChange, Listing, Task } from "./api";
+
+// The IPC boundary, counted: every call the window makes goes through `api`.
+const calls: string[] = [];
+const db = { tasks: [] as Task[], damaged: [] as DamagedRow[] };
+
+vi.mock("./api", async (importOriginal) => {
+  const listing = <T>(items: T[], damaged: DamagedRow[] = []): Listing<T> => ({ items, damaged }) as Listing<T>;
+  return {
+    ...(await importOriginal<typeof import("./api")>()),
+    api: {
+      epics: async () => (calls.push("list_epics"), listing([])),
+      features: async () => (calls.push("list_features"), listing([])),
+      tasks: async () => (calls.push("list_tasks"), listing([...db.tasks], db.damaged)),
+      tasksByIds: async (ids: string[]) => {
+        calls.push("tasks_by_ids");
+        const want = new Set(ids);
+        return listing(
+          db.tasks.filter((t) => want.has(t.id)),
+          db.damaged.filter((d) => d.id !== null && want.has(d.id)),
+        );
+      },
+    },
+  };
+});
+
+const { apply, reload, state } = await import("./state");
+
+function task(n: number, over: Partial<Task> = {}): Task {
+  return {
+    id: `id${n}`,
+    feature_id: "f1",
+    epic_key: "E01",
+    feature_key: "E01-F01",
+    key: `T-E01-F01-${String(n).padStart(3, "0")}`,
+    title: `Task ${n}`,
+    description: null,
+    status: "todo",
+    priority: 5,
+    agent_type: null,
+    assigned_agent: null,
+    depends_on: [],
+    blocked_reason: null,
+    created_at: "2026-11-22T00:00:00Z",
+    started_at: null,
+    completed_at: null,
+    blocked_at: null,
+    updated_at: "2026-11-22T00:00:00Z",
+    ...over,
+  };
+}
+
+const named = (over: Partial<DataChange>): DataChange => ({ everything: false, plans: true, tasks: [], removed: [], notes: [], ...over });
+
+beforeEach(async () => {
+  db.tasks = Array.from({ length: 10_000 }, (_, i) => task(i + 1));
+  db.damaged = [];
+  await reload();
+  calls.length = 0;
+});
+
+describe("a data-changed event", () => {
+  it("costs one task's fetch for one remote edit at 10,000 tasks", async () => {
+    db.tasks[4_999] = task(5_000, { title: "edited elsewhere" });
+    const touched = await apply(named({ tasks: ["id5000"] }));
+    expect(calls.sort()).toEqual(["list_epics", "list_features", "tasks_by_ids"]);
+    expect(calls).not.toContain("list_tasks");
+    expect(state.tasks).toHaveLength(10_000);
+    expect(state.tasks[4_999].title).toBe("edited elsewhere");
+    expect([...touched]).toEqual(["id5000"]);
+  });
+
+  it("inserts a new task in key order and drops removed ones", async () => {
+    db.tasks = db.tasks.filter((t) => t.id !== "id2");
+    // A key collision (another machine numbered it too): the older sorts first.
+    const fresh = task(10_001, { key: "T-E01-F01-1500", created_at: "2026-11-21T00:00:00Z" });
+    db.tasks.push(fresh);
+    await apply(named({ tasks: [fresh.id], removed: ["id2"] }));
+    expect(state.tasks.find((t) => t.id === "id2")).toBeUndefined();
+    const at = state.tasks.findIndex((t) => t.id === fresh.id);
+    expect(state.tasks[at - 1].key).toBe("T-E01-F01-1499");
+    expect(state.tasks[at + 1].id).toBe("id1500");
+  });
+
+  it("moves a task that became unreadable to the damaged rows, and back", async () => {
+    db.tasks = db.tasks.filter((t) => t.id !== "id7");
+    db.damaged = [{ table: "tasks", id: "id7", key: "T-E01-F01-007", title: "Task 7", problems: [] }];
+    await apply(named({ tasks: ["id7"] }));
+    expect(state.tasks.some((t) => t.id === "id7")).toBe(false);
+    expect(state.damaged.map((d) => d.id)).toEqual(["id7"]);
+    db.damaged = [];
+    db.tasks.push(task(7));
+    await apply(named({ tasks: ["id7"] }));
+    expect(state.damaged).toEqual([]);
+    expect(state.tasks[6].id).toBe("id7");
+  });
+
+  it("reads only the plans when only they moved, nothing for a note", async () => {
+    await apply(named({ plans: true }));
+    expect(calls.sort()).toEqual(["list_epics", "list_features"]);
+    calls.length = 0;
+    const touched = await apply(named({ plans: false, notes: ["id3"] }));
+    expect(calls).toEqual([]);
+    expect([...touched]).toEqual(["id3"]);
+  });
+
+  it("reloads everything when told so, or given no payload", async () => {
+    await apply(named({ everything: true }));
+    expect(calls.sort()).toEqual(["list_epics", "list_features", "list_tasks"]);
+    calls.length = 0;
+    const touched = await apply(null);
+    expect(calls).toContain("list_tasks");
+    expect(touched.has("*")).toBe(true);
+  });
+
+  it("merges changes that arrive while one is applied", async () => {
+    db.tasks[0] = task(1, { title: "one" });
+    db.tasks[1] = task(2, { title: "two" });
+    db.tasks[2] = task(3, { title: "three" });
+    const first = apply(named({ tasks: ["id1"] }));
+    const second = apply(named({ tasks: ["id2"] }));
+    const third = apply(named({ tasks: ["id3"], plans: false }));
+    expect(second).toBe(first);
+    expect(third).toBe(first);
+    await first;
+    expect(calls.filter((c) => c === "tasks_by_ids")).toHaveLength(2);
+    expect(state.tasks.slice(0, 3).map((t) => t.title)).toEqual(["one", "two", "three"]);
+  });
+});
