@@ -38,9 +38,13 @@ impl ConfigCache {
 }
 
 fn stamp(paths: &SharkPaths) -> Stamp {
-    use std::os::unix::fs::MetadataExt;
     let meta = std::fs::metadata(paths.config_file()).ok()?;
-    Some((meta.ino(), meta.len(), meta.modified().ok()?))
+    // The inode too: a save replaces the file (a rename) within a second.
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((inode, meta.len(), meta.modified().ok()?))
 }
 
 #[cfg(test)]

@@ -1,15 +1,32 @@
-//! Forwards an open database's events to the session's callback: data
-//! changes, named by comparing fingerprints before and after (see
-//! `shark_core::store::changes`), and the sync engine's transitions.
+//! The events a session reports, and their forwarding from an open
+//! database to the session's callback: data changes, named by comparing
+//! fingerprints before and after (see `shark_core::store::changes`), and
+//! the sync engine's transitions.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use shark_core::cloud::SyncEngine;
+use shark_core::cloud::{self, SyncEngine};
 use shark_core::store::Store;
 use shark_core::store::changes::{DataChange, Fingerprints};
 
-use crate::session::{Event, Notify};
+/// Something the UI and the tray must hear about.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// The data changed (any write, or a pull that brought changes): what
+    /// lists show, named when few rows moved.
+    DataChanged(DataChange),
+    /// The connection or sync status changed.
+    Status,
+    /// The engine's status, for notifications.
+    Sync(cloud::SyncStatus),
+    /// A database was opened (first, or after a settings change): figures
+    /// such as usage belong to it and are read again.
+    Opened,
+}
+
+/// Where events go (the app forwards them to the window and the tray).
+pub type Notify = Arc<dyn Fn(Event) + Send + Sync>;
 
 /// How long a burst of writes (a batch, a pull) gathers into one event.
 const COALESCE: Duration = Duration::from_millis(50);
@@ -44,7 +61,12 @@ impl Forwarders {
                     (Some(now), Some(before)) => now.since(before),
                     _ => DataChange::everything(),
                 };
-                seen = now;
+                // Unreadable now: the window reads everything, and the next
+                // event is named against the last fingerprints (it may name
+                // rows the window already has, never miss one).
+                if now.is_some() {
+                    seen = now;
+                }
                 // A write the window shows nothing of (usage figures, a
                 // device's name) wakes no view.
                 if !change.is_empty() {
@@ -74,7 +96,7 @@ impl Forwarders {
 }
 
 /// The rows' fingerprints, or None (logged) when they cannot be read: the
-/// next event then says "everything".
+/// event then says "everything".
 async fn prints(store: &Store) -> Option<Fingerprints> {
     match store.fingerprints().await {
         Ok(p) => Some(p),

@@ -18,25 +18,8 @@ use tokio::sync::watch;
 
 use crate::error::{IpcError, IpcResult};
 use crate::forward::Forwarders;
+pub use crate::forward::{Event, Notify};
 use crate::status::{AppStatus, UsageSummary};
-
-/// Something the UI and the tray must hear about.
-#[derive(Debug, Clone)]
-pub enum Event {
-    /// The data changed (any write, or a pull that brought changes): what
-    /// lists show, named when few rows moved.
-    DataChanged(DataChange),
-    /// The connection or sync status changed.
-    Status,
-    /// The engine's status, for notifications.
-    Sync(cloud::SyncStatus),
-    /// A database was opened (first, or after a settings change): figures
-    /// such as usage belong to it and are read again.
-    Opened,
-}
-
-/// Where events go (the app forwards them to the window and the tray).
-pub type Notify = Arc<dyn Fn(Event) + Send + Sync>;
 
 /// An open database and what runs with it.
 #[derive(Debug)]

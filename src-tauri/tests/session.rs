@@ -331,19 +331,20 @@ async fn idle_it_wakes_no_view_and_a_remote_edit_names_its_task() {
         .await
         .unwrap();
     wait_for(&seen, "sync:UpToDate").await;
-    for _ in 0..200 {
-        if live
+    let mut here = 0;
+    for _ in 0..400 {
+        here = live
             .store
             .list_tasks(&TaskFilter::default())
             .await
             .unwrap()
-            .len()
-            == 3
-        {
+            .len();
+        if here == 3 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
+    assert_eq!(here, 3, "the other machine's tasks arrived");
 
     // Idle: live pulls keep asking, and no view is woken.
     seen.lock().unwrap().clear();

@@ -12,9 +12,11 @@ fn token(id: &str) -> String {
         .to_string()
 }
 
-/// Runs `script` in a private D-Bus session with an unlocked gnome-keyring.
+/// Runs `script` in a private D-Bus session with an unlocked gnome-keyring,
+/// once the unlocked daemon owns the Secret Service name (else the first
+/// call activates a second, locked daemon: a race a loaded machine loses).
 fn in_keyring_session(m: &Machine, script: &str) -> String {
-    for tool in ["dbus-run-session", "gnome-keyring-daemon"] {
+    for tool in ["dbus-run-session", "dbus-send", "gnome-keyring-daemon"] {
         let found = Command::new("sh")
             .arg("-c")
             .arg(format!("command -v {tool}"))
@@ -33,7 +35,14 @@ fn in_keyring_session(m: &Machine, script: &str) -> String {
         .arg("-c")
         .arg(format!(
             "set -e; export HOME='{h}' XDG_DATA_HOME='{h}/data' XDG_RUNTIME_DIR='{h}'; \
-             printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; {script}",
+             printf pw | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1; \
+             owned=; for i in $(seq 100); do \
+               if dbus-send --session --print-reply --dest=org.freedesktop.DBus /org/freedesktop/DBus \
+                 org.freedesktop.DBus.NameHasOwner string:org.freedesktop.secrets 2>/dev/null \
+                 | grep -q 'boolean true'; then owned=1; break; fi; sleep 0.1; \
+             done; \
+             [ -n \"$owned\" ] || {{ echo 'gnome-keyring did not own org.freedesktop.secrets within 10 s' >&2; exit 1; }}; \
+             {script}",
             h = home.display()
         ))
         .env("SHARK_HOME", m.path())

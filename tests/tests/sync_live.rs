@@ -161,21 +161,12 @@ async fn a_write_leaves_at_once_though_the_owners_own_pull_is_held() {
     shark_core::cloud::pipeline::sync_once(&b.store)
         .await
         .unwrap();
-    let _engine = SyncEngine::start(
+    let engine = SyncEngine::start(
         b.store.clone(),
         b.paths.clone(),
         owner(Duration::from_secs(30)),
     );
-    // Wait until B's pull is being held (no pull answered for a while).
-    let mut last = proxy.seen.pulls.load(Ordering::SeqCst);
-    loop {
-        tokio::time::sleep(Duration::from_millis(700)).await;
-        let now = proxy.seen.pulls.load(Ordering::SeqCst);
-        if now == last && now > 0 {
-            break;
-        }
-        last = now;
-    }
+    held(&proxy).await;
     let pushes = proxy.seen.pushes.load(Ordering::SeqCst);
     let wrote_at = tokio::time::Instant::now();
     let patch = TaskPatch {
@@ -200,4 +191,39 @@ async fn a_write_leaves_at_once_though_the_owners_own_pull_is_held() {
         a.store.get_task("T-E01-F01-001").await.unwrap().title,
         "edited on b"
     );
+    // Once the push's pass ended, pulls are held again (an idle owner does
+    // not poll); a Sync now then answers without waiting out the hold, and
+    // the hold comes back after it.
+    held(&proxy).await;
+    let asked = tokio::time::Instant::now();
+    tokio::time::timeout(Duration::from_secs(25), engine.sync_now())
+        .await
+        .expect("Sync now waited out the 30 s hold")
+        .unwrap();
+    assert!(
+        asked.elapsed() < Duration::from_secs(15),
+        "Sync now waited for the held pull: {:?}",
+        asked.elapsed()
+    );
+    held(&proxy).await;
+}
+
+/// Waits until the proxy sees no pull answered for a while: the owner's
+/// pull is being held. Panics after 25 s (pulls kept going unheld).
+async fn held(proxy: &FaultProxy) {
+    let started = tokio::time::Instant::now();
+    let mut last = proxy.seen.pulls.load(Ordering::SeqCst);
+    loop {
+        tokio::time::sleep(Duration::from_millis(700)).await;
+        let now = proxy.seen.pulls.load(Ordering::SeqCst);
+        if now == last && now > 0 {
+            return;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(25),
+            "pulls kept going unheld: {now} in {:?}",
+            started.elapsed()
+        );
+        last = now;
+    }
 }

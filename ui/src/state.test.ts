@@ -83,6 +83,36 @@ describe("a data-changed event", () => {
     expect(state.tasks[at + 1].id).toBe("id1500");
   });
 
+  it("reads again the tasks whose dependencies show a removed or an arrived task", async () => {
+    // id20 depends on id2 (shown by its key); id30 on a task not here yet (shown by its id).
+    db.tasks[19] = task(20, { depends_on: ["T-E01-F01-002"] });
+    db.tasks[29] = task(30, { depends_on: ["id10001"] });
+    await reload();
+    calls.length = 0;
+    db.tasks = db.tasks.filter((t) => t.id !== "id2");
+    db.tasks[18] = task(20, { depends_on: ["id2"] });
+    const fresh = task(10_001);
+    db.tasks.push(fresh);
+    db.tasks[28] = task(30, { depends_on: [fresh.key] });
+    await apply(named({ tasks: [fresh.id], removed: ["id2"] }));
+    expect(calls.filter((c) => c === "tasks_by_ids")).toHaveLength(1);
+    expect(state.tasks.find((t) => t.id === "id20")?.depends_on).toEqual(["id2"]);
+    expect(state.tasks.find((t) => t.id === "id30")?.depends_on).toEqual([fresh.key]);
+  });
+
+  it("moves a task whose sort changed (a hand edit of its key's twin's created_at)", async () => {
+    const twin = task(10_001, { key: "T-E01-F01-005", created_at: "2026-11-23T00:00:00Z" });
+    db.tasks.splice(5, 0, twin); // the core lists in key order, the older first
+    await reload();
+    expect(state.tasks[5].id).toBe(twin.id);
+    db.tasks.splice(5, 1);
+    db.tasks.splice(4, 0, { ...twin, created_at: "2026-11-21T00:00:00Z" });
+    await apply(named({ tasks: [twin.id] }));
+    expect(state.tasks[4].id).toBe(twin.id);
+    expect(state.tasks[5].id).toBe("id5");
+    expect(state.tasks).toHaveLength(10_001);
+  });
+
   it("moves a task that became unreadable to the damaged rows, and back", async () => {
     db.tasks = db.tasks.filter((t) => t.id !== "id7");
     db.damaged = [{ table: "tasks", id: "id7", key: "T-E01-F01-007", title: "Task 7", problems: [] }];

@@ -110,8 +110,24 @@ export function apply(change: DataChange | null): Promise<Set<string>> {
   return applying;
 }
 
-async function applyNamed(c: DataChange): Promise<string[]> {
+/** Tasks whose dependencies show a named task: by its key when it is gone
+ * (it shows as its id now), by its id when it arrived (it shows as its key
+ * now). Their own rows did not change, so the event does not name them. */
+function dependents(c: DataChange): string[] {
+  const gone = new Set(c.removed);
+  const goneKeys = new Set(state.tasks.filter((t) => gone.has(t.id)).map((t) => t.key));
+  const arrived = new Set(c.tasks);
+  return state.tasks
+    .filter((t) => !gone.has(t.id) && !arrived.has(t.id))
+    .filter((t) => t.depends_on.some((d) => goneKeys.has(d) || arrived.has(d)))
+    .map((t) => t.id);
+}
+
+async function applyNamed(change: DataChange): Promise<string[]> {
   if (loading) await loading;
+  // More than the core reads by id (rare: hundreds of dependents) fails
+  // the read below, and the window reads everything.
+  const c = { ...change, tasks: [...change.tasks, ...dependents(change)] };
   let plans: [Awaited<ReturnType<typeof api.epics>>, Awaited<ReturnType<typeof api.features>>] | null = null;
   let got: Awaited<ReturnType<typeof api.tasksByIds>> | null = null;
   try {
@@ -138,7 +154,8 @@ async function applyNamed(c: DataChange): Promise<string[]> {
     const kept: Task[] = [];
     for (const t of state.tasks) {
       const now = fresh.get(t.id);
-      if (now) {
+      if (now && compareTasks(now, t) === 0) {
+        // In place, unless what it sorts by changed (a hand edit).
         kept.push(now);
         fresh.delete(t.id);
       } else if (!named.has(t.id)) kept.push(t);

@@ -5,7 +5,8 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use shark_core::cloud::pipeline::{self, Attempts, Recorder, SyncReport, Trigger};
+use shark_core::cloud::Recorder;
+use shark_core::cloud::pipeline::{self, Attempts, SyncReport, Trigger};
 use shark_core::cloud::token::{TOKEN_ENV, TokenSource, check_token, remove_token, store_token};
 use shark_core::cloud::url::{DbTarget, UrlSource, parse};
 use shark_core::cloud::{

@@ -17,8 +17,9 @@ use tokio::sync::{broadcast, mpsc, oneshot, watch};
 use tokio::time::Instant;
 
 use super::classify::Problem;
-use super::pipeline::{Attempts, Recorder, RunError, SyncObserver, SyncReport, Trigger};
+use super::pipeline::{Attempts, RunError, SyncObserver, SyncReport, Trigger};
 use super::policy::{self, Retry};
+use super::recorder::Recorder;
 use super::replica::Replica;
 use super::state::{Failure, SyncState};
 use crate::paths::SharkPaths;
@@ -481,7 +482,15 @@ impl<R: Replica> Loop<R> {
         let fresh = self
             .pulled_at
             .is_some_and(|t| t.elapsed() < self.config.pull_floor + FRESH_MARGIN);
+        // A pass a user or a write asked for never waits out a hold (the
+        // start-up health check included); a live pull answers, when it
+        // ends, the releases made before it started.
+        if !live {
+            self.store.release_held_pull();
+        }
+        let mark = self.store.release_mark();
         let result = self.store.pass(trigger, fresh, attempts, &observers).await;
+        self.store.hold_again(mark);
         // Whether it pulled is the report's to say.
         if result.as_ref().is_ok_and(|r| r.asked_for_news) {
             self.pulled_at = Some(Instant::now());

@@ -4,7 +4,7 @@
 //! time moves only when every task waits, so each assertion is exact.
 //! (The same loop against the real sync server: tests/tests/sync_*.rs.)
 
-use std::sync::atomic::{AtomicI64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,13 +18,18 @@ use crate::paths::SharkPaths;
 use crate::store::WriteHook;
 
 /// A replica that records each pass (its trigger and when it started) and
-/// fails while told to.
+/// fails while told to; it keeps the relay's hold rule (pulls unheld while
+/// a release is ahead of the latest settled mark) and records, per pass,
+/// whether its pulls would go out unheld.
 #[derive(Default)]
 struct Fake {
     hook: Mutex<Option<WriteHook>>,
     pending: AtomicI64,
     passes: Mutex<Vec<(Trigger, Instant)>>,
     failing: Mutex<Option<Problem>>,
+    releases: AtomicU64,
+    settled: AtomicU64,
+    unheld_in_pass: Mutex<Vec<bool>>,
 }
 
 impl Fake {
@@ -43,6 +48,10 @@ impl Fake {
     fn fail_with(&self, p: Option<Problem>) {
         *self.failing.lock().unwrap() = p;
     }
+
+    fn unheld(&self) -> bool {
+        self.releases.load(Ordering::SeqCst) > self.settled.load(Ordering::SeqCst)
+    }
 }
 
 /// How long a pass takes (virtual time).
@@ -51,6 +60,18 @@ const PASS: Duration = Duration::from_millis(50);
 impl Replica for Fake {
     fn on_write(&self, hook: WriteHook) {
         *self.hook.lock().unwrap() = Some(hook);
+    }
+
+    fn release_held_pull(&self) {
+        self.releases.fetch_add(1, Ordering::SeqCst);
+    }
+
+    fn release_mark(&self) -> u64 {
+        self.releases.load(Ordering::SeqCst)
+    }
+
+    fn hold_again(&self, mark: u64) {
+        self.settled.fetch_max(mark, Ordering::SeqCst);
     }
 
     fn pending(&self) -> impl Future<Output = i64> + Send {
@@ -66,6 +87,7 @@ impl Replica for Fake {
         _observers: &'a [&'a dyn SyncObserver],
     ) -> Result<SyncReport, RunError> {
         self.passes.lock().unwrap().push((trigger, Instant::now()));
+        self.unheld_in_pass.lock().unwrap().push(self.unheld());
         tokio::time::sleep(PASS).await;
         let failing = *self.failing.lock().unwrap();
         match failing {
@@ -212,4 +234,47 @@ async fn failures_show_as_their_phase_and_clear_on_success() {
         ],
         "{phases:?}"
     );
+}
+
+#[tokio::test(start_paused = true)]
+async fn pulls_go_unheld_from_a_release_until_a_pass_after_it_ends() {
+    let tmp = tempfile::tempdir().unwrap();
+    let fake = Arc::new(Fake::default());
+    let config = EngineConfig {
+        pull_floor: Duration::from_secs(5),
+        ..EngineConfig::default()
+    };
+    let engine = SyncEngine::start(fake.clone(), SharkPaths::under(tmp.path()), config);
+    let unheld = || fake.unheld_in_pass.lock().unwrap().clone();
+    // The start-up health check is a requested pass: its pulls go unheld;
+    // once it ended, pulls are held again (an idle owner long-polls).
+    until("the first pass", || fake.passes() == [Trigger::Requested]).await;
+    until("up to date", || {
+        engine.status().phase == SyncPhase::UpToDate
+    })
+    .await;
+    assert_eq!(unheld(), [true]);
+    assert!(!fake.unheld());
+    // A write during a live pull: that pull is asked again unheld (the
+    // relay's part), and pulls stay unheld after it ends, for the push.
+    until("a live pull", || fake.passes().len() == 2).await;
+    assert_eq!(fake.passes()[1], Trigger::LivePull);
+    assert!(!unheld()[1], "an idle live pull is held");
+    fake.write();
+    tokio::time::sleep(PASS).await;
+    assert_eq!(
+        fake.passes().len(),
+        2,
+        "the live pull ended, the push waits"
+    );
+    assert!(fake.unheld(), "the write's release outlives the live pull");
+    until("the push", || fake.passes().contains(&Trigger::Wrote)).await;
+    assert_eq!(unheld().last(), Some(&true), "the push's pass pulls unheld");
+    tokio::time::sleep(PASS * 2).await;
+    assert!(!fake.unheld(), "held again after the push's pass");
+    // A Sync now that fails (an outage) settles its release too.
+    fake.fail_with(Some(Problem::Offline));
+    assert!(engine.sync_now().await.is_err());
+    assert_eq!(unheld().last(), Some(&true));
+    assert!(!fake.unheld(), "a failed pass settles its release");
 }

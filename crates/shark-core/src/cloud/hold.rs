@@ -1,12 +1,32 @@
 //! The long-poll hold inside the engine's pull requests: `/pull-updates`
 //! carries the hold it asks the server for as field 4 of its protobuf body
 //! (a varint, `long_poll_timeout_ms`). The relay strips it to ask again
-//! without a hold when a local write is waiting to push (the engine runs
-//! one request at a time, so a held pull would hold the push too).
+//! without a hold when a local write is waiting to push or a user asked to
+//! sync (the engine runs one request at a time, so a held pull would hold
+//! the push too).
 
-/// The body without its hold, or None when it asks for none or cannot be
-/// read (it is then sent as it is).
-pub(crate) fn without_long_poll(body: &[u8]) -> Option<Vec<u8>> {
+/// A pull's body as the relay found it.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Hold {
+    /// The same body without its hold.
+    Stripped(Vec<u8>),
+    /// It asks for no hold.
+    NotAsked,
+    /// It cannot be read as the protobuf we know (sent as it is).
+    Unreadable,
+}
+
+/// The body without its hold, if it asks for one and can be read.
+pub(crate) fn without_long_poll(body: &[u8]) -> Hold {
+    match strip(body) {
+        Some(Some(out)) => Hold::Stripped(out),
+        Some(None) => Hold::NotAsked,
+        None => Hold::Unreadable,
+    }
+}
+
+/// `None`: unreadable; `Some(None)`: no hold asked.
+fn strip(body: &[u8]) -> Option<Option<Vec<u8>>> {
     let mut out = Vec::with_capacity(body.len());
     let mut rest = body;
     let mut stripped = false;
@@ -32,7 +52,7 @@ pub(crate) fn without_long_poll(body: &[u8]) -> Option<Vec<u8>> {
             out.extend_from_slice(field);
         }
     }
-    stripped.then_some(out)
+    Some(stripped.then_some(out))
 }
 
 fn varint(b: &mut &[u8]) -> Option<u64> {
@@ -61,13 +81,16 @@ mod tests {
         let whole = [&name[..], &hold, &revision, &fixed].concat();
         assert_eq!(
             without_long_poll(&whole),
-            Some([&name[..], &revision, &fixed].concat())
+            Hold::Stripped([&name[..], &revision, &fixed].concat())
         );
         // No hold asked: nothing to strip.
-        assert_eq!(without_long_poll(&[&name[..], &revision].concat()), None);
+        assert_eq!(
+            without_long_poll(&[&name[..], &revision].concat()),
+            Hold::NotAsked
+        );
         // Unreadable (cut short, an unknown wire type): sent as it is.
-        assert_eq!(without_long_poll(&[0x0a, 9, b'a']), None);
-        assert_eq!(without_long_poll(&[0x23, 0x20, 0x01]), None);
-        assert_eq!(without_long_poll(&[0x20, 0x80]), None);
+        assert_eq!(without_long_poll(&[0x0a, 9, b'a']), Hold::Unreadable);
+        assert_eq!(without_long_poll(&[0x23, 0x20, 0x01]), Hold::Unreadable);
+        assert_eq!(without_long_poll(&[0x20, 0x80]), Hold::Unreadable);
     }
 }

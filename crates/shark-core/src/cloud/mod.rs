@@ -40,6 +40,7 @@ pub use machine::MachineState;
 pub use pipeline::{Attempts, RunError, Step, SyncObserver, SyncReport, Trigger};
 pub use policy::Retry;
 pub use probe::{ProbeOutcome, test_connection};
+pub use recorder::Recorder;
 pub use replica::Replica;
 pub use state::{SyncState, should_sync};
 pub use token::{

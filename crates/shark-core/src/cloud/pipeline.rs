@@ -2,7 +2,7 @@
 //! background owner): a pure plan that names every step ([`plan`]), their
 //! execution against the store with a timeout per attempt and retries as
 //! the retry policy says (`policy`), a report of what ran, then recording
-//! (the state file with its success rate, via [`Recorder`]) and the
+//! (the state file with its success rate, by `cloud::recorder`) and the
 //! observers the caller attaches (the usage meter is one, see
 //! `crate::usage::meter`).
 
@@ -11,7 +11,6 @@ use std::time::Duration;
 use serde::Serialize;
 
 use super::classify::Problem;
-pub use super::recorder::Recorder;
 use crate::error::Error;
 use crate::store::{Renumbered, Store};
 
@@ -164,7 +163,7 @@ pub struct Attempts {
 
 /// Runs one pass for `trigger`: plan, execute (retrying transient
 /// failures), tell the observers what it cost. Recording the outcome is the
-/// caller's [`Recorder`].
+/// caller's recorder (`cloud::recorder`).
 pub async fn run(
     store: &Store,
     trigger: Trigger,

@@ -14,8 +14,10 @@
 //! `Retry-After`, which the engine drops, for the retry policy.
 //!
 //! A held pull (long-poll) is asked again without its hold when a local
-//! write wants to push ([`Relay::release`]; `hold`): the engine runs one
-//! request at a time, so the push would otherwise wait out the hold.
+//! write wants to push or a user asks to sync ([`Relay::release`]; `hold`):
+//! the engine runs one request at a time, so the push would otherwise wait
+//! out the hold. Pulls stay unheld until the engine says a pass that
+//! started after the release has ended ([`Relay::hold_again`]).
 //!
 //! The relay never reads or keeps the token: the engine's `Authorization`
 //! header is passed through to the configured host only, and redirects are
@@ -23,6 +25,7 @@
 
 use std::convert::Infallible;
 use std::pin::Pin;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::{Duration, SystemTime};
@@ -71,10 +74,6 @@ const SUSPEND_GAP: Duration = Duration::from_secs(3);
 /// How often a request in flight looks at the clocks.
 const CLOCK_LOOK: Duration = Duration::from_secs(1);
 
-/// A pull that arrives this soon after a release is not held either (the
-/// engine may have sent it just before the write).
-const RELEASE_GRACE: Duration = Duration::from_millis(250);
-
 /// The marker the relay's own "offline" answers carry; `classify` reads it.
 pub const OFFLINE_MARK: &str = "shark relay: offline";
 
@@ -102,7 +101,11 @@ struct Shared {
     /// Bumped by [`Relay::release`]: a held pull in flight is asked again
     /// without its hold.
     releases: watch::Sender<u64>,
-    released_at: Mutex<Option<std::time::Instant>>,
+    /// The latest release a finished pass answered ([`Relay::hold_again`]);
+    /// while `releases` is ahead of it, pulls go out without their hold.
+    settled: AtomicU64,
+    /// Said once: a pull's hold could not be found in its body.
+    unstrippable_said: AtomicBool,
 }
 
 type HttpsClient = Client<HttpsConnector<HttpConnector>, Full<Bytes>>;
@@ -131,7 +134,8 @@ impl Relay {
             retry_after: Mutex::new(None),
             clocks: Mutex::new((SystemTime::now(), std::time::Instant::now())),
             releases: watch::Sender::new(0),
-            released_at: Mutex::new(None),
+            settled: AtomicU64::new(0),
+            unstrippable_said: AtomicBool::new(false),
         });
         let (stop, stopped) = oneshot::channel();
         let (ready_tx, ready) = std::sync::mpsc::channel::<std::result::Result<(), String>>();
@@ -187,14 +191,29 @@ impl Relay {
         self.shared.cut("asked");
     }
 
-    /// A local write wants to push: a pull the server is holding is asked
-    /// again without the hold (answered at once), and so is one arriving
-    /// within [`RELEASE_GRACE`]. Never blocks (called from the write hook).
-    pub fn release(&self) {
-        if let Ok(mut at) = self.shared.released_at.lock() {
-            *at = Some(std::time::Instant::now());
-        }
-        self.shared.releases.send_modify(|n| *n += 1);
+    /// A local write wants to push, or a user asked to sync: a pull the
+    /// server is holding is asked again without the hold (answered at once),
+    /// and so is every pull until a pass that started after this release
+    /// has ended ([`Relay::hold_again`]). Returns the release's mark. Never
+    /// blocks (called from the write hook).
+    pub fn release(&self) -> u64 {
+        let mut mark = 0;
+        self.shared.releases.send_modify(|n| {
+            *n += 1;
+            mark = *n;
+        });
+        mark
+    }
+
+    /// The latest release's mark (0: none yet), read when a pass starts.
+    pub fn release_mark(&self) -> u64 {
+        *self.shared.releases.borrow()
+    }
+
+    /// A pass that started at `mark` has ended: the releases up to it are
+    /// answered, and pulls are held again unless a later one came.
+    pub fn hold_again(&self, mark: u64) {
+        self.shared.settled.fetch_max(mark, Ordering::SeqCst);
     }
 
     /// The `Retry-After` of the server's latest 429 or 503, taken once.
@@ -216,12 +235,9 @@ impl Drop for Relay {
 }
 
 impl Shared {
-    fn released_recently(&self) -> bool {
-        self.released_at
-            .lock()
-            .ok()
-            .and_then(|at| *at)
-            .is_some_and(|at| at.elapsed() < RELEASE_GRACE)
+    /// A release no finished pass has answered yet.
+    fn unheld(&self) -> bool {
+        *self.releases.borrow() > self.settled.load(Ordering::SeqCst)
     }
 
     fn cut(&self, why: &str) {
@@ -412,11 +428,23 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<RelayB
     let upload_time = Duration::from_secs(body.len() as u64 / shared.deadlines.upload_rate.max(1));
     // A pull asking for a hold, and the same pull without it.
     let mut unheld = if shared.hold > Duration::ZERO && rest.starts_with("/pull-updates") {
-        super::hold::without_long_poll(&body).map(Bytes::from)
+        match super::hold::without_long_poll(&body) {
+            super::hold::Hold::Stripped(quick) => Some(Bytes::from(quick)),
+            super::hold::Hold::NotAsked => None,
+            super::hold::Hold::Unreadable => {
+                if !shared.unstrippable_said.swap(true, Ordering::Relaxed) {
+                    tracing::warn!(
+                        "a pull's body cannot be read for its long-poll hold: a push may wait for a held pull"
+                    );
+                }
+                None
+            }
+        }
     } else {
         None
     };
-    let first = match unheld.take_if(|_| shared.released_recently()) {
+    let quick_first = unheld.is_some() && shared.unheld();
+    let first = match unheld.take_if(|_| quick_first) {
         Some(quick) => quick,
         None => body,
     };
@@ -431,10 +459,14 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<RelayB
             .clone(),
         Err(_) => return offline("the relay failed"),
     };
+    // A first send keeps the whole deadline even without its hold (a
+    // server waking from idle, a slow link); a re-ask follows a live answer.
+    let mut due = head_due;
     let response = tokio::select! {
-        r = tokio::time::timeout(head_due, client.request(up)) => r,
+        r = tokio::time::timeout(due, client.request(up)) => r,
         why = watch_cuts(shared, &mut cuts) => return offline(why),
         Some(quick) = released(&mut releases, &mut unheld) => {
+            due = quick_due;
             // A push is waiting behind this pull: drop the held request,
             // ask again without the hold, and answer with that.
             let Some(up) = build(quick) else {
@@ -450,7 +482,7 @@ async fn handle(shared: &Arc<Shared>, req: Request<Incoming>) -> Response<RelayB
         Ok(Ok(r)) => r,
         Ok(Err(e)) => return offline(&crate::usage::platform::offline_detail(&e)),
         Err(_) => {
-            return offline(&format!("no answer within {} s", head_due.as_secs()));
+            return offline(&format!("no answer within {} s", due.as_secs()));
         }
     };
     let status = response.status();

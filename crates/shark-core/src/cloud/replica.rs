@@ -7,8 +7,9 @@
 //! - the write hook is called after every local write that leaves something
 //!   to push, from any thread, and never blocks;
 //! - `release_held_pull` ends the wait of a pull the server is holding (so
-//!   a push behind it goes now), never blocks, and is harmless when no pull
-//!   is held;
+//!   a push behind it goes now) and keeps pulls unheld until `hold_again`
+//!   is given a mark at least as recent (`release_mark` read after it); it
+//!   never blocks, and is harmless when no pull is held;
 //! - `pending` counts the change records not yet pushed (0 when everything
 //!   is pushed, and for a local database);
 //! - `pass` runs one sync pass as `pipeline::run_with` does (the steps the
@@ -27,6 +28,12 @@ pub trait Replica: Send + Sync + 'static {
     fn on_write(&self, hook: WriteHook);
     /// A local write wants to push: a pull the server holds answers now.
     fn release_held_pull(&self) {}
+    /// The latest release's mark (read when a pass starts).
+    fn release_mark(&self) -> u64 {
+        0
+    }
+    /// A pass that started at `mark` ended: its releases are answered.
+    fn hold_again(&self, _mark: u64) {}
     /// Change records waiting to be pushed.
     fn pending(&self) -> impl Future<Output = i64> + Send;
     /// One sync pass.
@@ -46,6 +53,14 @@ impl Replica for Store {
 
     fn release_held_pull(&self) {
         Store::release_held_pull(self);
+    }
+
+    fn release_mark(&self) -> u64 {
+        Store::release_mark(self)
+    }
+
+    fn hold_again(&self, mark: u64) {
+        self.hold_pulls_again(mark);
     }
 
     fn pending(&self) -> impl Future<Output = i64> + Send {

@@ -145,51 +145,77 @@ impl Store {
         Ok(out)
     }
 
-    /// Fingerprints of the rows lists show (one read of the task table).
+    /// Fingerprints of the rows lists show, read in one transaction (one
+    /// snapshot: a pull applied between two of its statements cannot be
+    /// half seen). While a pull holds the database ("busy") the whole read
+    /// is tried again, for up to [`BUSY_RETRY_FOR`].
     #[tracing::instrument(skip_all)]
     pub async fn fingerprints(&self) -> Result<Fingerprints> {
         let reader = self.reader().await?;
-        let mut out = Fingerprints::default();
-        let mut rows = reader
-            .query(TASKS, ())
-            .await
-            .db("reading the tasks' fingerprints")?;
-        while let Some(r) = rows.next().await.db("reading the tasks' fingerprints")? {
-            let row = hash_row(&r, 0);
-            match r.get_value(0) {
-                Ok(Value::Text(id)) => {
-                    out.tasks
-                        .insert(id, (row, hash_columns(&r, 0..KEY_COLUMNS)));
+        let start = std::time::Instant::now();
+        let mut pause = std::time::Duration::from_millis(2);
+        loop {
+            let read = async {
+                reader.execute("BEGIN", ()).await?;
+                let read = read_fingerprints(&reader).await;
+                let end = if read.is_ok() { "COMMIT" } else { "ROLLBACK" };
+                let ended = reader.execute(end, ()).await;
+                let out = read?;
+                ended?;
+                Ok::<_, turso::Error>(out)
+            }
+            .await;
+            match read {
+                Ok(out) => return Ok(out),
+                Err(e) if super::row::is_busy(&e) && start.elapsed() < BUSY_RETRY_FOR => {
+                    tokio::time::sleep(pause).await;
+                    pause = (pause * 2).min(std::time::Duration::from_millis(50));
                 }
-                _ => out.unnamed = out.unnamed.wrapping_add(row),
+                Err(e) => return Err(e).db("reading the rows' fingerprints"),
             }
         }
-        for table in ["epics", "features"] {
-            let mut rows = reader
-                .query(&format!("SELECT * FROM {table}"), ())
-                .await
-                .db("reading the plans' fingerprints")?;
-            let mut n = 0u64;
-            while let Some(r) = rows.next().await.db("reading the plans' fingerprints")? {
-                // Order-free: rows come back in whatever order the engine keeps.
-                out.plans = out.plans.wrapping_add(hash_row(&r, 0));
-                n += 1;
-            }
-            out.plans = out.plans.wrapping_add(n.rotate_left(17));
-        }
-        let mut rows = reader
-            .query("SELECT task_id, * FROM task_notes", ())
-            .await
-            .db("reading the notes' fingerprints")?;
-        while let Some(r) = rows.next().await.db("reading the notes' fingerprints")? {
-            // A note whose task id is not text belongs to no detail shown.
-            if let Ok(Value::Text(task)) = r.get_value(0) {
-                let sum = out.notes.entry(task).or_default();
-                *sum = sum.wrapping_add(hash_row(&r, 1));
-            }
-        }
-        Ok(out)
     }
+}
+
+/// How long [`Store::fingerprints`] keeps trying while a pull applies.
+const BUSY_RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// The reads of [`Store::fingerprints`], inside its transaction.
+async fn read_fingerprints(reader: &turso::Connection) -> turso::Result<Fingerprints> {
+    let mut out = Fingerprints::default();
+    let mut rows = reader.query(TASKS, ()).await?;
+    while let Some(r) = rows.next().await? {
+        let row = hash_row(&r, 0);
+        match r.get_value(0) {
+            Ok(Value::Text(id)) => {
+                out.tasks
+                    .insert(id, (row, hash_columns(&r, 0..KEY_COLUMNS)));
+            }
+            _ => out.unnamed = out.unnamed.wrapping_add(row),
+        }
+    }
+    drop(rows);
+    for table in ["epics", "features"] {
+        let mut rows = reader.query(&format!("SELECT * FROM {table}"), ()).await?;
+        let mut n = 0u64;
+        while let Some(r) = rows.next().await? {
+            // Order-free: rows come back in whatever order the engine keeps.
+            out.plans = out.plans.wrapping_add(hash_row(&r, 0));
+            n += 1;
+        }
+        out.plans = out.plans.wrapping_add(n.rotate_left(17));
+    }
+    let mut rows = reader
+        .query("SELECT task_id, * FROM task_notes", ())
+        .await?;
+    while let Some(r) = rows.next().await? {
+        // A note whose task id is not text belongs to no detail shown.
+        if let Ok(Value::Text(task)) = r.get_value(0) {
+            let sum = out.notes.entry(task).or_default();
+            *sum = sum.wrapping_add(hash_row(&r, 1));
+        }
+    }
+    Ok(out)
 }
 
 fn hash_row(r: &Row, from: usize) -> u64 {

@@ -134,10 +134,27 @@ impl Store {
     }
 
     /// A local write wants to push: a pull the server holds is answered
-    /// now (`Relay::release`); nothing for a local database. Never blocks.
+    /// now, and pulls stay unheld until a pass that started after this
+    /// ends (`Relay::release`); nothing for a local database. Never blocks.
     pub fn release_held_pull(&self) {
         if let Engine::Replica(_, relay) = &self.engine {
             relay.release();
+        }
+    }
+
+    /// The latest release's mark, read when a pass starts (`Relay::release_mark`).
+    pub fn release_mark(&self) -> u64 {
+        match &self.engine {
+            Engine::Replica(_, relay) => relay.release_mark(),
+            Engine::Local(_) => 0,
+        }
+    }
+
+    /// A pass that started at `mark` ended: pulls may be held again unless
+    /// a later release came (`Relay::hold_again`).
+    pub fn hold_pulls_again(&self, mark: u64) {
+        if let Engine::Replica(_, relay) = &self.engine {
+            relay.hold_again(mark);
         }
     }
 

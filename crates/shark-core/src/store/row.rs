@@ -47,7 +47,7 @@ pub(crate) fn int(row: &Row, i: usize) -> Result<i64> {
 /// How long a read keeps retrying while a sync applies changes ("busy").
 const BUSY_RETRY_FOR: std::time::Duration = std::time::Duration::from_secs(30);
 
-fn is_busy(e: &turso::Error) -> bool {
+pub(crate) fn is_busy(e: &turso::Error) -> bool {
     matches!(e, turso::Error::Busy(_) | turso::Error::BusySnapshot(_))
 }
 

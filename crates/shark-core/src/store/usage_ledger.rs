@@ -64,14 +64,46 @@ impl Store {
             return Ok(());
         }
         let now = time::to_text(&now);
+        // What is folded is taken from the file first (with anything the
+        // meter recorded since the look above); a fold that fails or is
+        // cancelled (the engine stopped, the pass timed out) puts it back.
+        let taken = Taken {
+            paths: &self.paths,
+            figures: Some(Unsent::take(&self.paths)?),
+        };
+        let figures = taken.figures.as_ref().map(|u| &u.days);
         self.write_bookkeeping(async |c: &Connection| {
-            for (day, add) in &unsent.days {
+            for (day, add) in figures.into_iter().flatten() {
                 fold_day(c, &device, day, add, &now).await?;
             }
             Ok(())
         })
         .await?;
-        Unsent::clear(&self.paths)
+        taken.folded();
+        Ok(())
+    }
+}
+
+/// Figures taken from the unsent file for a fold: put back when dropped
+/// unless the fold committed them.
+struct Taken<'a> {
+    paths: &'a crate::paths::SharkPaths,
+    figures: Option<Unsent>,
+}
+
+impl Taken<'_> {
+    fn folded(mut self) {
+        self.figures = None;
+    }
+}
+
+impl Drop for Taken<'_> {
+    fn drop(&mut self) {
+        if let Some(figures) = self.figures.take()
+            && let Err(e) = Unsent::put_back(self.paths, &figures)
+        {
+            tracing::warn!("cannot keep the sync figures a failed fold took: {e}");
+        }
     }
 }
 

@@ -74,6 +74,16 @@ fn file(paths: &SharkPaths) -> std::path::PathBuf {
     paths.data_dir.join("usage-unsent.json")
 }
 
+/// One reader-writer of the file at a time in this process: the meter
+/// writes from the blocking pool while a pass may be folding.
+static FILE_LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+fn file_lock() -> std::sync::MutexGuard<'static, ()> {
+    FILE_LOCK
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+}
+
 impl Unsent {
     /// Reads the file; a missing or unreadable one is empty (figures are
     /// a measurement, not user data: losing a few is acceptable, failing a
@@ -91,20 +101,43 @@ impl Unsent {
         if c.is_zero() {
             return Ok(());
         }
+        let _one = file_lock();
         let mut u = Self::load(paths);
         u.days.entry(day_of(&at)).or_default().add(c);
         u.since.get_or_insert(at);
         u.save(paths)
     }
 
-    /// Empties the file (after its figures were committed to the table).
-    pub fn clear(paths: &SharkPaths) -> crate::Result<()> {
+    /// Takes the figures out of the file (read and removed under one lock,
+    /// so a measurement recorded meanwhile is neither lost nor counted
+    /// twice), for a fold; [`Unsent::put_back`] if the fold fails.
+    pub fn take(paths: &SharkPaths) -> crate::Result<Self> {
+        let _one = file_lock();
+        let u = Self::load(paths);
         match std::fs::remove_file(file(paths)) {
             Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
                 Err(crate::Error::io("cannot remove", file(paths), e))
             }
-            _ => Ok(()),
+            _ => Ok(u),
         }
+    }
+
+    /// Puts taken figures back (their fold failed), added to any recorded
+    /// since.
+    pub fn put_back(paths: &SharkPaths, taken: &Unsent) -> crate::Result<()> {
+        if taken.is_empty() {
+            return Ok(());
+        }
+        let _one = file_lock();
+        let mut u = Self::load(paths);
+        for (day, c) in &taken.days {
+            u.days.entry(day.clone()).or_default().add(c);
+        }
+        u.since = match (u.since, taken.since) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        u.save(paths)
     }
 
     pub fn is_empty(&self) -> bool {
@@ -172,7 +205,7 @@ mod tests {
     }
 
     #[test]
-    fn records_add_up_per_day_and_clear() {
+    fn records_add_up_per_day_are_taken_and_put_back() {
         let tmp = tempfile::tempdir().unwrap();
         let paths = SharkPaths::under(tmp.path());
         paths.ensure_dirs().unwrap();
@@ -187,7 +220,14 @@ mod tests {
         let u = Unsent::load(&paths);
         assert_eq!(u.days[&day_of(&now)].rows_written, 4);
         assert_eq!(u.days[&day_of(&now)].bytes_synced(), 20);
-        Unsent::clear(&paths).unwrap();
+        let taken = Unsent::take(&paths).unwrap();
+        assert_eq!(taken.days[&day_of(&now)].rows_written, 4);
         assert!(Unsent::load(&paths).is_empty());
+        // Recorded while a fold runs, then the fold fails: both are kept.
+        Unsent::record(&paths, now, &c).unwrap();
+        Unsent::put_back(&paths, &taken).unwrap();
+        let u = Unsent::load(&paths);
+        assert_eq!(u.days[&day_of(&now)].rows_written, 6);
+        assert_eq!(u.since, Some(now));
     }
 }
