@@ -1,31 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Epic, Feature, Task } from "./api";
+import { task } from "./fixtures.test-support";
 import { NO_FILTERS, agentsOf, ago, buildTree, byStatus, coreNow, damagedLine, statusLabel, filterTasks, followCoreClock, parseKeys, shortcutFor, syncFailure } from "./model";
-
-function task(n: number, over: Partial<Task> = {}): Task {
-  const key = `T-E01-F01-${String(n).padStart(3, "0")}`;
-  return {
-    id: `id${n}`,
-    feature_id: "f1",
-    epic_key: "E01",
-    feature_key: "E01-F01",
-    key,
-    title: `Task ${n}`,
-    description: null,
-    status: "todo",
-    priority: 5,
-    agent_type: null,
-    assigned_agent: null,
-    depends_on: [],
-    blocked_reason: null,
-    created_at: "2026-11-22T00:00:00Z",
-    started_at: null,
-    completed_at: null,
-    blocked_at: null,
-    updated_at: "2026-11-22T00:00:00Z",
-    ...over,
-  };
-}
 
 describe("filterTasks", () => {
   const tasks = [

@@ -26,30 +26,7 @@ vi.mock("./api", async (importOriginal) => {
 });
 
 const { apply, reload, state } = await import("./state");
-
-function task(n: number, over: Partial<Task> = {}): Task {
-  return {
-    id: `id${n}`,
-    feature_id: "f1",
-    epic_key: "E01",
-    feature_key: "E01-F01",
-    key: `T-E01-F01-${String(n).padStart(3, "0")}`,
-    title: `Task ${n}`,
-    description: null,
-    status: "todo",
-    priority: 5,
-    agent_type: null,
-    assigned_agent: null,
-    depends_on: [],
-    blocked_reason: null,
-    created_at: "2026-11-22T00:00:00Z",
-    started_at: null,
-    completed_at: null,
-    blocked_at: null,
-    updated_at: "2026-11-22T00:00:00Z",
-    ...over,
-  };
-}
+const { task } = await import("./fixtures.test-support");
 
 const named = (over: Partial<DataChange>): DataChange => ({ everything: false, plans: true, tasks: [], removed: [], notes: [], ...over });
 

@@ -405,17 +405,7 @@ impl Store {
     /// they do not wait for a write, a push or a pull.
     pub(crate) async fn reader(&self) -> Result<Reader<'_>> {
         let mut checkout = self.readers.checkout().await;
-        let mut reused = checkout.reused.take();
-        if let Some(c) = &reused
-            && !c.is_autocommit().unwrap_or(false)
-        {
-            // Left inside a transaction (a read cancelled between BEGIN and
-            // COMMIT): its old snapshot must not serve this read.
-            if c.execute("ROLLBACK", ()).await.is_err() {
-                reused = None;
-            }
-        }
-        let conn = match reused {
+        let conn = match checkout.reused.take() {
             Some(c) => c,
             None => match self.connect_engine().await {
                 Ok(c) => {
@@ -572,9 +562,13 @@ impl std::ops::Deref for Reader<'_> {
 impl Drop for Reader<'_> {
     fn drop(&mut self) {
         if let Some(c) = self.checkout.take() {
-            // One left inside a transaction (a read cancelled between BEGIN
-            // and COMMIT) is rolled back when it is next taken (`reader`).
-            self.pool.give_back(c, self.conn.take());
+            // A connection left inside a transaction (a read cancelled
+            // between BEGIN and COMMIT) would keep its old snapshot: closed.
+            let conn = self
+                .conn
+                .take()
+                .filter(|conn| conn.is_autocommit().unwrap_or(false));
+            self.pool.give_back(c, conn);
         }
     }
 }
