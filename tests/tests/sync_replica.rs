@@ -388,3 +388,46 @@ async fn server_killed_during_a_big_push_loses_and_duplicates_nothing() {
     let keys: std::collections::BTreeSet<&str> = tasks.iter().map(|t| t.key.as_str()).collect();
     assert_eq!(keys.len(), 1000);
 }
+
+/// A pass cut after its pull applied another machine's row with the same
+/// key (a timeout, an answer broken on the way back) never ran its
+/// collision check; the next pass checks it though its own pull brings
+/// nothing, so the key still becomes unique.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_collision_a_cut_pass_never_checked_is_checked_by_the_next() {
+    use shark_core::cloud::pipeline::{self, Attempts, Step, Trigger};
+    let server = SyncServer::start();
+    let a = machine(&server, "a").await;
+    let b = machine(&server, "b").await;
+    shark_tests::replica::seed(&a.store).await;
+    a.store.push().await.unwrap();
+    b.store.pull().await.unwrap();
+    b.store.resolve_key_collisions().await.unwrap();
+    let first = shark_tests::replica::task("on a first");
+    a.store.create_task(first, &user()).await.unwrap();
+    a.store.push().await.unwrap();
+    let later = shark_tests::replica::task("on b later");
+    let mine = b.store.create_task(later, &user()).await.unwrap();
+    b.store.push().await.unwrap();
+    // The pull of a pass that is then cut: applied, never checked.
+    assert!(b.store.pull().await.unwrap(), "a's task arrived");
+    assert!(b.store.unchecked_news());
+    let attempts = Attempts {
+        timeout: Duration::from_secs(30),
+        retries: 0,
+    };
+    let report = pipeline::run(&b.store, Trigger::LivePull, attempts, &[])
+        .await
+        .unwrap();
+    assert!(!report.pulled, "the next pull brings nothing new");
+    assert!(
+        report.steps.contains(&Step::RenumberAfterNews),
+        "{report:?}"
+    );
+    assert!(!b.store.unchecked_news());
+    let tasks = b.store.list_tasks(&TaskFilter::default()).await.unwrap();
+    let keys: std::collections::BTreeSet<_> = tasks.iter().map(|t| t.key.clone()).collect();
+    assert_eq!(keys.len(), 2, "unique keys: {tasks:?}");
+    let moved = tasks.iter().find(|t| t.id == mine.id).unwrap();
+    assert_ne!(moved.key, mine.key, "the later task gave up its key");
+}

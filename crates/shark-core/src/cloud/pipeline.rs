@@ -45,7 +45,8 @@ pub enum Step {
     /// every time: a first connect carries local rows in beside the server's).
     Renumber,
     /// [`Step::Renumber`] only after a pull that brought changes (nothing
-    /// else can make a key collide).
+    /// else can make a key collide), or while a pull's news are unchecked
+    /// (`Store::unchecked_news`: a pass cut between applying and checking).
     RenumberAfterNews,
     /// Send what waits after a renumbering ran (the new keys of tasks,
     /// features or epics, and writes made during the pull), so no machine
@@ -274,7 +275,9 @@ async fn execute(
                 report.renumbered = store.resolve_key_collisions().await?;
                 true
             }
-            Step::RenumberAfterNews if report.pulled => {
+            // Also when an earlier pull may have applied news whose check
+            // never ran (cut after applying, or the check failed).
+            Step::RenumberAfterNews if report.pulled || store.unchecked_news() => {
                 report.renumbered = store.resolve_key_collisions().await?;
                 true
             }

@@ -8,6 +8,7 @@
 //! and are retried (see `Store::write`).
 
 use std::path::Path;
+use std::sync::atomic::Ordering;
 
 use serde::Serialize;
 use turso::Connection;
@@ -207,7 +208,13 @@ impl Store {
         // write that starts during the network wait is aborted at most once.
         drop(self.write.lock().await);
         let _sync = self.sync.lock().await;
+        // Marked before: a pull cut after applying (a timeout, an error on
+        // the way back) leaves its news to check (`Store::unchecked_news`).
+        let before = self.unchecked_news.swap(true, Ordering::SeqCst);
         let pulled = busy_retry(|| db.pull(), "pulling changes").await?;
+        if !pulled {
+            self.unchecked_news.store(before, Ordering::SeqCst);
+        }
         if pulled {
             self.bump_version();
         }
@@ -216,6 +223,12 @@ impl Store {
         self.checkpoint_after_sync(pulled).await;
         self.top_up_readers_locked().await;
         Ok(pulled)
+    }
+
+    /// Whether a pull may have applied changes whose key collisions were
+    /// not checked yet ([`Store::resolve_key_collisions`] clears it).
+    pub fn unchecked_news(&self) -> bool {
+        self.unchecked_news.load(Ordering::SeqCst)
     }
 
     /// Bytes sent and received since the last call (or since opening): what

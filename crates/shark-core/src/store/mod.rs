@@ -90,6 +90,10 @@ pub struct Store {
     paths: SharkPaths,
     /// Bytes sent and received already recorded as sync figures.
     traffic_seen: std::sync::Mutex<(u64, u64)>,
+    /// A pull may have applied changes whose key collisions were not
+    /// checked yet (it failed or was cut after applying, or the check
+    /// failed): the next pass checks them whatever its own pull brings.
+    unchecked_news: std::sync::atomic::AtomicBool,
     /// Serializes write transactions (the only users of `conn`).
     write: tokio::sync::Mutex<()>,
     /// Serializes every call into a replica's sync engine (push, pull,
@@ -237,6 +241,7 @@ impl Store {
             path,
             paths: paths.clone(),
             traffic_seen: std::sync::Mutex::new((0, 0)),
+            unchecked_news: std::sync::atomic::AtomicBool::new(false),
             write: tokio::sync::Mutex::new(()),
             sync: tokio::sync::Mutex::new(()),
             last_stats: std::sync::Mutex::new(None),

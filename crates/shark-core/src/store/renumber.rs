@@ -122,71 +122,78 @@ async fn slots(
 
 impl Store {
     /// Gives this device's rows that lost a key collision a fresh number.
-    /// Returns what changed (empty almost always).
+    /// Returns what changed (empty almost always). Done, it clears
+    /// [`Store::unchecked_news`].
     #[tracing::instrument(skip_all)]
     pub async fn resolve_key_collisions(&self) -> Result<Vec<Renumbered>> {
         let me = self.device().id.clone();
         let actor = Actor::user(format!("shark on {}", self.device().name));
-        self.write_silently(async |c: &Connection| {
-            let before = tasks::key_map(c).await?;
-            let mut changed = Vec::new();
-            for (kind, table, scope_col) in TABLES {
-                for scope in slots(c, table, scope_col).await?.values() {
-                    for (id, number) in plan(scope, &me) {
-                        c.execute(
-                            format!(
-                                "UPDATE {table} SET number = ?2, updated_at = ?3 WHERE id = ?1"
-                            ),
-                            Vec::<Value>::from([
-                                id.into(),
-                                number.into(),
-                                time::to_text(&time::now()).into(),
-                            ]),
-                        )
-                        .await
-                        .db("renumbering")?;
-                        changed.push(kind);
+        let checked = self
+            .write_silently(async |c: &Connection| {
+                let before = tasks::key_map(c).await?;
+                let mut changed = Vec::new();
+                for (kind, table, scope_col) in TABLES {
+                    for scope in slots(c, table, scope_col).await?.values() {
+                        for (id, number) in plan(scope, &me) {
+                            c.execute(
+                                format!(
+                                    "UPDATE {table} SET number = ?2, updated_at = ?3 WHERE id = ?1"
+                                ),
+                                Vec::<Value>::from([
+                                    id.into(),
+                                    number.into(),
+                                    time::to_text(&time::now()).into(),
+                                ]),
+                            )
+                            .await
+                            .db("renumbering")?;
+                            changed.push(kind);
+                        }
                     }
                 }
-            }
-            if changed.is_empty() {
-                return Ok(Vec::new());
-            }
-            // Record every task whose key changed (directly, or through its feature or epic).
-            let after = tasks::key_map(c).await?;
-            let now = time::now();
-            let mut out = Vec::new();
-            for (id, new_key) in &after {
-                let Some(old_key) = before.get(id) else {
-                    continue;
-                };
-                if old_key == new_key {
-                    continue;
+                if changed.is_empty() {
+                    return Ok(Vec::new());
                 }
-                let change = Change {
-                    task_id: id,
-                    field: "key",
-                    old_value: Some(old_key.clone()),
-                    new_value: Some(new_key.clone()),
-                    reason: Some("another machine took this key first".into()),
-                    forced: false,
-                };
-                journal::record(c, &change, &actor, &me, &now).await?;
-                out.push(Renumbered {
-                    kind: "task",
-                    old_key: old_key.clone(),
-                    new_key: new_key.clone(),
-                });
-            }
-            out.sort_by(|a, b| a.old_key.cmp(&b.old_key));
-            tracing::info!(
-                rows = changed.len(),
-                tasks = out.len(),
-                "renumbered after a key collision"
-            );
-            Ok(out)
-        })
-        .await
+                // Record every task whose key changed (directly, or through its feature or epic).
+                let after = tasks::key_map(c).await?;
+                let now = time::now();
+                let mut out = Vec::new();
+                for (id, new_key) in &after {
+                    let Some(old_key) = before.get(id) else {
+                        continue;
+                    };
+                    if old_key == new_key {
+                        continue;
+                    }
+                    let change = Change {
+                        task_id: id,
+                        field: "key",
+                        old_value: Some(old_key.clone()),
+                        new_value: Some(new_key.clone()),
+                        reason: Some("another machine took this key first".into()),
+                        forced: false,
+                    };
+                    journal::record(c, &change, &actor, &me, &now).await?;
+                    out.push(Renumbered {
+                        kind: "task",
+                        old_key: old_key.clone(),
+                        new_key: new_key.clone(),
+                    });
+                }
+                out.sort_by(|a, b| a.old_key.cmp(&b.old_key));
+                tracing::info!(
+                    rows = changed.len(),
+                    tasks = out.len(),
+                    "renumbered after a key collision"
+                );
+                Ok(out)
+            })
+            .await;
+        if checked.is_ok() {
+            self.unchecked_news
+                .store(false, std::sync::atomic::Ordering::SeqCst);
+        }
+        checked
     }
 }
 
