@@ -161,15 +161,34 @@ fn three_machines_through_sleeps_an_outage_and_a_restart_end_identical() {
         truthful >= 5,
         "too few explicit syncs succeeded: {truthful}"
     );
-    // Keys are unique on each machine.
-    for n in &nodes {
-        let tasks = n.m.json(&["task", "list", "--all"]);
-        let keys: BTreeSet<_> = tasks
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|t| t["key"].as_str().unwrap().to_string())
-            .collect();
-        assert_eq!(keys.len(), all.len(), "every key unique");
+    // Keys become unique on each machine: a collision's loser renumbers
+    // when it pulls the winner's row, and the others pull the new key.
+    for (i, n) in nodes.iter().enumerate() {
+        loop {
+            let tasks = n.m.json(&["task", "list", "--all"]);
+            let mut by_key: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+            for t in tasks.as_array().unwrap() {
+                by_key
+                    .entry(t["key"].as_str().unwrap().to_string())
+                    .or_default()
+                    .push(t["title"].as_str().unwrap().to_string());
+            }
+            if by_key.len() == all.len() {
+                eprintln!(
+                    "machine {i}: keys unique {:?} after the last fault",
+                    healed.elapsed()
+                );
+                break;
+            }
+            assert!(
+                healed.elapsed() < Duration::from_secs(20),
+                "machine {i} 20 s after the last fault: keys taken twice {:?}",
+                by_key
+                    .iter()
+                    .filter(|(_, t)| t.len() > 1)
+                    .collect::<Vec<_>>()
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 }
