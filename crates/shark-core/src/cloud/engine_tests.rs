@@ -110,10 +110,15 @@ impl Replica for Fake {
 /// An engine on a fake replica; live pulls an hour apart, so only the
 /// passes a test causes happen.
 fn engine() -> (Arc<Fake>, SyncEngine, tempfile::TempDir) {
+    engine_pulling_every(Duration::from_secs(3600))
+}
+
+/// An engine on a fake replica with live pulls `floor` apart.
+fn engine_pulling_every(floor: Duration) -> (Arc<Fake>, SyncEngine, tempfile::TempDir) {
     let tmp = tempfile::tempdir().unwrap();
     let fake = Arc::new(Fake::default());
     let config = EngineConfig {
-        pull_floor: Duration::from_secs(3600),
+        pull_floor: floor,
         ..EngineConfig::default()
     };
     let engine = SyncEngine::start(fake.clone(), SharkPaths::under(tmp.path()), config);
@@ -238,13 +243,7 @@ async fn failures_show_as_their_phase_and_clear_on_success() {
 
 #[tokio::test(start_paused = true)]
 async fn pulls_go_unheld_from_a_release_until_a_pass_after_it_ends() {
-    let tmp = tempfile::tempdir().unwrap();
-    let fake = Arc::new(Fake::default());
-    let config = EngineConfig {
-        pull_floor: Duration::from_secs(5),
-        ..EngineConfig::default()
-    };
-    let engine = SyncEngine::start(fake.clone(), SharkPaths::under(tmp.path()), config);
+    let (fake, engine, _tmp) = engine_pulling_every(Duration::from_secs(5));
     let unheld = || fake.unheld_in_pass.lock().unwrap().clone();
     // The start-up health check is a requested pass: its pulls go unheld;
     // once it ended, pulls are held again (an idle owner long-polls).

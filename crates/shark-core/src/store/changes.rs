@@ -152,8 +152,7 @@ impl Store {
     #[tracing::instrument(skip_all)]
     pub async fn fingerprints(&self) -> Result<Fingerprints> {
         let reader = self.reader().await?;
-        let start = std::time::Instant::now();
-        let mut pause = std::time::Duration::from_millis(2);
+        let mut backoff = super::row::BusyBackoff::new(BUSY_RETRY_FOR);
         loop {
             let read = async {
                 reader.execute("BEGIN", ()).await?;
@@ -167,10 +166,7 @@ impl Store {
             .await;
             match read {
                 Ok(out) => return Ok(out),
-                Err(e) if super::row::is_busy(&e) && start.elapsed() < BUSY_RETRY_FOR => {
-                    tokio::time::sleep(pause).await;
-                    pause = (pause * 2).min(std::time::Duration::from_millis(50));
-                }
+                Err(e) if super::row::is_busy(&e) && backoff.wait().await => {}
                 Err(e) => return Err(e).db("reading the rows' fingerprints"),
             }
         }

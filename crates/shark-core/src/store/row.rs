@@ -51,6 +51,34 @@ pub(crate) fn is_busy(e: &turso::Error) -> bool {
     matches!(e, turso::Error::Busy(_) | turso::Error::BusySnapshot(_))
 }
 
+/// The pauses of a read tried again while a pull holds the database: 2 ms,
+/// doubling up to 50 ms, for at most `limit` from the first try.
+pub(crate) struct BusyBackoff {
+    start: std::time::Instant,
+    pause: std::time::Duration,
+    limit: std::time::Duration,
+}
+
+impl BusyBackoff {
+    pub(crate) fn new(limit: std::time::Duration) -> Self {
+        BusyBackoff {
+            start: std::time::Instant::now(),
+            pause: std::time::Duration::from_millis(2),
+            limit,
+        }
+    }
+
+    /// Waits before the next try; false (at once) when the time is up.
+    pub(crate) async fn wait(&mut self) -> bool {
+        if self.start.elapsed() >= self.limit {
+            return false;
+        }
+        tokio::time::sleep(self.pause).await;
+        self.pause = (self.pause * 2).min(std::time::Duration::from_millis(50));
+        true
+    }
+}
+
 /// Runs `sql` and maps every row; while a pull holds the database ("busy"),
 /// the whole query is retried, so reads wait briefly instead of failing
 /// (inside a write transaction the busy error is returned at once, for the
@@ -74,8 +102,7 @@ async fn query_rows<T>(
             Fail::Engine(e)
         }
     };
-    let start = std::time::Instant::now();
-    let mut pause = std::time::Duration::from_millis(2);
+    let mut backoff = BusyBackoff::new(BUSY_RETRY_FOR);
     loop {
         // Rows are mapped as they arrive; a busy attempt's partial results are dropped.
         let attempt: std::result::Result<Vec<T>, Fail> = async {
@@ -96,12 +123,10 @@ async fn query_rows<T>(
         let in_write = !conn.is_autocommit().unwrap_or(true);
         match attempt {
             Ok(out) => return Ok(out),
-            Err(Fail::Busy(e)) if in_write || start.elapsed() >= BUSY_RETRY_FOR => {
-                return Err(e).db("reading");
-            }
-            Err(Fail::Busy(_)) => {
-                tokio::time::sleep(pause).await;
-                pause = (pause * 2).min(std::time::Duration::from_millis(50));
+            Err(Fail::Busy(e)) => {
+                if in_write || !backoff.wait().await {
+                    return Err(e).db("reading");
+                }
             }
             Err(Fail::Engine(e)) => return Err(e).db("reading"),
             Err(Fail::Map(e)) => return Err(e),

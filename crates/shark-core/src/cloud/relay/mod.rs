@@ -196,15 +196,10 @@ impl Relay {
     /// A local write wants to push, or a user asked to sync: a pull the
     /// server is holding is asked again without the hold (answered at once),
     /// and so is every pull until a pass that started after this release
-    /// has ended ([`Relay::hold_again`]). Returns the release's mark. Never
-    /// blocks (called from the write hook).
-    pub fn release(&self) -> u64 {
-        let mut mark = 0;
-        self.shared.releases.send_modify(|n| {
-            *n += 1;
-            mark = *n;
-        });
-        mark
+    /// has ended ([`Relay::hold_again`]). Never blocks (called from the
+    /// write hook).
+    pub fn release(&self) {
+        self.shared.releases.send_modify(|n| *n += 1);
     }
 
     /// The latest release's mark (0: none yet), read when a pass starts.
