@@ -1,25 +1,34 @@
-// Merges the suite's two halves (Rust: bench/main.rs; app: app-bench.mjs)
-// into results.json and a Markdown table, and (full runs) puts the table
-// into the README between its bench markers.
-// node bench/report.mjs --core FILE --app FILE --out DIR [--readme README.md] [--commit SHA]
+// Merges the suite's two halves (Rust: tests/examples/bench; app:
+// app-bench.mjs) into results.json and a Markdown table, and (full runs)
+// writes docs/benchmarks.md from that one run: how the suite runs
+// (bench/about.md), every figure, and why each missed target is missed
+// (bench/notes.md, whose figures are filled in from the run).
+// node bench/report.mjs --core FILE --app FILE --out DIR [--doc docs/benchmarks.md] [--commit SHA]
+// node bench/report.mjs --from bench/results.json --doc docs/benchmarks.md   (the page again, from the last run)
 import { readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 
 const arg = (name) => {
   const i = process.argv.indexOf(`--${name}`);
   return i > 0 ? process.argv[i + 1] : undefined;
 };
-const core = JSON.parse(readFileSync(arg("core"), "utf8"));
-const app = JSON.parse(readFileSync(arg("app"), "utf8"));
+const here = dirname(fileURLToPath(import.meta.url));
 const out = arg("out");
-const results = {
-  date: new Date().toISOString(),
-  commit: arg("commit") ?? null,
-  machine: core.machine,
-  profile: core.profile,
-  quick: core.quick,
-  figures: [...core.figures, ...app.figures],
-};
+const results = arg("from") ? JSON.parse(readFileSync(arg("from"), "utf8")) : merged();
+
+function merged() {
+  const core = JSON.parse(readFileSync(arg("core"), "utf8"));
+  const app = JSON.parse(readFileSync(arg("app"), "utf8"));
+  return {
+    date: new Date().toISOString(),
+    commit: arg("commit") ?? null,
+    machine: core.machine,
+    profile: core.profile,
+    quick: core.quick,
+    figures: [...core.figures, ...app.figures],
+  };
+}
 
 /** A value in its unit, readable: ms below 10 s, else s; bytes with separators. */
 export function show(v, unit) {
@@ -51,17 +60,43 @@ function table(r) {
   return lines.join("\n");
 }
 
-const md = table(results);
-writeFileSync(join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-writeFileSync(join(out, "results.md"), `${md}\n`);
-const readme = arg("readme");
-if (readme) {
-  const text = readFileSync(readme, "utf8");
-  const start = "<!-- bench:start (written by npm run bench) -->";
-  const end = "<!-- bench:end -->";
-  const a = text.indexOf(start);
-  const b = text.indexOf(end);
-  if (a < 0 || b < a) throw new Error(`${readme} has no ${start} ... ${end} section`);
-  writeFileSync(readme, `${text.slice(0, a + start.length)}\n${md}\n${text.slice(b)}`);
+/** bench/notes.md's note per figure id, its {{p95:ID}} and {{median:ID}} filled in from `r`. */
+export function notes(r, text) {
+  const byId = new Map(r.figures.map((f) => [f.id, f]));
+  const fill = (s) =>
+    s.replace(/\{\{(p95|median):([a-z0-9_]+)\}\}/g, (_, stat, id) => {
+      const f = byId.get(id);
+      if (!f && r.quick) return "?"; // the quick run skips some figures
+      if (!f) throw new Error(`bench/notes.md names ${id}, which the run does not have`);
+      return show(f[stat], f.unit);
+    });
+  const out = new Map();
+  for (const part of text.replace(/<!--[\s\S]*?-->/g, "").split(/^## /m).slice(1)) {
+    const [id, ...body] = part.split("\n");
+    out.set(id.trim(), fill(body.join("\n").trim()));
+  }
+  return out;
 }
-console.log(`${results.figures.length} figures -> ${join(out, "results.json")}, ${join(out, "results.md")}${readme ? `, ${readme}` : ""}`);
+
+/** The whole page: how the suite runs, every figure of this run, the missed targets explained. */
+function page(r) {
+  const why = notes(r, readFileSync(join(here, "notes.md"), "utf8"));
+  const missed = r.figures.filter((f) => f.met === false);
+  const lines = [readFileSync(join(here, "about.md"), "utf8").trim(), "", "## Figures", "", table(r), "", "## Where targets are missed", ""];
+  if (!missed.length) lines.push("Nowhere: every target is met in this run.");
+  for (const f of missed) {
+    lines.push(`- **${f.name}**: p95 ${show(f.p95, f.unit)} (median ${show(f.median, f.unit)}); target ${f.target.text}.`, "");
+    lines.push(`  ${(why.get(f.id) ?? "No note explains this one yet (bench/notes.md).").replace(/\n/g, "\n  ")}`, "");
+  }
+  return `<!-- Written by npm run bench (bench/report.mjs) from one run; edit bench/about.md and bench/notes.md instead. -->\n${lines.join("\n").trim()}\n`;
+}
+
+if (out) {
+  writeFileSync(join(out, "results.json"), `${JSON.stringify(results, null, 2)}\n`);
+  writeFileSync(join(out, "results.md"), `${table(results)}\n`);
+}
+const doc = arg("doc");
+if (doc) writeFileSync(doc, page(results));
+// The quick run renders the page too (not kept), so a broken note fails the test command.
+else page(results);
+console.log(`${results.figures.length} figures${out ? ` -> ${join(out, "results.json")}, ${join(out, "results.md")}` : ""}${doc ? `, ${doc}` : ""}`);

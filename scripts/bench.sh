@@ -2,7 +2,7 @@
 # The benchmark suite: `npm run bench` builds in release mode, starts its own
 # sync servers, runs every benchmark (the Rust half: tests/examples/bench;
 # the desktop app under Xvfb: bench/app-bench.mjs) and writes
-# bench/results.json, bench/results.md and the README's table.
+# bench/results.json, bench/results.md and docs/benchmarks.md.
 # `npm run bench -- --quick` uses tiny sizes on the debug build and writes
 # to a temporary folder: the test command runs it so the suite never rots
 # (it checks only that everything completes, not the timings).
@@ -42,6 +42,6 @@ if [ "$quick" = 1 ]; then
   node bench/report.mjs --core "$work/core.json" --app "$work/app.json" --out "$work" --commit "$commit"
   log "benchmarks, quick: completed (figures not kept)"
 else
-  node bench/report.mjs --core "$work/core.json" --app "$work/app.json" --out "$ROOT/bench" --readme "$ROOT/README.md" --commit "$commit"
-  log "benchmarks: bench/results.json, bench/results.md and the README's table are updated"
+  node bench/report.mjs --core "$work/core.json" --app "$work/app.json" --out "$ROOT/bench" --doc "$ROOT/docs/benchmarks.md" --commit "$commit"
+  log "benchmarks: bench/results.json, bench/results.md and docs/benchmarks.md are updated"
 fi

@@ -9,7 +9,7 @@
 # then removes and purges the package and checks the user's data is intact.
 # Every process it starts is stopped by pid on exit.
 source "$(dirname "$0")/common.sh"
-need_apt_pkgs dpkg-dev desktop-file-utils binutils sqlite3 xvfb xauth dbus
+need_apt_pkgs dpkg-dev desktop-file-utils binutils sqlite3 xvfb xauth dbus man-db
 cd "$ROOT"
 
 deb="$(bash scripts/package.sh --debug | tail -n 1)"
@@ -39,7 +39,12 @@ mkdir "$work/x"
 dpkg-deb -x "$deb" "$work/x"
 desktop-file-validate "$work/x/usr/share/applications/Shark.desktop"
 grep -qx 'Exec=shark-app' "$work/x/usr/share/applications/Shark.desktop" || fail "the desktop entry does not start shark-app"
-ok "the package holds the app, the shark CLI in /usr/bin, a valid desktop entry and the icons"
+for f in usr/share/man/man1/shark.1.gz usr/share/man/man1/shark-task-create.1.gz \
+  usr/share/bash-completion/completions/shark usr/share/zsh/vendor-completions/_shark \
+  usr/share/fish/vendor_completions.d/shark.fish; do
+  grep -qx "$f" "$work/files" || fail "the package lacks $f"
+done
+ok "the package holds the app, the shark CLI in /usr/bin, a valid desktop entry, the icons, the man pages and the completions"
 
 # 2. Every library the two programs link, and the tray library the app
 # loads at run time, comes from a package the .deb depends on (directly or
@@ -74,6 +79,11 @@ new_root "$R"
 dpkg --root="$R" -i "$deb" >/dev/null
 [ -x "$R/usr/bin/shark" ] && [ -x "$R/usr/bin/shark-app" ] || fail "dpkg -i did not install the programs"
 ok "dpkg -i installs $(dpkg-deb -f "$deb" Package) $(dpkg-deb -f "$deb" Version)"
+# man finds the installed page where a user's `man shark` looks.
+page="$(MANPATH="$R/usr/share/man" man -w shark 2>&1)" || fail "man -w shark finds no page in the install root: $page"
+[ "$page" = "$R/usr/share/man/man1/shark.1.gz" ] || fail "man -w shark found $page"
+MANPATH="$R/usr/share/man" MANPAGER=cat man shark-task-create 2>/dev/null | grep -q "shark task create" || fail "man shark-task-create does not show the command"
+ok "man -w shark finds $page; man shark-task-create shows the command"
 
 # 4. The installed programs, as a user with a fresh home would run them.
 mkdir -p "$work/home" "$work/run"
@@ -92,6 +102,11 @@ shark task start T-E01-F01-001 >/dev/null
 shark task note add T-E01-F01-001 --type decision "dpkg into a throwaway root" >/dev/null
 shark task complete T-E01-F01-001 --notes "built" >/dev/null
 ok "the installed shark works on a local database ($data)"
+# The installed bash completion, as bash-completion loads it.
+got="$("${run_env[@]}" bash -c 'source "$1"; COMP_WORDS=(shark task get T-E01-F01-00); COMP_CWORD=3; COMP_TYPE=9
+  _clap_complete_shark shark T-E01-F01-00 get; printf "%s " "${COMPREPLY[@]}"' _ "$R/usr/share/bash-completion/completions/shark")"
+case "$got" in *T-E01-F01-003*) ;; *) fail "the installed bash completion offered '$got' for shark task get T-E01-F01-00" ;; esac
+ok "the installed bash completion completes task keys ($got)"
 
 # The installed app, on a virtual display with its own session bus.
 for n in $(seq 90 140); do [ -e "/tmp/.X$n-lock" ] || { display=":$n"; break; }; done

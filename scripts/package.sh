@@ -48,6 +48,16 @@ cargo build --locked "${release_flag[@]}" -p shark-cli -p shark-app
 # relative to the config, and the build folder lives outside the clone).
 mkdir -p .package/bin
 install -m 0755 "$CARGO_TARGET_DIR/$profile/shark" .package/bin/shark
+# The man pages and the shells' completion scripts, written by that binary
+# (from its own command definition, so they match it exactly).
+rm -rf .package/man .package/completions
+mkdir -p .package/man .package/completions
+.package/bin/shark man-pages .package/man >/dev/null
+gzip -9n .package/man/*.1
+.package/bin/shark completion bash >.package/completions/shark.bash
+.package/bin/shark completion zsh >.package/completions/_shark
+.package/bin/shark completion fish >.package/completions/shark.fish
+chmod 0644 .package/man/* .package/completions/*
 
 args=(build --bundles deb --ci)
 [ "$profile" = debug ] && args+=(--debug)

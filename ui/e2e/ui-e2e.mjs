@@ -48,6 +48,21 @@ try {
     console.log(`ok - ${name} (${Date.now() - t0} ms)`);
   };
 
+  await step("a first run offers its next steps as buttons", async () => {
+    await page.waitForSelector("#empty:not([hidden])");
+    assert.match(await page.textContent("#empty"), /No tasks yet/);
+    const actions = await page.$$eval("#empty [data-empty-action]", (b) => b.map((x) => x.dataset.emptyAction));
+    // The fake backend is connected already, so no "Connect to Turso" (a local-only first run has it: empty.test.ts).
+    assert.deepEqual(actions, ["epic", "import"]);
+    await page.click("#empty [data-empty-action=import]");
+    await page.waitForSelector("#s-import", { state: "visible" });
+    await page.keyboard.press("Escape");
+    await page.waitForSelector("#s-import", { state: "detached" });
+    await page.click("#empty [data-empty-action=epic]");
+    await page.waitForSelector("dialog #f-title");
+    await page.keyboard.press("Escape");
+  });
+
   await step("creates an epic and a feature", async () => {
     await page.click("#new-epic");
     await page.fill("#f-title", "Authentication");
@@ -57,6 +72,8 @@ try {
     await page.fill("#f-title", "Login");
     await page.click("dialog button[type=submit]");
     await page.waitForSelector("text=F01 Login");
+    // A feature with no tasks: the pane offers a new task.
+    await page.waitForSelector("#empty [data-empty-action=task]");
   });
 
   await step("creates tasks with the keyboard (N)", async () => {

@@ -5,7 +5,8 @@ import { api, errorMessage, events, type Task } from "./api";
 import { showDetail, refreshDetail, focusStatus, shownKey } from "./detail";
 import { $, clear, h } from "./dom";
 import { formDialog } from "./forms";
-import { STATUSES, STATUS_LABEL, agentsOf, damagedLine, statusLabel, buildTree, byStatus, filterTasks, followCoreClock, shortcutFor, syncFailure } from "./model";
+import { EMPTY_LABELS, emptyState, type EmptyAction } from "./empty";
+import { NO_FILTERS, STATUSES, STATUS_LABEL, agentsOf, damagedLine, statusLabel, buildTree, byStatus, filterTasks, followCoreClock, shortcutFor, syncFailure } from "./model";
 import { openSettings } from "./settings";
 import { openUsage } from "./usage";
 import { apply, changed, onChange, reload, state } from "./state";
@@ -143,11 +144,42 @@ function render(): void {
   if (state.view === "list") list.setItems(visible);
   else renderBoard();
   $("#empty").hidden = visible.length > 0;
-  $("#empty").textContent = state.loadError ?? (state.tasks.length ? "No task matches the filters." : "No tasks yet. Create an epic, a feature, then a task (N).");
+  renderEmpty();
   renderTree();
   renderAgents();
   renderScope();
   renderDamaged();
+}
+
+/** The empty pane: what is missing, and the next steps as buttons. */
+function renderEmpty(): void {
+  const el = $("#empty");
+  if (state.loadError) {
+    el.replaceChildren(state.loadError);
+    return;
+  }
+  const connected = state.status?.mode === "replica" || state.status?.mode === "local_fallback";
+  const e = emptyState({ epics: state.epics, features: state.features, tasks: state.tasks, filters: state.filters, connected });
+  const run: Record<EmptyAction, () => void> = {
+    epic: () => void newEpic(),
+    feature: () => void newFeature(),
+    task: () => void newTask(),
+    import: () => void openSettings("data"),
+    connect: () => void openSettings("cloud"),
+    "clear-filters": () => clearFilters(),
+  };
+  el.replaceChildren(
+    h("p", {}, e.text),
+    h("div", { class: "empty-actions" }, ...e.actions.map((a, i) => h("button", { type: "button", class: i === 0 ? "primary" : "", "data-empty-action": a, onclick: run[a] }, EMPTY_LABELS[a]))),
+  );
+}
+
+/** Back to the default filters (open tasks of every epic), in the controls too. */
+function clearFilters(): void {
+  state.filters = { ...NO_FILTERS };
+  ($("#search") as HTMLInputElement).value = "";
+  for (const [id, v] of [["#f-status", NO_FILTERS.status], ["#f-agent", ""], ["#f-priority", ""]] as const) ($(id) as HTMLSelectElement).value = v;
+  changed();
 }
 
 /** Rows the app could not read: counted, each named with what it holds. */
@@ -373,7 +405,7 @@ function layout(): void {
         "main",
         {},
         h("nav", { id: "tree", "aria-label": "Epics and features" }),
-        h("section", { class: "center" }, h("div", { class: "listhead" }, h("span", { id: "count" }), h("span", { id: "scope", class: "scope" })), h("div", { id: "list", role: "listbox", "aria-label": "Tasks", tabindex: 0 }), h("div", { id: "board", class: "board", hidden: true }), h("p", { id: "empty", class: "empty", hidden: true })),
+        h("section", { class: "center" }, h("div", { class: "listhead" }, h("span", { id: "count" }), h("span", { id: "scope", class: "scope" })), h("div", { id: "list", role: "listbox", "aria-label": "Tasks", tabindex: 0 }), h("div", { id: "board", class: "board", hidden: true }), h("div", { id: "empty", class: "empty", hidden: true })),
         h("aside", { id: "detail", "aria-label": "Task detail" }),
       ),
       h("div", { id: "toasts", "aria-live": "polite" }),

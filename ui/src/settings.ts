@@ -5,6 +5,7 @@ import { api, errorMessage, type AppStatus } from "./api";
 import { diagnosticsSection } from "./diagnostics";
 import { h } from "./dom";
 import { importLines } from "./model";
+import { working } from "./working";
 import { formDialog } from "./forms";
 import { state } from "./state";
 import { toast } from "./toast";
@@ -43,8 +44,8 @@ export async function openSettings(focus: "cloud" | "sync" | "data" | "diagnosti
     class: "primary",
     onclick: () =>
       busy(connectBtn, async () => {
-        show(true, "Connecting…");
-        const c = await api.connect(url.value, token.value || null);
+        const stop = working(result, "Connecting (a new machine downloads the database first)");
+        const c = await api.connect(url.value, token.value || null).finally(stop);
         token.value = "";
         state.status = c.status;
         const where = c.token_stored_in ? ` Token saved in ${c.token_stored_in}.` : "";
@@ -122,9 +123,9 @@ export async function openSettings(focus: "cloud" | "sync" | "data" | "diagnosti
     id: "s-import-btn",
     onclick: async () => {
       importBtn.disabled = true;
-      showData(true, ["Importing…"]);
+      const stop = working(dataResult, `Importing ${importPath.value}`);
       try {
-        const r = await api.importDatabase(importPath.value);
+        const r = await api.importDatabase(importPath.value).finally(stop);
         showData(true, [`Imported ${r.file} (the file was only read):`, ...importLines(r), ...r.remarks]);
       } catch (e) {
         showData(false, [errorMessage(e)]);
@@ -138,8 +139,9 @@ export async function openSettings(focus: "cloud" | "sync" | "data" | "diagnosti
     id: "s-export-btn",
     onclick: async () => {
       exportBtn.disabled = true;
+      const stop = working(dataResult, `Exporting to ${exportPath.value}`);
       try {
-        const r = await api.exportData(exportFormat.value, exportPath.value, exportForce.checked);
+        const r = await api.exportData(exportFormat.value, exportPath.value, exportForce.checked).finally(stop);
         showData(true, [`Exported ${r.tasks} tasks, ${r.notes} notes and ${r.history} history rows to ${r.path} (${r.bytes} bytes).`]);
       } catch (e) {
         showData(false, [errorMessage(e)]);

@@ -147,11 +147,17 @@ async fn init(ctx: &Ctx, url: &str, allow_insecure_http: bool, out: &Out) -> any
     ctx2.config.cloud.url = Some(url.trim().to_string());
     // Opening checks the transport rule before any connection; nothing is saved before it.
     ctx2.config.cloud.allow_insecure_http = allow_insecure_http.then_some(true);
+    let progress = crate::progress::Progress::start(format!(
+        "Connecting to {} (a new machine downloads the database first)",
+        url.trim()
+    ));
     let opened = ctx2.open(Attempt::Now).await?;
     ctx2.config.save(&ctx2.paths)?;
     if opened.info.mode == Mode::Replica {
+        progress.step("Syncing: carrying this machine's tasks over");
         sync_recorded(&ctx2, &opened, Trigger::Requested, 3).await?;
     }
+    drop(progress);
     show_status(
         &ctx2,
         &opened.store,

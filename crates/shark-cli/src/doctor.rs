@@ -125,7 +125,7 @@ fn show(report: &Report, repaired: Option<Vec<Repair>>, out: &Out) -> anyhow::Re
             lines.push(String::new());
             out.lines(&lines)?;
         }
-        out.lines(&doctor::lines(report))?;
+        out.lines_styled(&doctor::lines(report), crate::paint::doctor_mark)?;
     }
     if report.ok() {
         Ok(())

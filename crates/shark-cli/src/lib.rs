@@ -8,6 +8,7 @@
 pub mod args;
 mod cloud;
 mod cloud_usage;
+pub mod complete;
 pub mod daemon;
 mod damaged;
 mod doctor;
@@ -16,8 +17,11 @@ mod feature;
 pub mod handoff;
 mod init;
 mod locate;
+mod man;
+pub mod paint;
 mod plan;
 mod printable;
+mod progress;
 mod remedy;
 pub mod render;
 mod secret_input;
@@ -84,7 +88,10 @@ fn route(command: &Command) -> Route {
         Command::Cloud(CloudCmd::Usage(a)) if !a.api_token && !a.forget_api_token => {
             Route::OwnerIfRunning
         }
-        Command::Cloud(_) | Command::Daemon(_) => Route::Here,
+        Command::Cloud(_)
+        | Command::Daemon(_)
+        | Command::Completion { .. }
+        | Command::ManPages { .. } => Route::Here,
     }
 }
 
@@ -92,6 +99,25 @@ fn route(command: &Command) -> Route {
 /// (the desktop app or the daemon, started here when a connected machine
 /// has none), else opens the database itself.
 pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u8> {
+    // These read and write no Shark data (no home is made for them).
+    match &cli.command {
+        Command::Completion { shell } => {
+            let mut script = Vec::new();
+            complete::registration(shell, &mut script)?;
+            out.bytes(&script)?;
+            return Ok(0);
+        }
+        Command::ManPages { dir } => {
+            let pages = man::write_all(&out.resolve(dir))?;
+            if out.json {
+                out.json(&pages)?;
+            } else {
+                out.lines(&[format!("{} man pages in {}", pages.len(), dir.display())])?;
+            }
+            return Ok(0);
+        }
+        _ => {}
+    }
     if let Command::Doctor { repair } = cli.command {
         // Before anything that could fail on what doctor should explain.
         let paths = SharkPaths::from_env()?;
@@ -132,6 +158,8 @@ pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u
         ref other => other,
     };
     let route = route(command);
+    // Shown while the owner or this process works (cleared before output).
+    out.show_progress(progress::of(command));
     if route == Route::Here {
         daemon::evict(&ctx.paths).await?;
     }
@@ -153,7 +181,10 @@ pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u
         )
         .await?
         {
-            handoff::Forwarded::Done(reply) => return Ok(reply.print()),
+            handoff::Forwarded::Done(reply) => {
+                out.end_progress();
+                return Ok(reply.print());
+            }
             // The owner is leaving: the next one answers in a moment.
             handoff::Forwarded::Retry => {
                 tokio::time::sleep(Duration::from_millis(100)).await;
@@ -204,7 +235,9 @@ pub async fn run_on(store: &Store, command: Command, out: &Out) -> anyhow::Resul
             "the Shark desktop app is running and manages the cloud connection: use its Settings (or quit the app to run shark cloud here)"
         ),
         Command::Doctor { .. } => anyhow::bail!("shark doctor opens what it checks itself"),
-        Command::Daemon(_) => anyhow::bail!("shark daemon commands run in the calling process"),
+        Command::Daemon(_) | Command::Completion { .. } | Command::ManPages { .. } => {
+            anyhow::bail!("shark daemon, completion and man-pages run in the calling process")
+        }
     }
 }
 
@@ -305,6 +338,11 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
 
 /// An error as the user sees it (JSON with --json) and its exit code.
 pub fn error_text(json: bool, e: &anyhow::Error) -> (String, u8) {
+    error_text_in(json, false, e)
+}
+
+/// [`error_text`], its `error:` painted when `colour` (stderr is a terminal).
+pub fn error_text_in(json: bool, colour: bool, e: &anyhow::Error) -> (String, u8) {
     let code = if e.downcast_ref::<Usage>().is_some() {
         "usage"
     } else {
@@ -327,7 +365,8 @@ pub fn error_text(json: bool, e: &anyhow::Error) -> (String, u8) {
     let text = if json {
         serde_json::json!({"error": {"code": code, "message": message}}).to_string()
     } else {
-        format!("error: {}", printable::printable(&message))
+        let prefix = paint::paint(colour, paint::error(), "error:");
+        format!("{prefix} {}", printable::printable(&message))
     };
     (text, exit_code(e))
 }

@@ -11,6 +11,9 @@ use shark_cli::args::Cli;
 use shark_cli::render::{self, Out};
 
 fn main() -> ExitCode {
+    // A shell asking for completions (see `shark completion`) is answered
+    // here, before anything prints or touches a file.
+    shark_cli::complete::answer_if_asked();
     // Every argument must be text: a path or title that is not UTF-8 gets a
     // clear usage error (std::env::args would panic on it).
     let mut raw_args = Vec::new();
@@ -37,7 +40,8 @@ fn main() -> ExitCode {
         shark_cli::args::Command::Daemon(shark_cli::args::DaemonCmd::Run { .. })
     );
     init_logging(cli.verbose, daemon);
-    let out = Out::new(cli.json);
+    let mut out = Out::new(cli.json);
+    out.caller.colours = shark_cli::paint::Colours::decide(cli.json, cli.no_color);
     if let Err(e) = shark_core::time::test_now() {
         return fail(&out, &anyhow::Error::new(shark_cli::Usage(e)));
     }
@@ -85,7 +89,8 @@ fn usage_error(e: &clap::Error, json: bool) -> ExitCode {
 
 /// Prints the error (as JSON with --json) and picks the exit code.
 fn fail(out: &Out, e: &anyhow::Error) -> ExitCode {
-    let (text, code) = shark_cli::error_text(out.json, e);
+    out.end_progress();
+    let (text, code) = shark_cli::error_text_in(out.json, out.caller.colours.stderr, e);
     eprintln!("{text}");
     ExitCode::from(code)
 }

@@ -4,7 +4,9 @@
 use std::io::{self, BufWriter, Write};
 use std::sync::{Arc, Mutex};
 
+use crate::paint::{self, Colours};
 use crate::printable::printable;
+use crate::progress::Progress;
 use serde::Serialize;
 use shark_core::config::current_user;
 use shark_core::model::Actor;
@@ -19,6 +21,8 @@ pub struct Out {
     sink: Sink,
     /// Warnings of a handed-over command, for its reply's stderr.
     warnings: Arc<Mutex<String>>,
+    /// A spinner on the terminal, cleared before anything is printed.
+    progress: Arc<Mutex<Option<Progress>>>,
 }
 
 /// The calling process: its `SHARK_AGENT`, its login name, and its input for
@@ -31,6 +35,9 @@ pub struct Caller {
     /// The working folder relative paths are meant from.
     #[serde(default)]
     pub cwd: Option<std::path::PathBuf>,
+    /// Whether the caller's streams are coloured (an older caller: no).
+    #[serde(default)]
+    pub colours: Colours,
 }
 
 impl Caller {
@@ -41,6 +48,7 @@ impl Caller {
             user: Some(current_user().name),
             input: None,
             cwd: std::env::current_dir().ok(),
+            colours: Colours::default(),
         }
     }
 }
@@ -79,6 +87,7 @@ impl Out {
             caller: Caller::from_env(),
             sink: Sink::Stdout,
             warnings: Arc::default(),
+            progress: Arc::default(),
         }
     }
 
@@ -90,11 +99,27 @@ impl Out {
             caller,
             sink: Sink::Buffer(buf.clone()),
             warnings: Arc::default(),
+            progress: Arc::default(),
         };
         (out, buf)
     }
 
+    /// Shows `message` as a spinner until the first output (see [`Progress`]).
+    pub fn show_progress(&self, message: Option<String>) {
+        if let (Some(m), Sink::Stdout, Ok(mut p)) = (message, &self.sink, self.progress.lock()) {
+            *p = Some(Progress::start(m));
+        }
+    }
+
+    /// Clears the spinner, if one shows.
+    pub fn end_progress(&self) {
+        if let Ok(mut p) = self.progress.lock() {
+            p.take();
+        }
+    }
+
     fn writer(&self) -> Box<dyn Write + '_> {
+        self.end_progress();
         match &self.sink {
             Sink::Stdout => Box::new(BufWriter::new(io::stdout().lock())),
             // One lock per 64 KiB, not per JSON token.
@@ -132,9 +157,11 @@ impl Out {
     /// A warning beside the output (stderr, so `--json` output stays as
     /// scripts expect it): `warning: ...`, control characters escaped.
     pub fn warn(&self, line: &str) {
-        let text = format!("warning: {}\n", printable(line));
+        let prefix = paint::paint(self.caller.colours.stderr, paint::warning(), "warning:");
+        let text = format!("{prefix} {}\n", printable(line));
         match &self.sink {
             Sink::Stdout => {
+                self.end_progress();
                 let _ = io::stderr().lock().write_all(text.as_bytes());
             }
             Sink::Buffer(_) => {
@@ -162,12 +189,34 @@ impl Out {
         Ok(())
     }
 
+    /// Writes bytes as they are (a shell script Shark wrote itself).
+    pub fn bytes(&self, bytes: &[u8]) -> anyhow::Result<()> {
+        let mut w = self.writer();
+        w.write_all(bytes)?;
+        w.flush()?;
+        Ok(())
+    }
+
     /// Prints lines of text (control characters shown as escapes, see
     /// `printable`).
     pub fn lines<S: AsRef<str>>(&self, lines: &[S]) -> anyhow::Result<()> {
+        self.lines_styled(lines, |_| None)
+    }
+
+    /// [`Out::lines`], each line (already printable) given to `style`,
+    /// which may return it painted (see [`paint`]) when colour is on.
+    pub fn lines_styled<S: AsRef<str>>(
+        &self,
+        lines: &[S],
+        style: impl Fn(&str) -> Option<String>,
+    ) -> anyhow::Result<()> {
         let mut w = self.writer();
         for l in lines {
-            writeln!(w, "{}", printable(l.as_ref()))?;
+            let plain = printable(l.as_ref());
+            match self.caller.colours.stdout.then(|| style(&plain)).flatten() {
+                Some(painted) => writeln!(w, "{painted}")?,
+                None => writeln!(w, "{plain}")?,
+            }
         }
         w.flush()?;
         Ok(())
@@ -188,22 +237,36 @@ impl Out {
                 widths[i] = widths[i].max(cell.chars().count());
             }
         }
+        let on = self.caller.colours.stdout;
+        let styles: Vec<fn(&str) -> anstyle::Style> = headers
+            .iter()
+            .map(|h| match *h {
+                "STATUS" => paint::status as fn(&str) -> anstyle::Style,
+                "PRI" | "PRIORITY" => paint::priority,
+                _ => |_: &str| anstyle::Style::new(),
+            })
+            .collect();
         let mut w = self.writer();
         let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
-        for r in std::iter::once(&header).chain(&rows) {
+        for (n, r) in std::iter::once(&header).chain(&rows).enumerate() {
             let mut line = String::new();
-            for (i, cell) in r.iter().enumerate() {
-                if i + 1 == r.len() {
-                    line.push_str(cell);
+            let last = r.iter().rposition(|c| !c.is_empty()).unwrap_or(0);
+            for (i, cell) in r.iter().enumerate().take(last + 1) {
+                let style = if n == 0 {
+                    paint::header()
                 } else {
-                    line.push_str(cell);
+                    styles[i](cell)
+                };
+                let text = if i == last { cell.trim_end() } else { cell };
+                line.push_str(&paint::paint(on, style, text));
+                if i < last {
                     line.extend(std::iter::repeat_n(
                         ' ',
                         widths[i] - cell.chars().count() + 2,
                     ));
                 }
             }
-            writeln!(w, "{}", line.trim_end())?;
+            writeln!(w, "{line}")?;
         }
         w.flush()?;
         Ok(())

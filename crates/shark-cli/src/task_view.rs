@@ -82,7 +82,7 @@ pub fn show(out: &Out, t: &Task, notes: &[Note]) -> anyhow::Result<()> {
             ));
         }
     }
-    out.lines(&lines)
+    out.lines_styled(&lines, crate::paint::field)
 }
 
 /// A task's completion reports and links, for people (after [`show`]).

@@ -31,7 +31,8 @@ pub struct Cli {
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
 
-    /// Plain output (Shark never colours its output; accepted for Go Shark scripts).
+    /// No colour. Output is coloured only on a terminal, never with --json,
+    /// NO_COLOR or TERM=dumb; CLICOLOR_FORCE=1 colours it anyway.
     #[arg(long, global = true)]
     pub no_color: bool,
 
@@ -94,7 +95,23 @@ pub enum Command {
         #[arg(long)]
         force: bool,
     },
+    /// Print a shell's completion script (commands, flags, and this machine's keys and statuses).
+    #[command(after_help = "Load it in the running shell, or for every new one:\n  \
+bash:  source <(shark completion bash)     (or add that line to ~/.bashrc)\n  \
+zsh:   source <(shark completion zsh)      (in ~/.zshrc, after compinit)\n  \
+fish:  shark completion fish | source      (in ~/.config/fish/config.fish)\n\n\
+The Debian package installs them for bash, zsh and fish already.")]
+    Completion {
+        #[arg(value_parser = SHELLS)]
+        shell: String,
+    },
+    /// Write the man pages (shark.1, and shark-task-create.1 for each subcommand) into DIR.
+    #[command(hide = true)]
+    ManPages { dir: std::path::PathBuf },
 }
+
+/// The shells `shark completion` writes a script for.
+pub const SHELLS: [&str; 5] = ["bash", "zsh", "fish", "powershell", "elvish"];
 
 #[derive(Debug, Subcommand)]
 pub enum DaemonCmd {

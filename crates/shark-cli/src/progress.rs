@@ -1,0 +1,60 @@
+//! Progress for long work (import, export, a large batch, the first
+//! download of a replica): a spinner on stderr saying what is happening and
+//! for how long, only when stderr is a terminal (never in a pipe, a log or a
+//! script's capture), cleared when the work ends. The work may run in the
+//! owner (the command was handed over), so the spinner runs in the caller
+//! and counts time, not records.
+
+use std::io::IsTerminal;
+use std::time::Duration;
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use crate::args::{Command, TaskCmd};
+
+/// A spinner while it lives (nothing when stderr is not a terminal).
+#[derive(Debug)]
+pub struct Progress(Option<ProgressBar>);
+
+impl Progress {
+    /// Starts showing `message`.
+    pub fn start(message: impl Into<String>) -> Self {
+        if !std::io::stderr().is_terminal() || std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+            return Progress(None);
+        }
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::stderr());
+        if let Ok(style) = ProgressStyle::with_template("{spinner} {msg} ({elapsed})") {
+            bar.set_style(style);
+        }
+        bar.set_message(message.into());
+        bar.enable_steady_tick(Duration::from_millis(120));
+        Progress(Some(bar))
+    }
+
+    /// Says what is happening now.
+    pub fn step(&self, message: impl Into<String>) {
+        if let Some(bar) = &self.0 {
+            bar.set_message(message.into());
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        if let Some(bar) = &self.0 {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+/// What a long command shows while it runs; `None` for quick ones.
+pub fn of(command: &Command) -> Option<String> {
+    match command {
+        Command::Import { path } => Some(format!("Importing {}", path.display())),
+        Command::Export { path, .. } => Some(format!("Exporting to {}", path.display())),
+        Command::Task(TaskCmd::Create { batch: Some(_), .. }) => {
+            Some("Creating the batch's tasks".into())
+        }
+        _ => None,
+    }
+}
