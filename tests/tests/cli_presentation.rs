@@ -122,6 +122,12 @@ fn a_connected_machine_completes_keys_from_its_daemon_and_never_starts_one() {
         complete(&m, &["shark", "task", "get", "T-"]),
         ["T-E01-F01-001", "T-E01-F01-002"]
     );
+    // The daemon renders for the caller's terminal, not its own (a log file).
+    let mut c = m.command(&["task", "list"]);
+    c.env("CLICOLOR_FORCE", "1").env_remove("NO_COLOR");
+    let coloured = shark_tests::Run::from(c.output().unwrap()).stdout;
+    assert!(coloured.contains(ESC), "{coloured:?}");
+    assert!(!m.ok(&["task", "list"]).contains(ESC));
     m.ok(&["daemon", "stop"]);
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
     while !m.daemon_pids().is_empty() {
@@ -282,6 +288,12 @@ fn progress_and_colour_on_a_terminal_and_nothing_in_a_pipe() {
     assert!(
         !dumb.contains(ESC) && !dumb.contains("Importing"),
         "{dumb:?}"
+    );
+    // --json is a script's run: no spinner, no colour, even on a terminal.
+    let json = on_a_terminal(&other, &format!("import --json {file}"), "xterm");
+    assert!(
+        !json.contains(ESC) && !json.contains("Importing"),
+        "{json:?}"
     );
     // In a pipe: the summary only, no spinner on stderr.
     let piped = other.run(&["import", file]);

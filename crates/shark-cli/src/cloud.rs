@@ -147,11 +147,25 @@ async fn init(ctx: &Ctx, url: &str, allow_insecure_http: bool, out: &Out) -> any
     ctx2.config.cloud.url = Some(url.trim().to_string());
     // Opening checks the transport rule before any connection; nothing is saved before it.
     ctx2.config.cloud.allow_insecure_http = allow_insecure_http.then_some(true);
-    let progress = crate::progress::Progress::start(format!(
-        "Connecting to {} (a new machine downloads the database first)",
-        url.trim()
-    ));
-    let opened = ctx2.open(Attempt::Now).await?;
+    let progress = if out.json {
+        crate::progress::Progress::none()
+    } else {
+        crate::progress::Progress::start(format!(
+            "Connecting to {} (a new machine downloads the database first)",
+            url.trim()
+        ))
+    };
+    let opened = shark_core::cloud::open(
+        &ctx2.paths,
+        ctx2.device.clone(),
+        &ctx2.config,
+        ctx2.lock_timeout,
+        Attempt::Now,
+    )
+    .await?;
+    for n in &opened.notices {
+        progress.note(&format!("note: {}", crate::printable::printable(n)));
+    }
     ctx2.config.save(&ctx2.paths)?;
     if opened.info.mode == Mode::Replica {
         progress.step("Syncing: carrying this machine's tasks over");

@@ -9,7 +9,6 @@
 
 use std::ffi::OsStr;
 use std::io::Write;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use clap::{Arg, Command, CommandFactory, Parser};
@@ -156,59 +155,57 @@ fn values(kind: Kind) -> Vec<(String, Option<String>)> {
                 .map(|s| s.as_str())
                 .collect::<Vec<_>>(),
         ),
-        Kind::Tasks => keys().tasks.clone(),
-        Kind::Epics => keys().epics.clone(),
-        Kind::Features => keys().features.clone(),
-        Kind::Places => keys()
-            .epics
-            .iter()
-            .chain(&keys().features)
-            .cloned()
-            .collect(),
+        Kind::Tasks => keys(&[List::Tasks]),
+        Kind::Epics => keys(&[List::Epics]),
+        Kind::Features => keys(&[List::Features]),
+        Kind::Places => keys(&[List::Epics, List::Features]),
     }
 }
 
-/// This machine's keys, read once per completion.
-#[derive(Debug, Default)]
-struct Keys {
-    epics: Vec<(String, Option<String>)>,
-    features: Vec<(String, Option<String>)>,
-    tasks: Vec<(String, Option<String>)>,
+/// A list whose keys are completed.
+#[derive(Debug, Clone, Copy)]
+enum List {
+    Epics,
+    Features,
+    Tasks,
 }
 
-fn keys() -> &'static Keys {
-    static KEYS: OnceLock<Keys> = OnceLock::new();
-    KEYS.get_or_init(|| {
-        let Ok(rt) = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-        else {
-            return Keys::default();
+impl List {
+    fn args(self) -> [&'static str; 4] {
+        let noun = match self {
+            List::Epics => "epic",
+            List::Features => "feature",
+            List::Tasks => "task",
         };
-        rt.block_on(async {
-            tokio::time::timeout(VALUES_WITHIN, read())
-                .await
-                .ok()
-                .and_then(Result::ok)
-                .unwrap_or_default()
-        })
+        [noun, "list", "--show-all", "--json"]
+    }
+}
+
+/// The keys (and titles) of `lists`, read only for what is being completed;
+/// none when they cannot be read within [`VALUES_WITHIN`].
+fn keys(lists: &[List]) -> Vec<(String, Option<String>)> {
+    let Ok(rt) = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    else {
+        return Vec::new();
+    };
+    rt.block_on(async {
+        tokio::time::timeout(VALUES_WITHIN, read(lists))
+            .await
+            .ok()
+            .and_then(Result::ok)
+            .unwrap_or_default()
     })
 }
 
-/// The lists whose keys are completed, in [`Keys`]' order.
-const LISTS: [[&str; 4]; 3] = [
-    ["epic", "list", "--show-all", "--json"],
-    ["feature", "list", "--show-all", "--json"],
-    ["task", "list", "--show-all", "--json"],
-];
-
 /// Reads the keys from the owner, else from a local-only database (never
 /// a connected one: opening it could reach the network).
-async fn read() -> anyhow::Result<Keys> {
+async fn read(lists: &[List]) -> anyhow::Result<Vec<(String, Option<String>)>> {
     let paths = SharkPaths::from_env()?;
     // A machine Shark never ran on: nothing to complete, and nothing written.
     if !paths.device_file().exists() {
-        return Ok(Keys::default());
+        return Ok(Vec::new());
     }
     let ctx = crate::Ctx::at(paths)?;
     let url = ctx.config.cloud.url.as_deref();
@@ -216,8 +213,9 @@ async fn read() -> anyhow::Result<Keys> {
     let local = !matches!(resolve_url(url)?.target, DbTarget::Remote(_));
     let caller = Caller::from_env();
     let mut opened = None;
-    let mut lists = Vec::new();
-    for args in LISTS {
+    let mut keys = Vec::new();
+    for list in lists {
+        let args = list.args();
         let argv: Vec<String> = args.iter().map(|a| a.to_string()).collect();
         let cli = Cli::try_parse_from(std::iter::once("shark").chain(args))?;
         let reply = handoff::forward(&ctx.paths, &cli, argv, &caller, database.clone()).await?;
@@ -243,15 +241,9 @@ async fn read() -> anyhow::Result<Keys> {
             }
             _ => String::new(),
         };
-        lists.push(keys_of(&json));
+        keys.extend(keys_of(&json));
     }
-    let mut lists = lists.into_iter();
-    let mut next = || lists.next().unwrap_or_default();
-    Ok(Keys {
-        epics: next(),
-        features: next(),
-        tasks: next(),
-    })
+    Ok(keys)
 }
 
 /// Keys and titles from a list's JSON (`[...]` or Go Shark's `{"results": [...]}`).

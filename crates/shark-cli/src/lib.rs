@@ -199,7 +199,7 @@ pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u
         match daemon::ensure(&ctx).await {
             Ok(()) => started = true,
             Err(e) => {
-                eprintln!("note: running in this process: {e:#}");
+                out.note(&format!("running in this process: {e:#}"));
                 break;
             }
         }

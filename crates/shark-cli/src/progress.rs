@@ -3,7 +3,7 @@
 //! for how long, only when stderr is a terminal (never in a pipe, a log or a
 //! script's capture), cleared when the work ends. The work may run in the
 //! owner (the command was handed over), so the spinner runs in the caller
-//! and counts time, not records.
+//! and counts time, not records. None with `--json` (a script's run).
 
 use std::io::IsTerminal;
 use std::time::Duration;
@@ -17,6 +17,11 @@ use crate::args::{Command, TaskCmd};
 pub struct Progress(Option<ProgressBar>);
 
 impl Progress {
+    /// No spinner (a script's run): notes still print.
+    pub fn none() -> Self {
+        Progress(None)
+    }
+
     /// Starts showing `message`.
     pub fn start(message: impl Into<String>) -> Self {
         if !std::io::stderr().is_terminal() || std::env::var("TERM").is_ok_and(|t| t == "dumb") {
@@ -29,6 +34,15 @@ impl Progress {
         bar.set_message(message.into());
         bar.enable_steady_tick(Duration::from_millis(120));
         Progress(Some(bar))
+    }
+
+    /// Prints `line` on stderr with the spinner out of its way (it is drawn
+    /// again after).
+    pub fn note(&self, line: &str) {
+        match &self.0 {
+            Some(bar) => bar.suspend(|| eprintln!("{line}")),
+            None => eprintln!("{line}"),
+        }
     }
 
     /// Says what is happening now.

@@ -106,8 +106,20 @@ impl Out {
 
     /// Shows `message` as a spinner until the first output (see [`Progress`]).
     pub fn show_progress(&self, message: Option<String>) {
+        if self.json {
+            return;
+        }
         if let (Some(m), Sink::Stdout, Ok(mut p)) = (message, &self.sink, self.progress.lock()) {
             *p = Some(Progress::start(m));
+        }
+    }
+
+    /// A `note: ...` line on stderr, out of the spinner's way.
+    pub fn note(&self, line: &str) {
+        let line = format!("note: {}", printable(line));
+        match self.progress.lock().ok().as_deref() {
+            Some(Some(p)) => p.note(&line),
+            _ => eprintln!("{line}"),
         }
     }
 

@@ -93,6 +93,33 @@ pub fn run(sizes: &Sizes, out: &mut Vec<Figure>) {
             "ms",
             &next,
         ));
+        // What a shell waits for on `shark task get T-E01-F01-00<Tab>`.
+        let asking = || {
+            let mut c = m.command(&["--", "shark", "task", "get", "T-E01-F01-00"]);
+            c.env("SHARK_COMPLETE", "bash")
+                .env("_CLAP_COMPLETE_INDEX", "3")
+                .env("_CLAP_COMPLETE_COMP_TYPE", "9")
+                .env("_CLAP_COMPLETE_SPACE", "false")
+                .env("_CLAP_IFS", "\n");
+            c
+        };
+        let answer = asking().output().expect("run the completion");
+        assert!(
+            String::from_utf8_lossy(&answer.stdout).contains("T-E01-F01-001"),
+            "the completion offered no keys: {answer:?}"
+        );
+        let complete = process_runs(asking, sizes.warmup, sizes.runs);
+        let mut f = Figure::from(
+            format!("cli_complete_keys_{n}"),
+            "Reads",
+            format!("completing a task key in bash, {k} tasks (whole process, local-only machine)"),
+            "ms",
+            &complete,
+        );
+        if n == 1_000 {
+            f = f.target("p95", "<", 100.0, "p95 < 100 ms (feels instant at a Tab)");
+        }
+        out.push(f);
         out.push(core_list(&m, n, sizes));
         out.push(sqlite);
     }
