@@ -16,7 +16,7 @@
 # SHARK_UPDATE_URL (default: the project's latest GitHub release) for
 # updates. Without a key the package is built all the same, and the app's
 # "Check for updates" says updates are not configured for this build.
-# The key never goes into the repository (README, "Signing updates").
+# The key never goes into the repository (docs/development.md, "Updates and signing").
 source "$(dirname "$0")/common.sh"
 
 profile=release

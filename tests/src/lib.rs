@@ -38,6 +38,18 @@ pub fn shark_bin() -> PathBuf {
     bin
 }
 
+/// `PATH` with the built `shark`'s folder first (for shell scripts that
+/// call `shark` by name, as users and the docs do).
+pub fn path_with_shark() -> String {
+    let bin = shark_bin();
+    let dir = bin.parent().expect("the binary's folder");
+    format!(
+        "{}:{}",
+        dir.display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
 /// One machine: a Shark home of its own.
 #[derive(Debug)]
 pub struct Machine {
@@ -149,6 +161,18 @@ impl Machine {
             Some(at) => c.env("SHARK_TEST_NOW", at),
             None => c.env_remove("SHARK_TEST_NOW"),
         };
+        c
+    }
+
+    /// Gives `c` (another program: bash, script) the environment this
+    /// machine's `shark` commands get.
+    pub fn env_onto<'a>(&self, c: &'a mut Command) -> &'a mut Command {
+        for (k, v) in self.command(&[]).get_envs() {
+            match v {
+                Some(v) => c.env(k, v),
+                None => c.env_remove(k),
+            };
+        }
         c
     }
 

@@ -9,27 +9,25 @@
 
 use std::process::Command;
 
-use shark_tests::{Machine, SyncServer, shark_bin};
+use shark_tests::{Machine, SyncServer, path_with_shark, shark_bin};
 
 /// What bash's completion offers for `words` (the last one being typed),
 /// with the script `shark completion bash` prints loaded as a user's
 /// `source <(shark completion bash)` loads it.
 fn complete(m: &Machine, words: &[&str]) -> Vec<String> {
-    let bin_dir = shark_bin().parent().unwrap().to_path_buf();
     let script = r#"
-source <(shark completion bash) || exit 9
+eval "$(shark completion bash)"
 COMP_WORDS=("$@"); COMP_CWORD=$(( $# - 1 )); COMP_TYPE=9
 _clap_complete_shark shark "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD-1]}"
 printf '%s\n' "${COMPREPLY[@]}"
 "#;
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let mut bash = Command::new("bash");
     bash.args(["-c", script, "bash"]).args(words);
-    let out = like(m, &mut bash).env("PATH", path).output().unwrap();
+    let out = m
+        .env_onto(&mut bash)
+        .env("PATH", path_with_shark())
+        .output()
+        .unwrap();
     assert!(
         out.status.success(),
         "bash: {}",
@@ -41,17 +39,6 @@ printf '%s\n' "${COMPREPLY[@]}"
         .filter(|l| !l.is_empty())
         .map(str::to_string)
         .collect()
-}
-
-/// `c` with the environment `m`'s own shark commands get.
-fn like<'a>(m: &Machine, c: &'a mut Command) -> &'a mut Command {
-    for (k, v) in m.command(&[]).get_envs() {
-        match v {
-            Some(v) => c.env(k, v),
-            None => c.env_remove(k),
-        };
-    }
-    c
 }
 
 #[test]
@@ -109,6 +96,40 @@ fn completion_on_a_new_machine_writes_nothing() {
     assert_eq!(complete(&m, &["shark", "ep"]), ["epic"]);
     let left: Vec<_> = std::fs::read_dir(m.path()).unwrap().collect();
     assert!(left.is_empty(), "completion wrote {left:?}");
+}
+
+#[test]
+fn completion_never_creates_a_database() {
+    // A home where only the device id was made (any command makes it).
+    let m = Machine::new();
+    m.ok(&["daemon", "status"]);
+    assert!(m.path().join("device-id").exists());
+    assert_eq!(
+        complete(&m, &["shark", "task", "get", "T-"]),
+        Vec::<String>::new()
+    );
+    assert!(
+        !m.path().join("shark.db").exists(),
+        "a Tab created the database"
+    );
+    // A relative database path, completed in a folder that has none.
+    let folder = tempfile::tempdir().unwrap();
+    let script = r#"eval "$(shark completion bash)"
+COMP_WORDS=(shark task get T-); COMP_CWORD=3; COMP_TYPE=9
+_clap_complete_shark shark T- get; printf '%s\n' "${COMPREPLY[@]}""#;
+    let mut bash = Command::new("bash");
+    bash.args(["-c", script]);
+    let out = m
+        .env_onto(&mut bash)
+        .env("PATH", path_with_shark())
+        .env("SHARK_DB_URL", "./tasks.db")
+        .current_dir(folder.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    assert_eq!(String::from_utf8_lossy(&out.stdout).trim(), "");
+    let left: Vec<_> = std::fs::read_dir(folder.path()).unwrap().collect();
+    assert!(left.is_empty(), "a Tab wrote {left:?}");
 }
 
 #[test]
@@ -254,7 +275,8 @@ fn on_a_terminal(m: &Machine, args: &str, term: &str) -> String {
     let cmd = format!("{} {args}", shark_bin().display());
     let mut script = Command::new("script");
     script.args(["-qec", &cmd, "/dev/null"]);
-    let out = like(m, &mut script)
+    let out = m
+        .env_onto(&mut script)
         .env("TERM", term)
         .env_remove("NO_COLOR")
         .env_remove("CLICOLOR_FORCE")

@@ -12,7 +12,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use shark_tests::{Machine, shark_bin};
+use shark_tests::{Machine, path_with_shark};
 
 /// A fenced block: its info string, first line number and text.
 #[derive(Debug)]
@@ -53,12 +53,12 @@ fn blocks(page: &str) -> Vec<Block> {
     out
 }
 
-/// Whether a block invokes `shark`.
+/// Whether a block invokes `shark`: the word anywhere (`cd d && shark`,
+/// `$(shark ...)`, `SHARK_AGENT=x shark`), not inside a longer name
+/// (`shark-tasks.db`, `shark.db`).
 fn invokes_shark(text: &str) -> bool {
-    text.lines().any(|l| {
-        let l = l.trim_start();
-        l.starts_with("shark ") || l.contains("<(shark ") || l.contains("| shark ")
-    })
+    text.split(|c: char| !(c.is_ascii_alphanumeric() || "_-./".contains(c)))
+        .any(|word| word == "shark")
 }
 
 /// Runs the page's shark examples, at least `at_least` blocks.
@@ -67,12 +67,6 @@ fn run_page(page: &Path, at_least: usize) {
     let text = std::fs::read_to_string(page).unwrap();
     let m = Machine::new().foreground();
     let cwd = tempfile::tempdir().unwrap();
-    let bin_dir = shark_bin().parent().unwrap().to_path_buf();
-    let path = format!(
-        "{}:{}",
-        bin_dir.display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
     let (mut ran, mut skipped) = (0, Vec::new());
     for b in blocks(&text).into_iter().filter(|b| invokes_shark(&b.text)) {
         match b.info.as_str() {
@@ -91,14 +85,9 @@ fn run_page(page: &Path, at_least: usize) {
         }
         let mut c = Command::new("bash");
         c.args(["-e", "-o", "pipefail", "-c", &b.text]);
-        for (k, v) in m.command(&[]).get_envs() {
-            match v {
-                Some(v) => c.env(k, v),
-                None => c.env_remove(k),
-            };
-        }
-        let out = c
-            .env("PATH", &path)
+        let out = m
+            .env_onto(&mut c)
+            .env("PATH", path_with_shark())
             .env("HOME", m.path())
             .current_dir(cwd.path())
             .output()
@@ -156,4 +145,9 @@ fn the_block_reader_finds_indented_and_tagged_blocks() {
     );
     assert_eq!(b[1].line, 7);
     assert!(invokes_shark(&b[2].text) && b[2].info == "text");
+    assert!(invokes_shark("cd d && SHARK_AGENT=x shark task next"));
+    assert!(invokes_shark("echo $(shark task list --json)"));
+    assert!(!invokes_shark(
+        "sqlite3 shark.db .tables; cp shark-tasks.db x"
+    ));
 }

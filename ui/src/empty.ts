@@ -33,6 +33,10 @@ export function emptyState(s: EmptyInput): Empty {
   if (!s.features.length) {
     return { text: "Your epics have no features yet. Add a feature, then its tasks.", actions: ["feature"] };
   }
+  const epic = s.epics.find((e) => e.key === s.filters.scope);
+  if (epic && !s.features.some((f) => f.key.startsWith(`${epic.key}-`))) {
+    return { text: `${epic.key} has no features yet. Add one, then its tasks.`, actions: ["feature"] };
+  }
   const feature = s.features.find((f) => f.key === s.filters.scope);
   if (feature && !s.tasks.some((t) => t.feature_key === feature.key)) {
     return { text: `${feature.key} ${feature.title} has no tasks yet.`, actions: ["task"] };
@@ -40,10 +44,11 @@ export function emptyState(s: EmptyInput): Empty {
   if (!s.tasks.length) {
     return { text: "No tasks yet. Add the first one (N).", actions: ["task"] };
   }
-  const filtered = JSON.stringify({ ...s.filters, scope: "" }) !== JSON.stringify({ ...NO_FILTERS, scope: "" }) || s.filters.scope !== "";
-  return filtered
+  const f = s.filters;
+  const narrowed = f.text !== NO_FILTERS.text || f.status !== NO_FILTERS.status || f.agent !== NO_FILTERS.agent || f.priority !== NO_FILTERS.priority;
+  return narrowed
     ? { text: "No task matches the filters. Clear them, or pick another epic or feature on the left.", actions: ["clear-filters"] }
-    : { text: "Every task is completed or archived: choose All statuses to see them, or add a task.", actions: ["task"] };
+    : { text: "Every task here is completed or archived: choose All statuses to see them, or add a task.", actions: ["task"] };
 }
 
 /** A button's label. */

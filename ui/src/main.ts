@@ -170,7 +170,7 @@ function renderEmpty(): void {
   };
   el.replaceChildren(
     h("p", {}, e.text),
-    h("div", { class: "empty-actions" }, ...e.actions.map((a, i) => h("button", { type: "button", class: i === 0 ? "primary" : "", "data-empty-action": a, onclick: run[a] }, EMPTY_LABELS[a]))),
+    h("div", { class: "empty-actions" }, ...e.actions.map((a, i) => h("button", { type: "button", class: i === 0 ? "primary" : undefined, "data-empty-action": a, onclick: run[a] }, EMPTY_LABELS[a]))),
   );
 }
 

@@ -8,11 +8,12 @@ import { h } from "./dom";
 /** Shows `label` with a progress bar in `where`; call the result to stop. */
 export function working(where: HTMLElement, label: string, now: () => number = Date.now): () => void {
   const started = now();
-  const text = h("span", {}, `${label}…`);
-  where.replaceChildren(h("span", { class: "working" }, h("progress", { "aria-label": label }), text));
+  // The seconds are not announced each time they change (`where` may be a live region).
+  const seconds = h("span", { "aria-hidden": "true" });
+  where.replaceChildren(h("span", { class: "working" }, h("progress", { "aria-label": label }), `${label}…`, seconds));
   where.className = "probe";
   const timer = setInterval(() => {
-    text.textContent = `${label}… ${Math.floor((now() - started) / 1000)} s`;
+    seconds.textContent = ` ${Math.floor((now() - started) / 1000)} s`;
   }, 1000);
   return () => clearInterval(timer);
 }

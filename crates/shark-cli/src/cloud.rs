@@ -5,14 +5,12 @@
 use std::time::Duration;
 
 use serde::Serialize;
-use shark_core::cloud::Recorder;
 use shark_core::cloud::pipeline::{self, Attempts, SyncReport, Trigger};
-use shark_core::cloud::token::{TOKEN_ENV, TokenSource, check_token, remove_token, store_token};
 use shark_core::cloud::url::{DbTarget, UrlSource, parse};
 use shark_core::cloud::{
     self, Attempt, ConnectionInfo, MachineState, Mode, Opened, SyncState, should_sync,
 };
-use shark_core::secret::SecretToken;
+use shark_core::cloud::{Recorder, redact};
 use shark_core::store::SyncStats;
 use shark_core::time;
 use shark_core::usage::meter::UsageMeter;
@@ -34,8 +32,8 @@ pub async fn run(ctx: &Ctx, cmd: CloudCmd, out: &Out) -> anyhow::Result<()> {
             url,
             allow_insecure_http,
         } => init(ctx, &url, allow_insecure_http, out).await,
-        CloudCmd::Login => login(ctx, out),
-        CloudCmd::Logout => logout(ctx, out),
+        CloudCmd::Login => crate::cloud_token::login(ctx, out),
+        CloudCmd::Logout => crate::cloud_token::logout(ctx, out),
         CloudCmd::Status => status(ctx, out).await,
         CloudCmd::Sync => sync(ctx, out).await,
         CloudCmd::Disconnect => disconnect(ctx, out).await,
@@ -43,7 +41,7 @@ pub async fn run(ctx: &Ctx, cmd: CloudCmd, out: &Out) -> anyhow::Result<()> {
         CloudCmd::Usage(args) => {
             let mut ctx = ctx.clone();
             let (mode, notes) = crate::cloud_usage::apply_args(&mut ctx, &args)?;
-            let opened = ctx.open(Attempt::Now).await?;
+            let opened = ctx.open(Attempt::Now, out).await?;
             crate::cloud_usage::show(&ctx, &opened.store, mode, &notes, out).await
         }
     }
@@ -88,6 +86,7 @@ async fn sync_recorded(
     opened: &Opened,
     trigger: Trigger,
     retries: u32,
+    out: &Out,
 ) -> anyhow::Result<SyncReport> {
     let meter = UsageMeter::new(&ctx.paths);
     let mut recorder = Recorder::new(&ctx.paths);
@@ -100,16 +99,16 @@ async fn sync_recorded(
     recorder.flush(time::now());
     let report = result.map_err(|e| anyhow::anyhow!("{e}"))?;
     for r in &report.renumbered {
-        eprintln!(
-            "note: {} is now {} (another machine took the key first)",
+        out.note(&format!(
+            "{} is now {} (another machine took the key first)",
             r.old_key, r.new_key
-        );
+        ));
     }
     Ok(report)
 }
 
 /// After a command: sync if changes wait or a pull is due; never fails the command.
-pub async fn auto_sync(ctx: &Ctx, opened: &Opened) {
+pub async fn auto_sync(ctx: &Ctx, opened: &Opened, out: &Out) {
     if opened.info.mode != Mode::Replica {
         return;
     }
@@ -128,11 +127,13 @@ pub async fn auto_sync(ctx: &Ctx, opened: &Opened) {
     if !due {
         return;
     }
-    if let Err(e) = sync_recorded(ctx, opened, Trigger::Due, 0).await {
+    if let Err(e) = sync_recorded(ctx, opened, Trigger::Due, 0, out).await {
         let pending = opened.store.pending_changes().await;
         tracing::warn!("automatic sync failed: {e:#}");
         if pending > 0 {
-            eprintln!("note: not synced yet ({pending} changes wait on this machine): {e:#}");
+            out.note(&format!(
+                "not synced yet ({pending} changes wait on this machine): {e:#}"
+            ));
         }
     }
 }
@@ -147,31 +148,17 @@ async fn init(ctx: &Ctx, url: &str, allow_insecure_http: bool, out: &Out) -> any
     ctx2.config.cloud.url = Some(url.trim().to_string());
     // Opening checks the transport rule before any connection; nothing is saved before it.
     ctx2.config.cloud.allow_insecure_http = allow_insecure_http.then_some(true);
-    let progress = if out.json {
-        crate::progress::Progress::none()
-    } else {
-        crate::progress::Progress::start(format!(
-            "Connecting to {} (a new machine downloads the database first)",
-            url.trim()
-        ))
-    };
-    let opened = shark_core::cloud::open(
-        &ctx2.paths,
-        ctx2.device.clone(),
-        &ctx2.config,
-        ctx2.lock_timeout,
-        Attempt::Now,
-    )
-    .await?;
-    for n in &opened.notices {
-        progress.note(&format!("note: {}", crate::printable::printable(n)));
-    }
+    out.show_progress(Some(format!(
+        "Connecting to {} (a new machine downloads the database first)",
+        redact(url.trim())
+    )));
+    let opened = ctx2.open(Attempt::Now, out).await?;
     ctx2.config.save(&ctx2.paths)?;
     if opened.info.mode == Mode::Replica {
-        progress.step("Syncing: carrying this machine's tasks over");
-        sync_recorded(&ctx2, &opened, Trigger::Requested, 3).await?;
+        out.progress_step("Syncing: carrying this machine's tasks over");
+        sync_recorded(&ctx2, &opened, Trigger::Requested, 3, out).await?;
     }
-    drop(progress);
+    out.end_progress();
     show_status(
         &ctx2,
         &opened.store,
@@ -181,72 +168,6 @@ async fn init(ctx: &Ctx, url: &str, allow_insecure_http: bool, out: &Out) -> any
         out,
     )
     .await
-}
-
-fn read_token() -> anyhow::Result<SecretToken> {
-    crate::secret_input::read_secret(
-        "Turso database token (input hidden): ",
-        "no token given: paste it at the prompt, or pipe it: turso db tokens create DB | shark cloud login",
-    )
-}
-
-fn login(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
-    let token = read_token()?;
-    let checked = check_token(&token, time::now())?;
-    let (stored, why_not_keyring) = store_token(&ctx.paths, &token)?;
-    if out.json {
-        return out.json(&serde_json::json!({
-            "stored_in": stored, "keyring_unavailable": why_not_keyring, "expires_at": checked.expires_at,
-        }));
-    }
-    let mut lines = vec![match (&stored, &why_not_keyring) {
-        (TokenSource::Keyring, _) => "Saved the token in the system keyring.".to_string(),
-        (TokenSource::File(p), Some(why)) => format!(
-            "No usable system keyring here ({why}); saved the token in {} (readable only by you).",
-            p.display()
-        ),
-        (other, _) => format!("Saved the token in {other}."),
-    }];
-    lines.extend(checked.warning.map(|w| format!("warning: {w}")));
-    if std::env::var_os(TOKEN_ENV).is_some() {
-        lines.push(format!(
-            "note: {TOKEN_ENV} is set and is used before the saved token"
-        ));
-    }
-    out.lines(&lines)
-}
-
-fn logout(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
-    let removed = remove_token(&ctx.paths)?;
-    if out.json {
-        return out.json(&serde_json::json!({
-            "removed_from": removed.from,
-            "keyring_unchecked": removed.keyring_unchecked,
-        }));
-    }
-    let mut lines = vec![
-        match (removed.from.is_empty(), &removed.keyring_unchecked) {
-            (true, None) => "No saved token.".to_string(),
-            (true, Some(why)) => format!(
-                "No token file. The system keyring could not be checked ({why}): if a token was saved there, remove it with your keyring tool (service \"dev.shark.turso\")."
-            ),
-            (false, _) => {
-                let places: Vec<String> = removed.from.iter().map(ToString::to_string).collect();
-                format!("Removed the saved token from {}.", places.join(" and "))
-            }
-        },
-    ];
-    if let (false, Some(why)) = (removed.from.is_empty(), &removed.keyring_unchecked) {
-        lines.push(format!(
-            "note: the system keyring could not be checked ({why})"
-        ));
-    }
-    if std::env::var_os(TOKEN_ENV).is_some() {
-        lines.push(format!(
-            "note: {TOKEN_ENV} is still set in your environment"
-        ));
-    }
-    out.lines(&lines)
 }
 
 #[derive(Serialize)]
@@ -359,7 +280,7 @@ async fn show_status(
 }
 
 async fn status(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
-    let opened = ctx.open(Attempt::Now).await?;
+    let opened = ctx.open(Attempt::Now, out).await?;
     show_status(
         ctx,
         &opened.store,
@@ -372,7 +293,7 @@ async fn status(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
 }
 
 async fn sync(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
-    let opened = ctx.open(Attempt::Now).await?;
+    let opened = ctx.open(Attempt::Now, out).await?;
     if opened.info.mode != Mode::Replica {
         let why = if opened.info.mode == Mode::Local {
             "this machine is local only; connect it with shark cloud init --url URL"
@@ -381,7 +302,7 @@ async fn sync(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
         };
         anyhow::bail!("{why}");
     }
-    let report = sync_recorded(ctx, &opened, Trigger::Requested, 3).await?;
+    let report = sync_recorded(ctx, &opened, Trigger::Requested, 3, out).await?;
     print_sync(&opened.info, &report, out)
 }
 
@@ -441,7 +362,7 @@ async fn disconnect(ctx: &Ctx, out: &Out) -> anyhow::Result<()> {
             "the database URL comes from the environment variable {var}; unset it to stay local only"
         );
     }
-    let opened = ctx.open(Attempt::Now).await?;
+    let opened = ctx.open(Attempt::Now, out).await?;
     let (saved, lock) = cloud::disconnect(&ctx.paths, opened.store).await?;
     let mut config = ctx.config.clone();
     config.cloud.url = None;

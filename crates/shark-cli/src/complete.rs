@@ -3,8 +3,8 @@
 //! engine, through [`VAR`]) for subcommands, flags and live values: epic,
 //! feature and task keys from this machine's database, and statuses. Values
 //! never touch the network or start a daemon: they come from the owner
-//! (app or daemon) when one runs, else from a local-only database opened
-//! here, else there are none (a connected machine whose daemon is stopped
+//! (app or daemon) when one runs, else from a local-only database that
+//! exists already, opened here, else there are none (a connected machine whose daemon is stopped
 //! completes commands and flags only).
 
 use std::ffi::OsStr;
@@ -210,7 +210,16 @@ async fn read(lists: &[List]) -> anyhow::Result<Vec<(String, Option<String>)>> {
     let ctx = crate::Ctx::at(paths)?;
     let url = ctx.config.cloud.url.as_deref();
     let database = database_identity(&ctx.paths, url).ok();
-    let local = !matches!(resolve_url(url)?.target, DbTarget::Remote(_));
+    // Opened here only when local-only and already there: a Tab never
+    // creates a database (a relative SHARK_DB_URL in a new folder, a home
+    // where only the device id was made).
+    let local = match resolve_url(url)?.target {
+        DbTarget::Remote(_) => false,
+        DbTarget::Local(file) => {
+            let file = file.unwrap_or_else(|| ctx.paths.database_file());
+            std::fs::metadata(&file).is_ok_and(|m| m.is_file() && m.len() > 0)
+        }
+    };
     let caller = Caller::from_env();
     let mut opened = None;
     let mut keys = Vec::new();

@@ -7,6 +7,7 @@
 
 pub mod args;
 mod cloud;
+mod cloud_token;
 mod cloud_usage;
 pub mod complete;
 pub mod daemon;
@@ -146,7 +147,7 @@ pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u
             ));
         }
         ctx.config.cloud.url = Some(path.display().to_string());
-        let opened = ctx.open(Attempt::Auto).await?;
+        let opened = ctx.open(Attempt::Auto, out).await?;
         run_on(&opened.store, cli.command, out).await?;
         return Ok(0);
     }
@@ -211,9 +212,9 @@ pub async fn run(cli: Cli, raw_args: Vec<String>, out: &Out) -> anyhow::Result<u
         }
         other => other,
     };
-    let opened = ctx.open(Attempt::Auto).await?;
+    let opened = ctx.open(Attempt::Auto, out).await?;
     run_on(&opened.store, command, out).await?;
-    cloud::auto_sync(&ctx, &opened).await;
+    cloud::auto_sync(&ctx, &opened, out).await;
     Ok(0)
 }
 
@@ -278,8 +279,13 @@ impl Ctx {
         })
     }
 
-    /// Opens the database the settings ask for; notices go to stderr.
-    pub async fn open(&self, attempt: Attempt) -> anyhow::Result<shark_core::cloud::Opened> {
+    /// Opens the database the settings ask for; notices go to stderr
+    /// (around a spinner `out` shows).
+    pub async fn open(
+        &self,
+        attempt: Attempt,
+        out: &Out,
+    ) -> anyhow::Result<shark_core::cloud::Opened> {
         let opened = shark_core::cloud::open(
             &self.paths,
             self.device.clone(),
@@ -289,7 +295,7 @@ impl Ctx {
         )
         .await?;
         for n in &opened.notices {
-            eprintln!("note: {n}");
+            out.note(n);
         }
         Ok(opened)
     }

@@ -6,7 +6,7 @@
 
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches};
 use shark_cli::args::Cli;
 use shark_cli::render::{self, Out};
 
@@ -30,7 +30,16 @@ fn main() -> ExitCode {
             }
         }
     }
-    let cli = match Cli::try_parse() {
+    // clap's own help and usage errors follow --no-color and --json too
+    // (it reads NO_COLOR and the terminal itself).
+    let mut command = Cli::command();
+    if raw_args.iter().any(|a| a == "--no-color" || a == "--json") {
+        command = command.color(clap::ColorChoice::Never);
+    }
+    let parsed = command
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match parsed {
         Ok(cli) => cli,
         Err(e) => return usage_error(&e, raw_args.iter().any(|a| a == "--json")),
     };

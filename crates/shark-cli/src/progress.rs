@@ -17,11 +17,6 @@ use crate::args::{Command, TaskCmd};
 pub struct Progress(Option<ProgressBar>);
 
 impl Progress {
-    /// No spinner (a script's run): notes still print.
-    pub fn none() -> Self {
-        Progress(None)
-    }
-
     /// Starts showing `message`.
     pub fn start(message: impl Into<String>) -> Self {
         if !std::io::stderr().is_terminal() || std::env::var("TERM").is_ok_and(|t| t == "dumb") {
@@ -66,7 +61,10 @@ pub fn of(command: &Command) -> Option<String> {
     match command {
         Command::Import { path } => Some(format!("Importing {}", path.display())),
         Command::Export { path, .. } => Some(format!("Exporting to {}", path.display())),
-        Command::Task(TaskCmd::Create { batch: Some(_), .. }) => {
+        // Not while the batch is typed at the terminal (`--batch -`).
+        Command::Task(TaskCmd::Create {
+            batch: Some(from), ..
+        }) if !(from == "-" && std::io::stdin().is_terminal()) => {
             Some("Creating the batch's tasks".into())
         }
         _ => None,

@@ -110,7 +110,16 @@ impl Out {
             return;
         }
         if let (Some(m), Sink::Stdout, Ok(mut p)) = (message, &self.sink, self.progress.lock()) {
-            *p = Some(Progress::start(m));
+            *p = Some(Progress::start(printable(&m)));
+        }
+    }
+
+    /// Says what the spinner's work is doing now.
+    pub fn progress_step(&self, message: &str) {
+        if let Ok(p) = self.progress.lock()
+            && let Some(p) = p.as_ref()
+        {
+            p.step(printable(message));
         }
     }
 

@@ -2,7 +2,7 @@
 //! reads, writes, what history costs, sync, idle cost, import and export, each figure with median, 95th
 //! percentile and the number of runs, written as JSON for bench/report.mjs.
 //!
-//! Run through `npm run bench` (release build, README table) or
+//! Run through `npm run bench` (release build; it writes docs/benchmarks.md) or
 //! `npm run bench -- --quick` (tiny sizes; only checks the suite completes).
 //! Directly: `cargo run --release -p shark-tests --example bench -- --out FILE [--quick] [--only SECTION]`.
 

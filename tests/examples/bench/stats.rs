@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use serde::Serialize;
 
-/// What a figure must reach, as the README states it.
+/// What a figure must reach, as docs/benchmarks.md states it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Target {
     /// `p95`, `p99` or `median` (which statistic is held to it).

@@ -97,8 +97,8 @@ pub enum Command {
     },
     /// Print a shell's completion script (commands, flags, and this machine's keys and statuses).
     #[command(after_help = "Load it in the running shell, or for every new one:\n  \
-bash:  source <(shark completion bash)     (or add that line to ~/.bashrc)\n  \
-zsh:   source <(shark completion zsh)      (in ~/.zshrc, after compinit)\n  \
+bash:  eval \"$(shark completion bash)\"     (or add that line to ~/.bashrc)\n  \
+zsh:   eval \"$(shark completion zsh)\"      (in ~/.zshrc, after compinit)\n  \
 fish:  shark completion fish | source      (in ~/.config/fish/config.fish)\n\n\
 The Debian package installs them for bash, zsh and fish already.")]
     Completion {

@@ -102,7 +102,12 @@ impl Reply {
     }
 
     pub(crate) fn error(json: bool, e: &anyhow::Error) -> Self {
-        let (text, code) = crate::error_text(json, e);
+        Self::error_in(json, false, e)
+    }
+
+    /// [`Reply::error`], its `error:` painted for a caller whose stderr is coloured.
+    pub(crate) fn error_in(json: bool, colour: bool, e: &anyhow::Error) -> Self {
+        let (text, code) = crate::error_text_in(json, colour, e);
         Reply {
             stderr: format!("{text}\n"),
             code,

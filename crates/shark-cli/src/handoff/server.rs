@@ -314,12 +314,7 @@ async fn execute(host: &Arc<dyn Host>, request: Request) -> Reply {
             ..text(stdout)
         },
         Err(e) => {
-            let (text, code) = crate::error_text_in(cli.json, out.caller.colours.stderr, &e);
-            let mut reply = Reply {
-                stderr: format!("{text}\n"),
-                code,
-                ..Reply::default()
-            };
+            let mut reply = Reply::error_in(cli.json, out.caller.colours.stderr, &e);
             reply.stdout = stdout;
             reply.stderr.insert_str(0, &warnings);
             reply

@@ -32,12 +32,12 @@ use crate::time::{self, Timestamp};
 /// or a Sync now would wait behind a held pull: the relay ends the hold for
 /// them (`Relay::release`), and the hold only sets the idle cost (requests
 /// per hour) and how soon a silently dead connection is noticed (the hold
-/// plus the relay's grace). Measured per hold in the README ("Sync timing").
+/// plus the relay's grace). Measured per hold in docs/sync.md ("Timing") and docs/benchmarks.md.
 pub const LONG_POLL: Duration = Duration::from_secs(10);
 
 /// The least time between the starts of two pulls, for a server that
 /// answers at once (the local development server ignores long-poll). An
-/// empty pull is one small request (figures in the README).
+/// empty pull is one small request (figures in docs/benchmarks.md, "Idle").
 pub const PULL_FLOOR: Duration = Duration::from_millis(500);
 
 /// How long after a live pull a push skips pulling again: the floor

@@ -16,7 +16,7 @@ use super::Document;
 use crate::error::{Error, Result};
 use crate::time;
 
-/// The schema, as documented in the README.
+/// The schema, as documented in docs/guide.md ("Import, export").
 pub const SCHEMA: &str = "
 CREATE TABLE shark_export (name TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE devices (id TEXT PRIMARY KEY, name TEXT NOT NULL);
