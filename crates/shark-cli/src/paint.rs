@@ -59,11 +59,13 @@ pub fn status(s: &str) -> Style {
     }
 }
 
-/// A task's priority (1 highest) or an epic's (high, medium, low).
+/// A task's priority (1 highest) or an epic's (high, medium, low), in the
+/// window's bands (`band` in ui/src/model.ts): high (1-3) stands out, low
+/// (7-10) recedes, medium (the default, 5) stays plain.
 pub fn priority(p: &str) -> Style {
     match p {
-        "1" | "2" | "high" => fg(AnsiColor::Red).bold(),
-        "3" | "4" | "medium" => fg(AnsiColor::Yellow),
+        "1" | "2" | "3" | "high" => fg(AnsiColor::Red).bold(),
+        "7" | "8" | "9" | "10" | "low" => Style::new().dimmed(),
         _ => Style::new(),
     }
 }
@@ -122,6 +124,9 @@ mod tests {
         assert_eq!(paint(false, error(), "error:"), "error:");
         assert_eq!(paint(true, status("todo"), "todo"), "todo");
         assert_eq!(paint(true, status("some_newer_status"), "x"), "x");
+        assert_eq!(paint(true, priority("5"), "5"), "5");
+        assert_ne!(priority("2"), priority("5"));
+        assert_ne!(priority("low"), priority("medium"));
     }
 
     #[test]
