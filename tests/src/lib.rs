@@ -50,6 +50,24 @@ pub fn path_with_shark() -> String {
     )
 }
 
+/// Runs Debian's `sqlite3` on `db` with `sql` (a hand edit as a person with
+/// an SQL shell makes one, or a look at an export); asserts it succeeded and
+/// returns what it printed. (The README test command installs sqlite3.)
+pub fn sqlite3(db: &Path, sql: &str) -> String {
+    let out = Command::new("sqlite3")
+        .arg(db)
+        .arg(sql)
+        .output()
+        .expect("sqlite3 is needed for this test: apt-get install sqlite3");
+    assert!(
+        out.status.success(),
+        "sqlite3 {}: {}",
+        db.display(),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 /// One machine: a Shark home of its own.
 #[derive(Debug)]
 pub struct Machine {

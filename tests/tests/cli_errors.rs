@@ -223,18 +223,8 @@ fn a_newer_schema_is_refused_not_damaged() {
     let m = Machine::new();
     m.seed(1);
     // Pretend a future Shark wrote this file: the header says schema 99.
-    // (sqlite3 is installed by the README test command.)
     let db = m.path().join("shark.db");
-    let out = std::process::Command::new("sqlite3")
-        .arg(&db)
-        .arg("PRAGMA user_version = 99;")
-        .output()
-        .expect("sqlite3 is needed for this test: apt-get install sqlite3");
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    shark_tests::sqlite3(&db, "PRAGMA user_version = 99;");
     let before = std::fs::read(&db).unwrap();
     let err = m.fails(2, &["task", "list"]);
     assert!(

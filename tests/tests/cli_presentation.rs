@@ -237,15 +237,9 @@ fn colour_only_where_a_person_reads_it() {
     );
     // A title's own escape sequences (a hand edit: Shark refuses them) are
     // shown escaped, coloured or not.
-    let edit = Command::new("sqlite3")
-        .arg(m.path().join("shark.db"))
-        .arg("UPDATE tasks SET title = 'evil ' || char(27) || '[2J title';")
-        .output()
-        .expect("sqlite3 is needed for this test: apt-get install sqlite3");
-    assert!(
-        edit.status.success(),
-        "{}",
-        String::from_utf8_lossy(&edit.stderr)
+    shark_tests::sqlite3(
+        &m.path().join("shark.db"),
+        "UPDATE tasks SET title = 'evil ' || char(27) || '[2J title';",
     );
     let out = forced(&[], &[]).stdout;
     assert!(out.contains("evil \\x1b[2J title"), "{out:?}");

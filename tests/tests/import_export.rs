@@ -233,15 +233,11 @@ fn export_then_import_elsewhere_gives_the_same_data() {
         (Some(5), Some("sqlite"))
     );
     // Any sqlite3 opens it.
-    let q = std::process::Command::new("sqlite3")
-        .arg(&out)
-        .arg("SELECT key, status FROM tasks ORDER BY key LIMIT 1; SELECT value FROM shark_export WHERE name = 'format';")
-        .output()
-        .unwrap();
-    assert_eq!(
-        String::from_utf8_lossy(&q.stdout),
-        "T-E01-F01-001|todo\nshark-export\n"
+    let q = shark_tests::sqlite3(
+        &out,
+        "SELECT key, status FROM tasks ORDER BY key LIMIT 1; SELECT value FROM shark_export WHERE name = 'format';",
     );
+    assert_eq!(q, "T-E01-F01-001|todo\nshark-export\n");
     let b = Machine::new();
     let back = import(&b, &out);
     assert_eq!(counts(&back, "notes"), [3, 0, 0, 0]);
@@ -304,11 +300,10 @@ fn bad_files_are_refused_and_nothing_is_written() {
     let text = dir.path().join("notes.txt");
     std::fs::write(&text, "just some notes, not a database\n".repeat(200)).unwrap();
     let other = dir.path().join("other.db");
-    std::process::Command::new("sqlite3")
-        .arg(&other)
-        .arg("CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT);")
-        .status()
-        .unwrap();
+    shark_tests::sqlite3(
+        &other,
+        "CREATE TABLE recipes (id INTEGER PRIMARY KEY, name TEXT);",
+    );
     let missing = dir.path().join("missing.db");
     let folder = dir.path().to_path_buf();
     for (path, words) in [

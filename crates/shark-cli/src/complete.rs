@@ -141,20 +141,10 @@ fn candidates(kind: Kind, current: &OsStr) -> Vec<CompletionCandidate> {
 
 /// Values and their help (a key's title).
 fn values(kind: Kind) -> Vec<(String, Option<String>)> {
-    let statuses = |all: &[&'static str]| all.iter().map(|s| (s.to_string(), None)).collect();
+    let named = |s: &'static str| (s.to_string(), None);
     match kind {
-        Kind::TaskStatuses => statuses(
-            &TaskStatus::ALL
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>(),
-        ),
-        Kind::PlanStatuses => statuses(
-            &PlanStatus::ALL
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>(),
-        ),
+        Kind::TaskStatuses => TaskStatus::ALL.iter().map(|s| named(s.as_str())).collect(),
+        Kind::PlanStatuses => PlanStatus::ALL.iter().map(|s| named(s.as_str())).collect(),
         Kind::Tasks => keys(&[List::Tasks]),
         Kind::Epics => keys(&[List::Epics]),
         Kind::Features => keys(&[List::Features]),
@@ -207,7 +197,9 @@ async fn read(lists: &[List]) -> anyhow::Result<Vec<(String, Option<String>)>> {
     if !paths.device_file().exists() {
         return Ok(Vec::new());
     }
-    let ctx = crate::Ctx::at(paths)?;
+    let mut ctx = crate::Ctx::at(paths)?;
+    // Another command holding the file: no values rather than a wait.
+    ctx.lock_timeout = Duration::from_millis(200);
     let url = ctx.config.cloud.url.as_deref();
     let database = database_identity(&ctx.paths, url).ok();
     // Opened here only when local-only and already there: a Tab never
@@ -231,20 +223,13 @@ async fn read(lists: &[List]) -> anyhow::Result<Vec<(String, Option<String>)>> {
         let json = match reply {
             Forwarded::Done(reply) if reply.code == 0 => reply.stdout,
             Forwarded::NoOwner if local => {
-                if opened.is_none() {
-                    let o = shark_core::cloud::open(
-                        &ctx.paths,
-                        ctx.device.clone(),
-                        &ctx.config,
-                        Duration::from_millis(200),
-                        Attempt::Auto,
-                    )
-                    .await?;
-                    opened = Some(o);
-                }
-                let store = &opened.as_ref().expect("opened above").store;
+                // A buffered Out: the open's notes stay off the shell's line.
                 let (out, buf) = Out::buffered(true, caller.clone());
-                crate::run_on(store, cli.command, &out).await?;
+                let store = match &opened {
+                    Some(o) => o,
+                    None => opened.insert(ctx.open(Attempt::Auto, &out).await?),
+                };
+                crate::run_on(&store.store, cli.command, &out).await?;
                 let bytes = buf.lock().map(|b| b.clone()).unwrap_or_default();
                 String::from_utf8(bytes).unwrap_or_default()
             }

@@ -342,13 +342,9 @@ pub fn exit_code(e: &anyhow::Error) -> u8 {
     }
 }
 
-/// An error as the user sees it (JSON with --json) and its exit code.
-pub fn error_text(json: bool, e: &anyhow::Error) -> (String, u8) {
-    error_text_in(json, false, e)
-}
-
-/// [`error_text`], its `error:` painted when `colour` (stderr is a terminal).
-pub fn error_text_in(json: bool, colour: bool, e: &anyhow::Error) -> (String, u8) {
+/// An error as the user sees it (JSON with --json; `error:` painted when
+/// `colour`, the caller's stderr being a terminal) and its exit code.
+pub fn error_text(json: bool, colour: bool, e: &anyhow::Error) -> (String, u8) {
     let code = if e.downcast_ref::<Usage>().is_some() {
         "usage"
     } else {

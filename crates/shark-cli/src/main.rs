@@ -99,7 +99,7 @@ fn usage_error(e: &clap::Error, json: bool) -> ExitCode {
 /// Prints the error (as JSON with --json) and picks the exit code.
 fn fail(out: &Out, e: &anyhow::Error) -> ExitCode {
     out.end_progress();
-    let (text, code) = shark_cli::error_text_in(out.json, out.caller.colours.stderr, e);
+    let (text, code) = shark_cli::error_text(out.json, out.caller.colours.stderr, e);
     eprintln!("{text}");
     ExitCode::from(code)
 }

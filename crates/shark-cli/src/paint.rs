@@ -70,6 +70,15 @@ pub fn priority(p: &str) -> Style {
     }
 }
 
+/// How a table column's cells are painted, by its header.
+pub fn column(header: &str) -> fn(&str) -> Style {
+    match header {
+        "STATUS" => status,
+        "PRI" | "PRIORITY" => priority,
+        _ => |_| Style::new(),
+    }
+}
+
 /// Column headers.
 pub fn header() -> Style {
     Style::new().bold()

@@ -123,13 +123,9 @@ impl Out {
         }
     }
 
-    /// A `note: ...` line on stderr, out of the spinner's way.
+    /// A `note: ...` line beside the output (see [`Out::warn`]).
     pub fn note(&self, line: &str) {
-        let line = format!("note: {}", printable(line));
-        match self.progress.lock().ok().as_deref() {
-            Some(Some(p)) => p.note(&line),
-            _ => eprintln!("{line}"),
-        }
+        self.stderr_line(&format!("note: {}", printable(line)));
     }
 
     /// Clears the spinner, if one shows.
@@ -179,21 +175,29 @@ impl Out {
     /// scripts expect it): `warning: ...`, control characters escaped.
     pub fn warn(&self, line: &str) {
         let prefix = paint::paint(self.caller.colours.stderr, paint::warning(), "warning:");
-        let text = format!("{prefix} {}\n", printable(line));
+        self.stderr_line(&format!("{prefix} {}", printable(line)));
+    }
+
+    /// A line for the caller's stderr: here, printed out of the spinner's
+    /// way; for a handed-over command, kept for its reply.
+    fn stderr_line(&self, line: &str) {
         match &self.sink {
-            Sink::Stdout => {
-                self.end_progress();
-                let _ = io::stderr().lock().write_all(text.as_bytes());
-            }
+            Sink::Stdout => match self.progress.lock().ok().as_deref() {
+                Some(Some(p)) => p.note(line),
+                _ => {
+                    let _ = writeln!(io::stderr().lock(), "{line}");
+                }
+            },
             Sink::Buffer(_) => {
                 if let Ok(mut w) = self.warnings.lock() {
-                    w.push_str(&text);
+                    w.push_str(line);
+                    w.push('\n');
                 }
             }
         }
     }
 
-    /// The warnings a handed-over command gave (see [`Out::warn`]).
+    /// The warnings and notes a handed-over command gave (see [`Out::warn`]).
     pub fn take_warnings(&self) -> String {
         self.warnings
             .lock()
@@ -259,35 +263,28 @@ impl Out {
             }
         }
         let on = self.caller.colours.stdout;
-        let styles: Vec<fn(&str) -> anstyle::Style> = headers
-            .iter()
-            .map(|h| match *h {
-                "STATUS" => paint::status as fn(&str) -> anstyle::Style,
-                "PRI" | "PRIORITY" => paint::priority,
-                _ => |_: &str| anstyle::Style::new(),
-            })
-            .collect();
+        let styles: Vec<_> = headers.iter().map(|h| paint::column(h)).collect();
         let mut w = self.writer();
         let header: Vec<String> = headers.iter().map(|h| h.to_string()).collect();
         for (n, r) in std::iter::once(&header).chain(&rows).enumerate() {
             let mut line = String::new();
-            let last = r.iter().rposition(|c| !c.is_empty()).unwrap_or(0);
-            for (i, cell) in r.iter().enumerate().take(last + 1) {
+            for (i, cell) in r.iter().enumerate() {
                 let style = if n == 0 {
                     paint::header()
                 } else {
                     styles[i](cell)
                 };
-                let text = if i == last { cell.trim_end() } else { cell };
-                line.push_str(&paint::paint(on, style, text));
-                if i < last {
+                // Painted columns (statuses, priorities) never end in spaces,
+                // so trimming the line below still trims the plain text.
+                line.push_str(&paint::paint(on, style, cell));
+                if i + 1 < r.len() {
                     line.extend(std::iter::repeat_n(
                         ' ',
                         widths[i] - cell.chars().count() + 2,
                     ));
                 }
             }
-            writeln!(w, "{line}")?;
+            writeln!(w, "{}", line.trim_end())?;
         }
         w.flush()?;
         Ok(())

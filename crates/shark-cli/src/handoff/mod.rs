@@ -107,7 +107,7 @@ impl Reply {
 
     /// [`Reply::error`], its `error:` painted for a caller whose stderr is coloured.
     pub(crate) fn error_in(json: bool, colour: bool, e: &anyhow::Error) -> Self {
-        let (text, code) = crate::error_text_in(json, colour, e);
+        let (text, code) = crate::error_text(json, colour, e);
         Reply {
             stderr: format!("{text}\n"),
             code,
